@@ -1,0 +1,122 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import chalk from 'chalk'
+
+import {EXIT, fromSystemError, isLeakctlError} from '../src/errors.js'
+import {resolveActor} from '../src/incident/actor.js'
+import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
+
+// Every command extends this: --json, the exit codes of DESIGN.md (also under
+// --json), NO_COLOR, one-line errors (LEAKCTL_DEBUG=1 for stacks), and plain
+// progress lines when stderr is not a terminal.
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    workspace: Flags.string({
+      helpGroup: 'GLOBAL',
+      description: 'Incident workspace directory [env: LEAKCTL_WORKSPACE] (default: ./.leakctl)',
+    }),
+  }
+
+  private progressShown = false
+
+  override async init(): Promise<void> {
+    await super.init()
+    if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0
+    else if (!process.stdout.isTTY && process.env.FORCE_COLOR === undefined) chalk.level = 0
+    if (this.jsonEnabled()) chalk.level = 0
+  }
+
+  /** The human form goes to stdout only without --json. */
+  protected print(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** Warnings go to stderr in every mode, so stdout stays one JSON document. */
+  protected warnLine(text: string): void {
+    process.stderr.write(`${chalk.yellow('warning:')} ${text}\n`)
+  }
+
+  protected warnAll(warnings: readonly string[]): void {
+    for (const w of warnings) this.warnLine(w)
+  }
+
+  /** Progress of long work: a rewritten line on a terminal, plain lines otherwise; never on stdout. */
+  protected progress(text: string): void {
+    if (process.env.LEAKCTL_QUIET) return
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r\x1b[2K${chalk.dim(text)}`)
+      this.progressShown = true
+    } else {
+      process.stderr.write(`${text}\n`)
+    }
+  }
+
+  protected progressDone(): void {
+    if (this.progressShown) process.stderr.write('\r\x1b[2K')
+    this.progressShown = false
+  }
+
+  protected workspaceDir(flag: string | undefined): string {
+    return resolveWorkspaceDir(flag)
+  }
+
+  protected workspace(flag: string | undefined, create = false): Workspace {
+    return openWorkspace(this.workspaceDir(flag), create)
+  }
+
+  protected incident(flags: {workspace?: string; incident?: string}): IncidentRef {
+    return findIncident(this.workspace(flags.workspace), flags.incident)
+  }
+
+  protected actor(by: string | undefined): string {
+    return resolveActor(by)
+  }
+
+  /** Exit 1 (exposure found / action needed) after the output is written. */
+  protected needsAction(): void {
+    process.exitCode = EXIT.exposure
+  }
+
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+  }
+
+  override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    this.progressDone()
+    if (err instanceof Errors.ExitError) throw err
+    let exitCode: number
+    let code: string
+    let message: string
+    let details: string[] = []
+    const sys = fromSystemError(err)
+    if (isLeakctlError(err)) {
+      ;({exitCode, code, message, details} = err)
+    } else if (sys) {
+      ;({exitCode, code, message} = sys)
+    } else if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) {
+      // oclif's own parse errors: unknown flag, missing argument, bad option value.
+      exitCode = EXIT.input
+      code = 'usage'
+      message = err.message.split('\n').filter((l) => l.trim() && !/^\s*See more help with/.test(l)).join(' ').replace(/\s+/g, ' ').trim()
+    } else {
+      exitCode = EXIT.internal
+      code = 'internal'
+      message = `internal error: ${err.message.split('\n')[0]} (a bug in leakctl; LEAKCTL_DEBUG=1 shows the stack)`
+    }
+    process.exitCode = exitCode
+    if (this.jsonEnabled()) this.logJson({error: {code, message, exitCode, details}})
+    process.stderr.write(`${chalk.red('error:')} ${message}\n`)
+    if (details.length > 1) for (const d of details.slice(1)) process.stderr.write(`  ${d}\n`)
+    if (process.env.LEAKCTL_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`)
+  }
+}
+
+/** Flags of commands that act on one incident. */
+export const incidentFlags = {
+  incident: Flags.string({char: 'i', description: 'Incident id or a unique part of it (default: the most recent incident)'}),
+  by: Flags.string({description: 'Who is acting [env: LEAKCTL_ACTOR] (default: git user.name, else the OS user)'}),
+}

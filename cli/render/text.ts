@@ -1,0 +1,56 @@
+import chalk from 'chalk'
+
+import type {Risk} from '../../src/detect/finding.js'
+
+// Small text helpers for the human forms. Colour only through chalk, so
+// NO_COLOR and pipes turn it off in one place (BaseCommand.init).
+
+export function riskColor(risk: Risk): (s: string) => string {
+  switch (risk) {
+    case 'critical':
+      return (s) => chalk.bold.red(s)
+    case 'high':
+      return (s) => chalk.red(s)
+    case 'medium':
+      return (s) => chalk.yellow(s)
+    case 'low':
+      return (s) => chalk.dim(s)
+  }
+}
+
+const ANSI = /\x1b\[[0-9;]*m/g
+export const visibleLength = (s: string): number => s.replace(ANSI, '').length
+
+function pad(s: string, width: number): string {
+  return s + ' '.repeat(Math.max(0, width - visibleLength(s)))
+}
+
+/** Left-aligned columns; the last column is not padded. */
+export function table(rows: string[][], header?: string[]): string {
+  const all = header ? [header.map((h) => chalk.bold(h)), ...rows] : rows
+  const widths: number[] = []
+  for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(c))))
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n')
+}
+
+const localFmt = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short'})
+const localDateFmt = new Intl.DateTimeFormat('en-CA', {year: 'numeric', month: '2-digit', day: '2-digit'})
+
+/** `2026-11-22 11:25Z (12:25 CET)`: UTC first, local time beside it. */
+export function utcAndLocal(iso: string): string {
+  const d = new Date(iso)
+  const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`
+  const localDay = localDateFmt.format(d)
+  const local = localFmt.format(d)
+  return `${utc} (${localDay === iso.slice(0, 10) ? '' : `${localDay} `}${local})`
+}
+
+export function shortUtc(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`
+}
+
+export function bar(done: number, total: number, width = 20): string {
+  if (total === 0) return ''
+  const full = Math.round((done / total) * width)
+  return `${chalk.green('█'.repeat(full))}${chalk.dim('░'.repeat(width - full))}`
+}

@@ -1,0 +1,56 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand, incidentFlags} from '../../cli/base.js'
+import {summarizeIncident} from '../../cli/render/incident.js'
+import {inputError} from '../../src/errors.js'
+import {INCIDENT_KINDS, type IncidentKind} from '../../src/incident/events.js'
+import {loadIncident, openIncident} from '../../src/incident/incident.js'
+import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
+import {parseInstant} from '../../src/time/instant.js'
+
+export default class IncidentOpen extends BaseCommand {
+  static override summary = 'Open an incident and instantiate its playbook into a timestamped checklist'
+  static override description = `Creates the incident in the workspace (./.leakctl by default) with an append-only event log.
+The playbook (by --kind, or --playbook FILE) becomes checklist items whose due times are the incident start plus each phase's window.`
+
+  static override examples = [
+    {description: 'An etcd backup found in a public bucket, exposed since 09:14 UTC', command: '<%= config.bin %> <%= command.id %> --title "etcd backup in public bucket" --kind etcd-leak --exposed-at 2026-11-22T09:14:00Z'},
+    {description: 'A password pushed to GitHub, with a named commander', command: '<%= config.bin %> <%= command.id %> --title "DB password on GitHub" --kind git-leak --commander "Ana Diaz"'},
+    {description: 'Your own playbook', command: '<%= config.bin %> <%= command.id %> --title "Vault token leak" --kind custom --playbook ./my-playbook.yaml --json'},
+  ]
+
+  static override flags = {
+    title: Flags.string({char: 't', required: true, description: 'What happened, in a few words'}),
+    kind: Flags.string({char: 'k', options: [...INCIDENT_KINDS], default: 'custom', description: 'Incident kind; picks the built-in playbook'}),
+    'exposed-at': Flags.string({description: 'When the exposure began (ISO-8601 UTC, e.g. 2026-11-22T09:14:00Z, or "3h ago")'}),
+    commander: Flags.string({description: 'Incident commander (default: the actor)'}),
+    playbook: Flags.string({char: 'p', description: 'Playbook file, or the name of a built-in playbook (default: the one of --kind)'}),
+    by: incidentFlags.by,
+  }
+
+  async run() {
+    const {flags} = await this.parse(IncidentOpen)
+    const kind = flags.kind as IncidentKind
+    const exposedAt = flags['exposed-at'] ? parseInstant(flags['exposed-at'], '--exposed-at') : null
+    if (exposedAt && exposedAt.getTime() > Date.now() + 60_000) throw inputError('time.future', `--exposed-at ${flags['exposed-at']} is in the future`)
+    const procedures = loadProcedures()
+    const playbook = resolvePlaybook(flags.playbook ?? kind)
+    const actor = this.actor(flags.by)
+    const ws = this.workspace(flags.workspace, true)
+    const opened = await openIncident(ws, {
+      title: flags.title,
+      kind,
+      commander: flags.commander ?? actor,
+      exposedAt,
+      playbook,
+      procedures,
+      actor,
+    })
+    this.warnAll(opened.warnings)
+    const {state} = loadIncident(opened.ref)
+    const summary = summarizeIncident(state, new Date(), ws.dir)
+    this.print(summary.text)
+    this.print(`\nNext: leakctl checklist   (tick items with: leakctl checklist tick ID)`)
+    return summary.json
+  }
+}

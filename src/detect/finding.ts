@@ -1,0 +1,130 @@
+import {createHash} from 'node:crypto'
+
+import {z} from 'zod'
+
+// A Finding is one exposed credential at one place. It never holds the value:
+// only a fingerprint (sha256 of the value) and a redacted preview.
+
+export const RISKS = ['critical', 'high', 'medium', 'low'] as const
+export type Risk = (typeof RISKS)[number]
+
+export type Fingerprint = `sha256:${string}`
+
+const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time')
+
+const base = {
+  /** Credential class, kebab-case: `aws-access-key`, `github-token`, `database-url`, ... */
+  class: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case class id'),
+  risk: z.enum(RISKS),
+  /** Why that risk, in words a responder reads aloud. */
+  reason: z.string(),
+  fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>') as z.ZodType<Fingerprint>,
+  /** Redacted preview: a known public prefix at most, never the secret part. */
+  preview: z.string().max(200),
+  /** Rotation procedure id in playbooks/rotations/. */
+  rotation: z.string(),
+  /** The public half of a credential pair that investigations key on (an AWS access key id); never the secret half. */
+  keyId: z.string().max(128).optional(),
+}
+
+// Strict objects: a finding with an unexpected field (a `value`, a `secret`)
+// is refused, so nothing but this value-free shape enters an incident.
+export const findingSchema = z.discriminatedUnion('source', [
+  z.strictObject({
+    source: z.literal('git'),
+    ...base,
+    /** Full sha of the commit that first introduced the secret at this place. */
+    commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'full commit sha'),
+    path: z.string(),
+    line: z.number().int().nonnegative(),
+    author: z.string(),
+    date: iso,
+    inHead: z.boolean(),
+    refs: z.array(z.string()),
+  }),
+  z.strictObject({
+    source: z.literal('etcd'),
+    ...base,
+    /** etcd key, e.g. /registry/secrets/prod/db-creds */
+    key: z.string(),
+    revision: z.number().int().nonnegative(),
+    /** Kubernetes object kind: Secret, ConfigMap, a custom resource kind. */
+    kind: z.string(),
+    namespace: z.string().optional(),
+    name: z.string(),
+    /** Data key or field path inside the object, e.g. `data.password`. */
+    field: z.string(),
+    state: z.enum(['live', 'deleted']),
+  }),
+  z.strictObject({
+    source: z.literal('file'),
+    ...base,
+    path: z.string(),
+    line: z.number().int().nonnegative(),
+  }),
+])
+
+export type Finding = z.infer<typeof findingSchema>
+export type GitFinding = Extract<Finding, {source: 'git'}>
+export type EtcdFinding = Extract<Finding, {source: 'etcd'}>
+export type FileFinding = Extract<Finding, {source: 'file'}>
+
+export const RISK_ORDER: Record<Risk, number> = {critical: 0, high: 1, medium: 2, low: 3}
+
+export function fingerprint(value: string | Uint8Array): Fingerprint {
+  return `sha256:${createHash('sha256').update(value).digest('hex')}`
+}
+
+/**
+ * Redacted preview. `reveal` is how many leading characters are a public,
+ * documented prefix of the format (`AKIA`, `ghp_`, `xoxb-`); nothing more is shown.
+ */
+export function redact(value: string, reveal = 0): string {
+  const keep = Math.min(Math.max(reveal, 0), Math.floor(value.length / 3))
+  return `${value.slice(0, keep)}${'*'.repeat(Math.min(8, Math.max(4, value.length - keep)))} (${value.length} chars)`
+}
+
+/** Where a finding is, in one short line (for checklist titles and tables). */
+export function findingWhere(f: Finding): string {
+  switch (f.source) {
+    case 'git':
+      return `${f.path}:${f.line} @ ${f.commit.slice(0, 12)}`
+    case 'etcd':
+      return `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} ${f.field}${f.state === 'deleted' ? ' (deleted)' : ''}`
+    case 'file':
+      return `${f.path}:${f.line}`
+  }
+}
+
+/** One finding per credential per place: the key the checklist de-duplicates on. */
+export function findingKey(f: Finding): string {
+  return `${f.fingerprint}|${f.source}|${findingWhere(f)}`
+}
+
+/** The non-secret fields a playbook template may use as {{finding.x}}. */
+export function findingVars(f: Finding): Record<string, string> {
+  const vars: Record<string, string> = {
+    class: f.class,
+    risk: f.risk,
+    reason: f.reason,
+    fingerprint: f.fingerprint,
+    preview: f.preview,
+    rotation: f.rotation,
+    source: f.source,
+    where: findingWhere(f),
+  }
+  if (f.keyId) vars.keyId = f.keyId
+  switch (f.source) {
+    case 'git':
+      Object.assign(vars, {commit: f.commit, path: f.path, line: String(f.line), author: f.author, date: f.date})
+      break
+    case 'etcd':
+      Object.assign(vars, {key: f.key, revision: String(f.revision), kind: f.kind, name: f.name, field: f.field, state: f.state})
+      if (f.namespace) vars.namespace = f.namespace
+      break
+    case 'file':
+      Object.assign(vars, {path: f.path, line: String(f.line)})
+      break
+  }
+  return vars
+}

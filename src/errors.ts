@@ -1,0 +1,85 @@
+// Errors the engine raises on purpose. The CLI maps each kind to an exit code
+// (DESIGN.md): bad usage or bad input -> 2, a dependency that failed -> 3.
+// Messages are one line, meant for a responder, and never carry a secret value.
+
+export type ErrorKind = 'input' | 'dependency'
+
+export const EXIT = {
+  ok: 0,
+  exposure: 1,
+  input: 2,
+  dependency: 3,
+  internal: 4,
+} as const
+
+export class LeakctlError extends Error {
+  readonly kind: ErrorKind
+  /** Stable machine-readable code, e.g. `log.corrupt`, `playbook.invalid`. */
+  readonly code: string
+  /** Extra non-secret lines a human may want (e.g. every schema problem). */
+  readonly details: string[]
+
+  constructor(kind: ErrorKind, code: string, message: string, details: string[] = []) {
+    super(message)
+    this.name = 'LeakctlError'
+    this.kind = kind
+    this.code = code
+    this.details = details
+  }
+
+  get exitCode(): number {
+    return this.kind === 'input' ? EXIT.input : EXIT.dependency
+  }
+}
+
+/** Bad usage or bad input: the user can fix it. Exit 2. */
+export function inputError(code: string, message: string, details: string[] = []): LeakctlError {
+  return new LeakctlError('input', code, message, details)
+}
+
+/** A cluster, AWS, GitHub or a tool we drive failed or refused. Exit 3. */
+export function dependencyError(code: string, message: string, details: string[] = []): LeakctlError {
+  return new LeakctlError('dependency', code, message, details)
+}
+
+export function isLeakctlError(e: unknown): e is LeakctlError {
+  return e instanceof LeakctlError
+}
+
+const INPUT_ERRNOS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'ELOOP', 'ENAMETOOLONG', 'EEXIST'])
+const NETWORK_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+
+/**
+ * Turns a Node system error into a LeakctlError when its cause is plain
+ * (a missing file, a refused connection), so the user sees one clear line.
+ * Returns undefined for anything that looks like a bug.
+ */
+export function fromSystemError(e: unknown): LeakctlError | undefined {
+  if (!(e instanceof Error)) return undefined
+  const err = e as NodeJS.ErrnoException
+  const code = err.code
+  if (!code) return undefined
+  const where = err.path ? ` ${err.path}` : ''
+  if (INPUT_ERRNOS.has(code)) {
+    const what: Record<string, string> = {
+      ENOENT: 'no such file or directory',
+      ENOTDIR: 'a path component is not a directory',
+      EISDIR: 'is a directory',
+      EACCES: 'permission denied',
+      EPERM: 'operation not permitted',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on device',
+      ELOOP: 'too many symbolic links',
+      ENAMETOOLONG: 'file name too long',
+      EEXIST: 'already exists',
+    }
+    return inputError(`fs.${code.toLowerCase()}`, `${what[code] ?? code}:${where}`.replace(/:$/, ''))
+  }
+  if (NETWORK_ERRNOS.has(code)) {
+    const host = (err as {address?: string; port?: number}).address
+    const port = (err as {address?: string; port?: number}).port
+    const target = host ? ` ${host}${port ? `:${port}` : ''}` : ''
+    return dependencyError(`net.${code.toLowerCase()}`, `cannot reach${target} (${code})`)
+  }
+  return undefined
+}

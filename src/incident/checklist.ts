@@ -1,0 +1,119 @@
+import type {Phase} from './events.js'
+import {type IncidentState, isDone, isOverdue, type ItemState, progress, type Progress} from './state.js'
+
+// The checklist as a view: phases in playbook order, top-level items with
+// their members, each with a status derived at `now`. Shared by the plain
+// listing, --json and the interactive app.
+
+export type ItemStatus = 'done' | 'open' | 'overdue'
+
+export interface ChecklistEntry {
+  id: string
+  title: string
+  status: ItemStatus
+  due: string | null
+  owner: string | null
+  doneAt: string | null
+  doneBy: string | null
+  notes: ItemState['notes']
+  why: string | null
+  commands: string[]
+  steps: NonNullable<ItemState['steps']>
+  procedure: string | null
+  check: ItemState['check'] | null
+  gap: string | null
+  findings: string[]
+  members: ChecklistEntry[]
+  membersDone: number
+}
+
+export interface ChecklistPhase {
+  id: string
+  title: string
+  window: Phase['window']
+  due: string | null
+  progress: Progress
+  items: ChecklistEntry[]
+}
+
+export interface ChecklistView {
+  incident: string
+  title: string
+  openedAt: string
+  now: string
+  progress: Progress
+  phases: ChecklistPhase[]
+}
+
+export interface ChecklistFilter {
+  /** Only items not done. */
+  open?: boolean
+  /** Only items owned by this actor. */
+  owner?: string
+  /** Case-insensitive text in title, id or notes. */
+  text?: string
+  phase?: string
+}
+
+export function itemStatus(state: IncidentState, item: ItemState, now: Date): ItemStatus {
+  if (isDone(state, item)) return 'done'
+  return isOverdue(state, item, now) ? 'overdue' : 'open'
+}
+
+function entry(state: IncidentState, item: ItemState, now: Date): ChecklistEntry {
+  const members = item.children.map((id) => entry(state, state.items.get(id)!, now))
+  return {
+    id: item.id,
+    title: item.title,
+    status: itemStatus(state, item, now),
+    due: item.due,
+    owner: item.owner ?? null,
+    doneAt: item.doneAt ?? null,
+    doneBy: item.doneBy ?? null,
+    notes: item.notes,
+    why: item.why ?? null,
+    commands: item.commands,
+    steps: item.steps ?? [],
+    procedure: item.procedure ?? null,
+    check: item.check ?? null,
+    gap: item.gap ?? null,
+    findings: item.findings ?? [],
+    members,
+    membersDone: members.filter((m) => m.status === 'done').length,
+  }
+}
+
+function keep(e: ChecklistEntry, f: ChecklistFilter): boolean {
+  if (f.open && e.status === 'done') return false
+  if (f.owner && e.owner !== f.owner) return false
+  if (f.text) {
+    const t = f.text.toLowerCase()
+    const hay = [e.id, e.title, ...e.notes.map((n) => n.text)].join('\n').toLowerCase()
+    if (!hay.includes(t)) return false
+  }
+  return true
+}
+
+export function checklistView(state: IncidentState, now: Date, filter: ChecklistFilter = {}): ChecklistView {
+  const openedMs = Date.parse(state.openedAt)
+  const phases = state.phases
+    .filter((p) => !filter.phase || p.id === filter.phase)
+    .map((p): ChecklistPhase => {
+      const items: ChecklistEntry[] = []
+      for (const item of state.items.values()) {
+        if (item.phase !== p.id || item.parent) continue
+        const e = entry(state, item, now)
+        const members = e.members.filter((m) => keep(m, filter))
+        if (keep(e, filter) || members.length) items.push({...e, members})
+      }
+      return {
+        id: p.id,
+        title: p.title,
+        window: p.window,
+        due: p.window.endMs === null ? null : new Date(openedMs + p.window.endMs).toISOString(),
+        progress: progress(state, now, p.id),
+        items,
+      }
+    })
+  return {incident: state.id, title: state.title, openedAt: state.openedAt, now: now.toISOString(), progress: progress(state, now), phases}
+}

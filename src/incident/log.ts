@@ -1,0 +1,180 @@
+import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {basename, dirname, join} from 'node:path'
+
+import lockfile from 'proper-lockfile'
+import {monotonicFactory} from 'ulidx'
+
+import {dependencyError, inputError} from '../errors.js'
+import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'
+
+// An incident is one append-only JSON-lines file. Appends take an exclusive
+// lock (several responders' processes may write at once), are written in one
+// write(2) per batch and fsync'ed before the caller reports success.
+
+const ulid = monotonicFactory()
+
+export interface NewEvent<T extends EventType = EventType> {
+  type: T
+  data: EventData<T>
+}
+
+export interface ReadResult {
+  events: IncidentEvent[]
+  warnings: string[]
+  /** Bytes of the file consumed (complete lines); read again from here to tail. */
+  offset: number
+}
+
+const LOCK_OPTIONS = {
+  realpath: false,
+  stale: 10_000,
+  update: 2_000,
+  retries: {retries: 400, factor: 1.3, minTimeout: 5, maxTimeout: 60, randomize: true},
+}
+
+/** Reads every complete event. A torn last line is a warning; a bad line before it is corruption (exit 2). */
+export function readLog(path: string, fromOffset = 0): ReadResult {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw inputError('log.missing', `no event log at ${path}`)
+    throw error
+  }
+  try {
+    const size = fstatSync(fd).size
+    const length = Math.max(0, size - fromOffset)
+    const buf = Buffer.allocUnsafe(length)
+    let got = 0
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, fromOffset + got)
+      if (n === 0) break
+      got += n
+    }
+    return parseLines(buf.subarray(0, got), path, fromOffset)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function parseLines(buf: Buffer, path: string, baseOffset: number): ReadResult {
+  const events: IncidentEvent[] = []
+  const warnings: string[] = []
+  const unknownTypes = new Map<string, number>()
+  const lastNl = buf.lastIndexOf(0x0a)
+  const complete = lastNl < 0 ? 0 : lastNl + 1
+  if (complete < buf.length) {
+    warnings.push(`${basename(path)}: ignored a torn last line (${buf.length - complete} bytes, an interrupted write); every complete event is intact`)
+  }
+  let start = 0
+  let lineNo = baseOffset === 0 ? 1 : Number.NaN
+  while (start < complete) {
+    const end = buf.indexOf(0x0a, start)
+    const text = buf.toString('utf8', start, end)
+    const where = Number.isNaN(lineNo) ? `byte ${baseOffset + start}` : `line ${lineNo}`
+    if (text.trim() !== '') {
+      let raw: unknown
+      try {
+        raw = JSON.parse(text)
+      } catch {
+        throw inputError('log.corrupt', `${path}: ${where} is not valid JSON; the log is damaged (nothing was changed; restore that line or move the file aside)`)
+      }
+      const parsed = parseEvent(raw)
+      if (parsed.ok) events.push(parsed.event)
+      else if ('unknownType' in parsed) unknownTypes.set(parsed.unknownType, (unknownTypes.get(parsed.unknownType) ?? 0) + 1)
+      else throw inputError('log.corrupt', `${path}: ${where} is not a valid event (${parsed.error}); nothing was changed`)
+    }
+    start = end + 1
+    lineNo++
+  }
+  for (const [type, n] of unknownTypes) warnings.push(`skipped ${n} event(s) of unknown type ${type} (written by a newer leakctl?)`)
+  return {events, warnings, offset: baseOffset + complete}
+}
+
+export interface AppendResult {
+  events: IncidentEvent[]
+  warnings: string[]
+}
+
+/**
+ * Appends events durably. A torn tail left by a crashed writer is moved to
+ * `<log>.torn-<time>` first, so it can neither corrupt nor swallow the new line.
+ */
+export async function appendEvents(path: string, actor: string, batch: NewEvent[], now: () => Date = () => new Date()): Promise<AppendResult> {
+  if (batch.length === 0) return {events: [], warnings: []}
+  const warnings: string[] = []
+  let release: (() => Promise<void>) | undefined
+  try {
+    release = await lockfile.lock(path, LOCK_OPTIONS)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ELOCKED') throw dependencyError('log.locked', `${path} stayed locked by another leakctl process; try again`)
+    throw error
+  }
+  try {
+    const fd = openSync(path, 'a+', 0o600)
+    try {
+      const torn = repairTornTail(fd, path)
+      if (torn) warnings.push(torn)
+      const time = now().toISOString()
+      const events = batch.map((e) => ({id: ulid(), time, actor, type: e.type, data: validateData(e.type, e.data)}) as IncidentEvent)
+      const bytes = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8')
+      let written = 0
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+      fsyncSync(fd)
+      return {events, warnings}
+    } finally {
+      closeSync(fd)
+    }
+  } finally {
+    await release()
+  }
+}
+
+function repairTornTail(fd: number, path: string): string | undefined {
+  const size = fstatSync(fd).size
+  if (size === 0) return undefined
+  const last = Buffer.alloc(1)
+  readSync(fd, last, 0, 1, size - 1)
+  if (last[0] === 0x0a) return undefined
+  // Walk back to the last newline; the bytes after it never completed.
+  const chunk = Buffer.alloc(64 * 1024)
+  let pos = size
+  let keep = 0
+  while (pos > 0) {
+    const len = Math.min(chunk.length, pos)
+    pos -= len
+    readSync(fd, chunk, 0, len, pos)
+    const nl = chunk.subarray(0, len).lastIndexOf(0x0a)
+    if (nl >= 0) {
+      keep = pos + nl + 1
+      break
+    }
+  }
+  const tornLen = size - keep
+  const torn = Buffer.alloc(tornLen)
+  readSync(fd, torn, 0, tornLen, keep)
+  const aside = `${path}.torn-${new Date().toISOString().replace(/[:.]/g, '')}`
+  writeFileSync(aside, torn, {mode: 0o600, flag: 'wx'})
+  ftruncateSync(fd, keep)
+  fsyncSync(fd)
+  return `recovered the event log: a torn last line (${tornLen} bytes from an interrupted write) was moved to ${basename(aside)}`
+}
+
+/** Creates an empty log (0600) and makes its directory entry durable. */
+export function createLog(path: string): void {
+  writeFileSync(path, '', {mode: 0o600, flag: 'wx'})
+  const dirFd = openSync(dirname(path), 'r')
+  try {
+    fsyncSync(dirFd)
+  } finally {
+    closeSync(dirFd)
+  }
+}
+
+export function logSize(path: string): number {
+  return statSync(path).size
+}
+
+export const LOG_FILE = 'events.jsonl'
+export const logPath = (incidentDir: string): string => join(incidentDir, LOG_FILE)

@@ -1,0 +1,166 @@
+import {type Finding, findingKey, RISK_ORDER} from '../detect/finding.js'
+import type {ChecklistItem, EventData, IncidentEvent, IncidentKind, Phase} from './events.js'
+
+// Incident state is a pure fold over its events, in id (time) order.
+
+export interface Note {
+  time: string
+  actor: string
+  text: string
+}
+
+export interface ItemState extends ChecklistItem {
+  /** Absolute due time (incident start + offset), or null. */
+  due: string | null
+  done: boolean
+  doneAt?: string
+  doneBy?: string
+  owner?: string
+  notes: Note[]
+  /** Member ids, for a grouped item. */
+  children: string[]
+}
+
+export interface IncidentState {
+  id: string
+  title: string
+  kind: IncidentKind
+  commander: string
+  openedAt: string
+  exposedAt: string | null
+  playbook: EventData<'incident.opened'>['playbook']
+  phases: Phase[]
+  items: Map<string, ItemState>
+  findings: Finding[]
+  checks: (EventData<'check.completed'> & {time: string; actor: string})[]
+  evidence: (EventData<'evidence.found'> & {time: string; actor: string})[]
+  notes: Note[]
+  events: number
+  lastEventAt: string
+}
+
+export function sortEvents(events: IncidentEvent[]): IncidentEvent[] {
+  return [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
+export function foldIncident(events: IncidentEvent[]): IncidentState {
+  const sorted = sortEvents(events)
+  const first = sorted[0]
+  if (!first || first.type !== 'incident.opened') throw new Error('event log does not start with incident.opened')
+  const o = first.data
+  const state: IncidentState = {
+    id: o.incident,
+    title: o.title,
+    kind: o.kind,
+    commander: o.commander,
+    openedAt: first.time,
+    exposedAt: o.exposedAt,
+    playbook: o.playbook,
+    phases: [],
+    items: new Map(),
+    findings: [],
+    checks: [],
+    evidence: [],
+    notes: [],
+    events: 0,
+    lastEventAt: first.time,
+  }
+  const findingKeys = new Set<string>()
+  const start = Date.parse(first.time)
+  for (const e of sorted) applyEvent(state, e, start, findingKeys)
+  return state
+}
+
+/** Applies one event; exported so a live view can fold new events without re-reading the log. */
+export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.parse(state.openedAt), findingKeys?: Set<string>): void {
+  state.events++
+  if (e.time > state.lastEventAt) state.lastEventAt = e.time
+  switch (e.type) {
+    case 'incident.opened':
+      return
+    case 'incident.noted':
+      state.notes.push({time: e.time, actor: e.actor, text: e.data.text})
+      return
+    case 'checklist.items.added':
+      for (const p of e.data.phases) if (!state.phases.some((x) => x.id === p.id)) state.phases.push(p)
+      for (const item of e.data.items) {
+        if (state.items.has(item.id)) continue
+        const due = item.dueOffsetMs === null ? null : new Date(start + item.dueOffsetMs).toISOString()
+        state.items.set(item.id, {...item, due, done: false, notes: [], children: []})
+        if (item.parent) state.items.get(item.parent)?.children.push(item.id)
+      }
+      return
+    case 'finding.recorded': {
+      const key = findingKey(e.data.finding)
+      const keys = findingKeys ?? new Set(state.findings.map(findingKey))
+      if (!keys.has(key)) {
+        keys.add(key)
+        state.findings.push(e.data.finding)
+      }
+      return
+    }
+    case 'check.completed':
+      state.checks.push({...e.data, time: e.time, actor: e.actor})
+      return
+    case 'evidence.found':
+      state.evidence.push({...e.data, time: e.time, actor: e.actor})
+      return
+    case 'item.ticked':
+    case 'item.unticked': {
+      const item = state.items.get(e.data.item)
+      if (!item) return
+      item.done = e.type === 'item.ticked'
+      item.doneAt = item.done ? e.time : undefined
+      item.doneBy = item.done ? e.actor : undefined
+      if (e.data.note) item.notes.push({time: e.time, actor: e.actor, text: e.data.note})
+      return
+    }
+    case 'item.noted':
+      state.items.get(e.data.item)?.notes.push({time: e.time, actor: e.actor, text: e.data.text})
+      return
+    case 'item.assigned': {
+      const item = state.items.get(e.data.item)
+      if (item) item.owner = e.data.owner
+      return
+    }
+  }
+}
+
+/** A grouped item is done when all its members are. */
+export function isDone(state: IncidentState, item: ItemState): boolean {
+  if (item.children.length === 0) return item.done
+  return item.children.every((id) => state.items.get(id)?.done === true)
+}
+
+export function isOverdue(state: IncidentState, item: ItemState, now: Date): boolean {
+  return item.due !== null && !isDone(state, item) && Date.parse(item.due) < now.getTime()
+}
+
+export interface Progress {
+  done: number
+  total: number
+  overdue: number
+}
+
+/** Progress over top-level items (a group counts once) for one phase or all. */
+export function progress(state: IncidentState, now: Date, phase?: string): Progress {
+  const p: Progress = {done: 0, total: 0, overdue: 0}
+  for (const item of state.items.values()) {
+    if (item.parent || (phase && item.phase !== phase)) continue
+    p.total++
+    if (isDone(state, item)) p.done++
+    else if (isOverdue(state, item, now)) p.overdue++
+  }
+  return p
+}
+
+export function findingsByRisk(findings: Finding[]): Record<keyof typeof RISK_ORDER, number> {
+  const out = {critical: 0, high: 0, medium: 0, low: 0}
+  for (const f of findings) out[f.risk]++
+  return out
+}
+
+/** The reference time of relative clocks: the exposure if known, else the incident start. */
+export function timeZero(state: IncidentState): {time: string; label: 'exposure' | 'incident start'} {
+  return state.exposedAt ? {time: state.exposedAt, label: 'exposure'} : {time: state.openedAt, label: 'incident start'}
+}

@@ -1,0 +1,163 @@
+import {type Finding, findingKey, findingVars, findingWhere, RISK_ORDER} from '../detect/finding.js'
+import type {ChecklistItem, Phase} from '../incident/events.js'
+import {parseWindow} from '../time/window.js'
+import type {FindingFilter, Playbook, PlaybookStep, Procedure} from './schema.js'
+import {renderTemplate, type TemplateContext} from './template.js'
+
+// A playbook plus the incident's findings becomes checklist items with due
+// offsets. Pure: the caller records the result as a checklist.items.added event.
+// Run again with more findings, it returns only the items that are new.
+
+export interface InstantiateInput {
+  playbook: Playbook
+  procedures: ReadonlyMap<string, Procedure>
+  findings: readonly Finding[]
+  incident: Record<string, string>
+  vars?: Record<string, string>
+  /** Items the incident already has: kept, never duplicated. */
+  existing?: ReadonlyMap<string, ChecklistItem>
+}
+
+export interface Instantiated {
+  phases: Phase[]
+  items: ChecklistItem[]
+}
+
+export function matchesFilter(f: Finding, filter: FindingFilter): boolean {
+  const classMatch = (patterns: string[]) => patterns.some((p) => (p.endsWith('*') ? f.class.startsWith(p.slice(0, -1)) : f.class === p))
+  if (filter.class && !classMatch(filter.class)) return false
+  if (filter.notClass && classMatch(filter.notClass)) return false
+  if (filter.risk && !filter.risk.includes(f.risk)) return false
+  if (filter.source && !filter.source.includes(f.source)) return false
+  if (filter.state && !(f.source === 'etcd' && filter.state.includes(f.state))) return false
+  if (filter.kind && !(f.source === 'etcd' && filter.kind.includes(f.kind))) return false
+  return true
+}
+
+export function procedureFor(f: Finding, procedures: ReadonlyMap<string, Procedure>): Procedure | undefined {
+  return procedures.get(f.rotation) ?? [...procedures.values()].find((p) => p.classes.includes(f.class)) ?? procedures.get('generic-secret')
+}
+
+function byRisk(a: Finding, b: Finding): number {
+  return RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || findingWhere(a).localeCompare(findingWhere(b))
+}
+
+export function instantiate(input: InstantiateInput): Instantiated {
+  const existing = input.existing ?? new Map<string, ChecklistItem>()
+  const phases: Phase[] = []
+  const items: ChecklistItem[] = []
+  const base: TemplateContext = {incident: input.incident, vars: input.vars ?? {}}
+  const add = (item: ChecklistItem) => {
+    if (!existing.has(item.id)) items.push(item)
+  }
+
+  for (const phase of input.playbook.phases) {
+    const window = parseWindow(phase.window)
+    if (typeof window === 'string') throw new Error(window) // schema already checked it
+    phases.push({id: phase.id, title: phase.title, window})
+    const dueOffsetMs = window.endMs
+
+    for (const step of phase.steps) {
+      if (step.when && !input.findings.some((f) => matchesFilter(f, step.when!.findings))) continue
+      if (!step.forEach) {
+        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures))
+        continue
+      }
+      const each = step.forEach
+      const matched = input.findings.filter((f) => matchesFilter(f, each.findings)).sort(byRisk)
+      const covered = coveredKeys(existing, step.id)
+      const fresh = matched.filter((f) => !covered.has(findingKey(f)))
+      if (matched.length === 0) {
+        if (each.ifNone) add({id: `${step.id}.none`, phase: phase.id, title: renderTemplate(each.ifNone, base), why: step.why, commands: [], dueOffsetMs})
+        continue
+      }
+      if (fresh.length === 0) continue
+      const groupExists = existing.has(step.id)
+      const grouped = groupExists || (each.group !== undefined && fresh.length >= each.group.min)
+      if (grouped && !groupExists) {
+        add({
+          id: step.id,
+          phase: phase.id,
+          title: renderTemplate(each.group!.title, {...base, count: matched.length}),
+          why: step.why,
+          commands: step.commands.map((c) => renderTemplate(c, base)).filter((c) => !c.includes('<finding.')),
+          dueOffsetMs,
+        })
+      }
+      let n = nextIndex(existing, step.id)
+      for (const f of fresh) {
+        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, `${step.id}.${n++}`)
+        if (grouped) item.parent = step.id
+        add(item)
+      }
+    }
+  }
+  return {phases, items}
+}
+
+function staticItem(step: PlaybookStep, phase: string, dueOffsetMs: number | null, ctx: TemplateContext, procedures: ReadonlyMap<string, Procedure>): ChecklistItem {
+  const item: ChecklistItem = {
+    id: step.id,
+    phase,
+    title: renderTemplate(step.title, ctx),
+    why: step.why,
+    commands: step.commands.map((c) => renderTemplate(c, ctx)),
+    dueOffsetMs,
+  }
+  if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
+  const proc = step.procedure ? procedures.get(step.procedure) : undefined
+  if (proc) withProcedure(item, proc, ctx)
+  return item
+}
+
+function findingItem(
+  step: PlaybookStep,
+  f: Finding,
+  phase: string,
+  dueOffsetMs: number | null,
+  base: TemplateContext,
+  procedures: ReadonlyMap<string, Procedure>,
+  id: string,
+): ChecklistItem {
+  const ctx: TemplateContext = {...base, finding: findingVars(f)}
+  const item: ChecklistItem = {
+    id,
+    phase,
+    title: renderTemplate(step.title, ctx),
+    why: step.why,
+    commands: step.commands.map((c) => renderTemplate(c, ctx)),
+    findings: [findingKey(f)],
+    dueOffsetMs,
+  }
+  if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
+  if (step.forEach?.rotation) {
+    const proc = procedureFor(f, procedures)
+    if (proc) withProcedure(item, proc, ctx)
+    else item.gap = `no rotation procedure for class ${f.class}: rotate it by the provider's own procedure`
+  }
+  return item
+}
+
+function withProcedure(item: ChecklistItem, proc: Procedure, ctx: TemplateContext): void {
+  item.procedure = proc.id
+  item.steps = proc.steps.map((s) => ({title: s.title, commands: s.commands.map((c) => renderTemplate(c, ctx))}))
+  item.commands = [...item.commands, ...item.steps.flatMap((s) => s.commands)]
+}
+
+function coveredKeys(existing: ReadonlyMap<string, ChecklistItem>, stepId: string): Set<string> {
+  const keys = new Set<string>()
+  for (const item of existing.values()) {
+    if (item.id.startsWith(`${stepId}.`)) for (const k of item.findings ?? []) keys.add(k)
+  }
+  return keys
+}
+
+function nextIndex(existing: ReadonlyMap<string, ChecklistItem>, stepId: string): number {
+  let max = 0
+  for (const id of existing.keys()) {
+    if (!id.startsWith(`${stepId}.`)) continue
+    const n = Number(id.slice(stepId.length + 1))
+    if (Number.isInteger(n) && n > max) max = n
+  }
+  return max + 1
+}

@@ -1,0 +1,195 @@
+import {createHash} from 'node:crypto'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {basename, join, relative} from 'node:path'
+
+import {type Document, isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
+import type {z} from 'zod'
+
+import {fromSystemError, inputError} from '../errors.js'
+import {packageRoot} from '../paths.js'
+import {type Playbook, playbookSchema, type Procedure, procedureSchema} from './schema.js'
+import {checkTemplate, type TemplateScope} from './template.js'
+
+// Loading turns a YAML file into a validated playbook, or fails with every
+// problem located as file:line:column, so a responder can fix a custom
+// playbook in the middle of an incident without guessing.
+
+export interface Loaded<T> {
+  value: T
+  file: string
+  sha256: string
+}
+
+interface Problem {
+  path: (string | number)[]
+  message: string
+  /** Point at the key itself (unknown fields) rather than its value. */
+  atKey?: string
+}
+
+export function builtinDir(): string {
+  return join(packageRoot(), 'playbooks')
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw fromSystemError(error) ?? error
+  }
+}
+
+function parseYaml(file: string, text: string): {doc: Document; lines: LineCounter; data: unknown} {
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  const err = doc.errors[0]
+  if (err) {
+    const pos = lines.linePos(err.pos[0])
+    const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')
+    throw inputError('playbook.yaml', `${display(file)}:${pos.line}:${pos.col}: malformed YAML: ${msg}`)
+  }
+  return {doc, lines, data: doc.toJS()}
+}
+
+function locate(doc: Document, lines: LineCounter, p: Problem): string {
+  let node = doc.getIn(p.path, true) as YamlNode | undefined
+  for (let n = p.path.length - 1; !node && n >= 0; n--) node = doc.getIn(p.path.slice(0, n), true) as YamlNode | undefined
+  if (p.atKey && isMap(node)) {
+    const pair = node.items.find((i) => isPair(i) && isScalar(i.key) && i.key.value === p.atKey)
+    if (pair && isScalar(pair.key)) node = pair.key
+  }
+  const offset = node?.range?.[0] ?? 0
+  const pos = lines.linePos(offset)
+  return `${pos.line}:${pos.col}`
+}
+
+function fail(file: string, doc: Document, lines: LineCounter, problems: Problem[], what: string): never {
+  const located = problems.map((p) => {
+    const where = p.path.length ? `${p.path.join('.')}${p.atKey ? `.${p.atKey}` : ''}: ` : p.atKey ? `${p.atKey}: ` : ''
+    return `${display(file)}:${locate(doc, lines, p)}: ${where}${p.message}`
+  })
+  const more = located.length > 1 ? ` (and ${located.length - 1} more problem${located.length > 2 ? 's' : ''})` : ''
+  throw inputError(`${what}.invalid`, `${located[0]}${more}`, located)
+}
+
+function zodProblems(error: z.ZodError): Problem[] {
+  const out: Problem[] = []
+  for (const issue of error.issues) {
+    const path = issue.path.map((x) => (typeof x === 'symbol' ? String(x) : x))
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({path, atKey: key, message: `unknown field "${key}"`})
+    } else {
+      out.push({path, message: issue.message})
+    }
+  }
+  return out
+}
+
+function display(file: string): string {
+  const rel = relative(process.cwd(), file)
+  return rel && !rel.startsWith('..') ? rel : file
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** Loads one playbook. `procedures` (ids) are checked against its `procedure:` references. */
+export function loadPlaybook(file: string, procedures: ReadonlyMap<string, Procedure> = loadProcedures()): Loaded<Playbook> {
+  const text = readText(file)
+  const {doc, lines, data} = parseYaml(file, text)
+  const parsed = playbookSchema.safeParse(data)
+  if (!parsed.success) fail(file, doc, lines, zodProblems(parsed.error), 'playbook')
+  const problems = playbookProblems(parsed.data, procedures)
+  if (problems.length) fail(file, doc, lines, problems, 'playbook')
+  return {value: parsed.data, file, sha256: hash(text)}
+}
+
+function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedure>): Problem[] {
+  const problems: Problem[] = []
+  const stepIds = new Set<string>()
+  const phaseIds = new Set<string>()
+  pb.phases.forEach((phase, pi) => {
+    if (phaseIds.has(phase.id)) problems.push({path: ['phases', pi, 'id'], message: `duplicate phase id "${phase.id}"`})
+    phaseIds.add(phase.id)
+    phase.steps.forEach((step, si) => {
+      const at = ['phases', pi, 'steps', si]
+      if (stepIds.has(step.id)) problems.push({path: [...at, 'id'], message: `duplicate step id "${step.id}"`})
+      stepIds.add(step.id)
+      if (step.procedure && !procedures.has(step.procedure)) {
+        problems.push({path: [...at, 'procedure'], message: `unknown rotation procedure "${step.procedure}" (known: ${[...procedures.keys()].join(', ')})`})
+      }
+      if (step.procedure && step.forEach?.rotation) {
+        problems.push({path: [...at, 'procedure'], message: 'use either procedure or forEach.rotation, not both'})
+      }
+      const scopes: TemplateScope[] = step.forEach ? ['incident', 'finding', 'vars'] : ['incident', 'vars']
+      const texts: [(string | number)[], string][] = [
+        [[...at, 'title'], step.title],
+        ...step.commands.map((c, ci): [(string | number)[], string] => [[...at, 'commands', ci], c]),
+      ]
+      if (step.check) texts.push([[...at, 'check', 'command'], step.check.command])
+      for (const [path, text] of texts) {
+        const err = checkTemplate(text, scopes)
+        if (err) problems.push({path, message: err})
+      }
+      if (step.forEach?.group) {
+        const err = checkTemplate(step.forEach.group.title, ['incident', 'count', 'vars'])
+        if (err) problems.push({path: [...at, 'forEach', 'group', 'title'], message: err})
+      }
+    })
+  })
+  return problems
+}
+
+export function loadProcedure(file: string): Loaded<Procedure> {
+  const text = readText(file)
+  const {doc, lines, data} = parseYaml(file, text)
+  const parsed = procedureSchema.safeParse(data)
+  if (!parsed.success) fail(file, doc, lines, zodProblems(parsed.error), 'procedure')
+  const problems: Problem[] = []
+  if (basename(file).replace(/\.ya?ml$/, '') !== parsed.data.id) {
+    problems.push({path: ['id'], message: `id "${parsed.data.id}" must match the file name ${basename(file)}`})
+  }
+  parsed.data.steps.forEach((s, si) =>
+    s.commands.forEach((c, ci) => {
+      const err = checkTemplate(c, ['incident', 'finding', 'vars'])
+      if (err) problems.push({path: ['steps', si, 'commands', ci], message: err})
+    }),
+  )
+  if (problems.length) fail(file, doc, lines, problems, 'procedure')
+  return {value: parsed.data, file, sha256: hash(text)}
+}
+
+let builtinProcedures: Map<string, Procedure> | undefined
+
+/** Every rotation procedure in playbooks/rotations/, by id. */
+export function loadProcedures(dir = join(builtinDir(), 'rotations')): Map<string, Procedure> {
+  if (dir === join(builtinDir(), 'rotations') && builtinProcedures) return builtinProcedures
+  const map = new Map<string, Procedure>()
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+      const p = loadProcedure(join(dir, f)).value
+      map.set(p.id, p)
+    }
+  }
+  if (dir === join(builtinDir(), 'rotations')) builtinProcedures = map
+  return map
+}
+
+/** Built-in playbook files (playbooks/*.yaml), by name. */
+export function builtinPlaybookFiles(): Map<string, string> {
+  const dir = builtinDir()
+  const map = new Map<string, string>()
+  for (const f of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) map.set(f.replace(/\.ya?ml$/, ''), join(dir, f))
+  return map
+}
+
+/** `--playbook` is a file path or the name of a built-in playbook. */
+export function resolvePlaybook(nameOrFile: string): Loaded<Playbook> {
+  const builtin = builtinPlaybookFiles().get(nameOrFile)
+  if (builtin && !existsSync(nameOrFile)) return loadPlaybook(builtin)
+  if (!existsSync(nameOrFile)) {
+    throw inputError('playbook.missing', `no playbook file "${nameOrFile}" and no built-in playbook of that name (built-in: ${[...builtinPlaybookFiles().keys()].join(', ')})`)
+  }
+  return loadPlaybook(nameOrFile)
+}

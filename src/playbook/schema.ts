@@ -1,0 +1,87 @@
+import {z} from 'zod'
+
+import {RISKS} from '../detect/finding.js'
+import {parseWindow} from '../time/window.js'
+
+// The playbook format. Strict everywhere: a misspelt field is an error with
+// its line, not a silently ignored step.
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes')
+
+const windowText = z.string().superRefine((text, ctx) => {
+  const w = parseWindow(text)
+  if (typeof w === 'string') ctx.addIssue({code: 'custom', message: w})
+})
+
+export const findingFilterSchema = z.strictObject({
+  class: z.array(z.string()).optional(),
+  notClass: z.array(z.string()).optional(),
+  risk: z.array(z.enum(RISKS)).optional(),
+  source: z.array(z.enum(['git', 'etcd', 'file'])).optional(),
+  /** etcd findings only: `deleted` matches values from deleted objects or old revisions. */
+  state: z.array(z.enum(['live', 'deleted'])).optional(),
+  /** etcd findings only: the Kubernetes kind holding the value (Secret, ConfigMap, ...). */
+  kind: z.array(z.string()).optional(),
+})
+
+const stepSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  why: z.string().optional(),
+  commands: z.array(z.string()).default([]),
+  /** An automated check leakctl (or the responder) can run to verify the step. */
+  check: z.strictObject({command: z.string(), description: z.string().optional()}).optional(),
+  /** A rotation procedure whose steps this item follows. */
+  procedure: id.optional(),
+  /** One item per finding matching the filter. */
+  forEach: z
+    .strictObject({
+      findings: findingFilterSchema,
+      /** Take each finding's own rotation procedure as the item's steps. */
+      rotation: z.boolean().default(false),
+      /** Gather the items under one parent when there are at least `min` of them. */
+      group: z.strictObject({title: z.string(), min: z.number().int().min(1).default(2)}).optional(),
+      /** Title of the single item made when nothing matches (a visible gap rather than nothing). */
+      ifNone: z.string().optional(),
+    })
+    .optional(),
+  /** Include the step only when some finding matches. */
+  when: z.strictObject({findings: findingFilterSchema}).optional(),
+})
+
+const phaseSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  window: windowText,
+  steps: z.array(stepSchema).min(1),
+})
+
+export const playbookSchema = z.strictObject({
+  name: id,
+  title: z.string().min(1),
+  version: z.number().int().min(1),
+  kind: z.enum(['etcd-leak', 'git-leak', 'custom']).optional(),
+  description: z.string().optional(),
+  /** Where the steps come from (runbooks, scenarios), for reviewers. */
+  sources: z.array(z.string()).optional(),
+  phases: z.array(phaseSchema).min(1),
+})
+
+export const procedureSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  /** Finding classes this procedure rotates. */
+  classes: z.array(z.string()).min(1),
+  description: z.string().optional(),
+  sources: z.array(z.string()).optional(),
+  steps: z
+    .array(z.strictObject({title: z.string().min(1), why: z.string().optional(), commands: z.array(z.string()).default([])}))
+    .min(1),
+  verify: z.array(z.string()).optional(),
+})
+
+export type Playbook = z.infer<typeof playbookSchema>
+export type PlaybookPhase = Playbook['phases'][number]
+export type PlaybookStep = PlaybookPhase['steps'][number]
+export type FindingFilter = z.infer<typeof findingFilterSchema>
+export type Procedure = z.infer<typeof procedureSchema>

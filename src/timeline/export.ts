@@ -1,0 +1,102 @@
+import type {Timeline} from './timeline.js'
+
+export const TIMELINE_FORMATS = ['md', 'json', 'csv', 'html'] as const
+export type TimelineFormat = (typeof TIMELINE_FORMATS)[number]
+
+export function exportTimeline(t: Timeline, format: TimelineFormat): string {
+  switch (format) {
+    case 'md':
+      return toMarkdown(t)
+    case 'json':
+      return JSON.stringify(t, null, 2) + '\n'
+    case 'csv':
+      return toCsv(t)
+    case 'html':
+      return toHtml(t)
+  }
+}
+
+function header(t: Timeline): string[] {
+  return [
+    `Incident ${t.incident.id}: ${t.incident.title}`,
+    `Kind ${t.incident.kind}; commander ${t.incident.commander}; opened ${t.incident.openedAt}${t.incident.exposedAt ? `; exposed since ${t.incident.exposedAt}` : ''}`,
+    `Relative times (T±HH:MM) count from the ${t.zero.label}, ${t.zero.time}. All times UTC.`,
+  ]
+}
+
+const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+
+export function toMarkdown(t: Timeline): string {
+  const [title, meta, zero] = header(t)
+  const lines = [`# Timeline: ${t.incident.title}`, '', `${title}  `, `${meta}  `, zero!, '', '| Time (UTC) | T± | Who | What |', '|---|---|---|---|']
+  for (const e of t.entries) lines.push(`| ${e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${e.relative} | ${mdCell(e.actor)} | ${mdCell(e.text)} |`)
+  if (t.entries.length === 0) lines.push('| | | | (no events in this range) |')
+  return lines.join('\n') + '\n'
+}
+
+/** RFC 4180, with formula-looking cells neutralised for spreadsheets. */
+export function csvCell(s: string): string {
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+}
+
+export function toCsv(t: Timeline): string {
+  const rows = [['time', 'relative', 'recorded', 'actor', 'type', 'category', 'text', 'event_ids']]
+  for (const e of t.entries) rows.push([e.time, e.relative, e.recorded, e.actor, e.type, e.category, e.text, e.eventIds.join(' ')])
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c]!)
+}
+
+/** One self-contained page: inline CSS, no script, no external resource; prints cleanly. */
+export function toHtml(t: Timeline): string {
+  const [title, meta, zero] = header(t).map(escapeHtml)
+  const rows = t.entries
+    .map(
+      (e) => `<tr class="${e.category}"><td class="t"><time datetime="${e.time}">${escapeHtml(e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td class="rel">${escapeHtml(e.relative)}</td><td>${escapeHtml(e.actor)}</td><td><span class="cat">${e.category}</span> ${escapeHtml(e.text)}</td></tr>`,
+    )
+    .join('\n')
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>Timeline: ${escapeHtml(t.incident.title)}</title>
+<style>
+  :root { color-scheme: light; }
+  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #1b1f24; }
+  h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+  .meta { color: #57606a; margin: 0 0 1.25rem; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid #d0d7de; }
+  th { background: #f6f8fa; position: sticky; top: 0; }
+  td.t, td.rel { white-space: nowrap; font-variant-numeric: tabular-nums; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; }
+  .cat { display: inline-block; min-width: 5.5em; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: #57606a; }
+  tr.evidence td { background: #fff8c5; }
+  tr.finding .cat { color: #cf222e; }
+  tr.check .cat { color: #0969da; }
+  tr.action .cat { color: #1a7f37; }
+  @media print {
+    body { margin: 0; font-size: 10.5pt; }
+    th { position: static; }
+    tr { break-inside: avoid; }
+    tr.evidence td { background: none; border-left: 3px solid #9a6700; }
+  }
+</style>
+</head>
+<body>
+<h1>Timeline: ${escapeHtml(t.incident.title)}</h1>
+<p class="meta">${title}<br>${meta}<br>${zero}</p>
+<table>
+<thead><tr><th>Time (UTC)</th><th>T&plusmn;</th><th>Who</th><th>What</th></tr></thead>
+<tbody>
+${rows || '<tr><td colspan="4">No events in this range.</td></tr>'}
+</tbody>
+</table>
+</body>
+</html>
+`
+}
