@@ -1,0 +1,43 @@
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+
+// Shared by the benchmarks: run a command, measure wall time and peak memory
+// (GNU time's maximum resident set size), print figures beside a baseline.
+
+export interface Measure {
+  label: string
+  ms: number
+  peakRssMb: number | null
+  code: number
+}
+
+const GNU_TIME = '/usr/bin/time'
+
+/** Runs a command once; peak RSS comes from GNU time when it is installed. */
+export function measure(label: string, cmd: string, args: string[], opts: {cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string} = {}): Measure {
+  const useTime = existsSync(GNU_TIME)
+  const argv = useTime ? ['-f', '__PEAK_KB__%M', cmd, ...args] : args
+  const start = process.hrtime.bigint()
+  const r = spawnSync(useTime ? GNU_TIME : cmd, argv, {cwd: opts.cwd, env: opts.env ?? process.env, input: opts.stdin, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'ignore', 'pipe']})
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  const m = /__PEAK_KB__(\d+)/.exec(r.stderr ?? '')
+  return {label, ms, peakRssMb: m ? Number(m[1]) / 1024 : null, code: r.status ?? -1}
+}
+
+/** Median of N runs (and the peak memory of the median run). */
+export function measureMedian(n: number, label: string, cmd: string, args: string[], opts: Parameters<typeof measure>[3] = {}): Measure {
+  const runs = Array.from({length: n}, () => measure(label, cmd, args, opts)).sort((a, b) => a.ms - b.ms)
+  return runs[Math.floor(runs.length / 2)]!
+}
+
+export function printTable(title: string, rows: {label: string; values: Record<string, string>}[]): void {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r.values)))]
+  const header = ['', ...cols]
+  const body = rows.map((r) => [r.label, ...cols.map((c) => r.values[c] ?? '')])
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  process.stdout.write(`\n## ${title}\n${line(header)}\n${body.map(line).join('\n')}\n`)
+}
+
+export const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`)
+export const fmtMb = (mb: number | null): string => (mb === null ? 'n/a' : `${mb.toFixed(0)} MB`)
