@@ -101,7 +101,7 @@ export abstract class BaseCommand extends Command {
       // oclif's own parse errors: unknown flag, missing argument, bad option value.
       exitCode = EXIT.input
       code = 'usage'
-      message = err.message.split('\n').filter((l) => l.trim() && !/^\s*See more help with/.test(l)).join(' ').replace(/\s+/g, ' ').trim()
+      message = err.message.split('\n').filter((l) => l.trim() && !/^\s*See more help with/.test(l)).join(' ').replace(/\s+/g, ' ').replace(/^The following errors? occurred:\s*/i, '').trim()
     } else {
       exitCode = EXIT.internal
       code = 'internal'

@@ -14,7 +14,7 @@ const PATTERNS: {re: RegExp; reveal: number}[] = [
   {re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/gi, reveal: 0},
 ]
 
-const ASSIGNMENT = /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)(\s*(?:[:=]|\bis\b)\s*)(["']?)([^\s"']{6,})\3/gi
+const ASSIGNMENT = /\b([\w.-]{0,40}?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[\w.-]{0,40}?)(\s*(?:[:=]|\bis\b)\s*)(["']?)([^\s"']{6,})\3/gi
 
 export interface Scrubbed {
   text: string

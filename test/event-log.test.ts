@@ -1,0 +1,92 @@
+import {appendFileSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+
+import {appendEvents, createLog, readLog} from '../src/incident/log.js'
+import {tempDir} from './helpers/cli.js'
+
+let tmp: ReturnType<typeof tempDir>
+let log: string
+beforeEach(() => {
+  tmp = tempDir()
+  log = join(tmp.dir, 'events.jsonl')
+  createLog(log)
+})
+afterEach(() => tmp.cleanup())
+
+const note = (text: string) => ({type: 'incident.noted' as const, data: {text}})
+
+describe('event log', () => {
+  it('appends events with sortable unique ids, UTC times and the actor; files are 0600', async () => {
+    const a = await appendEvents(log, 'ana', [note('one'), note('two')])
+    const b = await appendEvents(log, 'bob', [note('three')])
+    const {events, warnings} = readLog(log)
+    expect(warnings).toEqual([])
+    expect(events.map((e) => e.data)).toEqual([{text: 'one'}, {text: 'two'}, {text: 'three'}])
+    expect(events.map((e) => e.actor)).toEqual(['ana', 'ana', 'bob'])
+    const ids = [...a.events, ...b.events].map((e) => e.id)
+    expect(new Set(ids).size).toBe(3)
+    expect([...ids].sort()).toEqual(ids)
+    expect(events[0]!.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    expect(statSync(log).mode & 0o777).toBe(0o600)
+  })
+
+  it('refuses to record an event whose data does not fit its type', async () => {
+    await expect(appendEvents(log, 'ana', [{type: 'item.ticked', data: {nope: 1} as never}])).rejects.toThrow()
+    expect(readFileSync(log, 'utf8')).toBe('')
+  })
+
+  it('a torn last line is a warning on read and costs only that line', async () => {
+    await appendEvents(log, 'ana', [note('kept-1'), note('kept-2')])
+    appendFileSync(log, '{"id":"01JTORN","time":"2026-11-22T1') // kill -9 mid-write
+    const r = readLog(log)
+    expect(r.events.map((e) => (e.data as {text: string}).text)).toEqual(['kept-1', 'kept-2'])
+    expect(r.warnings.join()).toMatch(/torn last line/)
+  })
+
+  it('the next append moves the torn tail aside, and nothing recorded is lost', async () => {
+    await appendEvents(log, 'ana', [note('kept-1')])
+    appendFileSync(log, '{"id":"01JTORN","ti')
+    const res = await appendEvents(log, 'bob', [note('after')])
+    expect(res.warnings.join()).toMatch(/moved to events\.jsonl\.torn-/)
+    const r = readLog(log)
+    expect(r.warnings).toEqual([])
+    expect(r.events.map((e) => (e.data as {text: string}).text)).toEqual(['kept-1', 'after'])
+    const aside = readdirSync(tmp.dir).find((f) => f.startsWith('events.jsonl.torn-'))!
+    expect(readFileSync(join(tmp.dir, aside), 'utf8')).toBe('{"id":"01JTORN","ti')
+  })
+
+  it('a corrupted line in the middle is an input error (exit 2) and changes nothing', async () => {
+    await appendEvents(log, 'ana', [note('a'), note('b'), note('c')])
+    const lines = readFileSync(log, 'utf8').split('\n')
+    lines[1] = lines[1]!.slice(0, 30) // half a line, then the next one
+    writeFileSync(log, lines.join('\n'))
+    const before = readFileSync(log)
+    let err: (Error & {exitCode?: number}) | undefined
+    try {
+      readLog(log)
+    } catch (error) {
+      err = error as Error
+    }
+    expect(err?.exitCode).toBe(2)
+    expect(err?.message).toMatch(/line 2 is not (valid JSON|a valid event)/)
+    expect(readFileSync(log).equals(before)).toBe(true)
+  })
+
+  it('skips events of unknown types with a warning (a newer leakctl wrote them)', async () => {
+    await appendEvents(log, 'ana', [note('a')])
+    appendFileSync(log, JSON.stringify({id: '01KZZZZZZZZZZZZZZZZZZZZZZZ', time: '2026-11-22T12:00:00.000Z', actor: 'x', type: 'future.thing', data: {}}) + '\n')
+    const r = readLog(log)
+    expect(r.events).toHaveLength(1)
+    expect(r.warnings.join()).toMatch(/unknown type future\.thing/)
+  })
+
+  it('tails from an offset: only new events are read', async () => {
+    await appendEvents(log, 'ana', [note('a')])
+    const first = readLog(log)
+    await appendEvents(log, 'ana', [note('b')])
+    const next = readLog(log, first.offset)
+    expect(next.events.map((e) => (e.data as {text: string}).text)).toEqual(['b'])
+  })
+})

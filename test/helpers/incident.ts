@@ -1,0 +1,42 @@
+import {fingerprint, type Finding} from '../../src/detect/finding.js'
+import type {IncidentKind} from '../../src/incident/events.js'
+import {openIncident} from '../../src/incident/incident.js'
+import {openWorkspace} from '../../src/incident/workspace.js'
+import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
+
+/** Opens an incident through the engine (no process spawn), for tests of what builds on it. */
+export async function openTestIncident(workspaceDir: string, o: {kind?: IncidentKind; title?: string; exposedAt?: Date | null; now?: Date; findings?: Finding[]; actor?: string} = {}) {
+  const ws = openWorkspace(workspaceDir, true)
+  const kind = o.kind ?? 'etcd-leak'
+  return openIncident(ws, {
+    title: o.title ?? 'test incident',
+    kind,
+    commander: 'commander',
+    exposedAt: o.exposedAt ?? null,
+    playbook: resolvePlaybook(kind),
+    procedures: loadProcedures(),
+    actor: o.actor ?? 'tester',
+    findings: o.findings,
+    now: o.now,
+  })
+}
+
+export function gitFinding(secretValue: string, overrides: Partial<Extract<Finding, {source: 'git'}>> = {}): Finding {
+  return {
+    source: 'git',
+    class: 'database-url',
+    risk: 'high',
+    reason: 'a production database URL with its password',
+    fingerprint: fingerprint(secretValue),
+    preview: 'postgres://app:****@db (43 chars)',
+    rotation: 'database-password',
+    commit: 'a'.repeat(40),
+    path: 'config/production.env',
+    line: 3,
+    author: 'dev <dev@example.com>',
+    date: '2026-11-21T22:10:00.000Z',
+    inHead: true,
+    refs: ['refs/heads/main', 'refs/remotes/origin/main'],
+    ...overrides,
+  }
+}

@@ -1,0 +1,62 @@
+import {describe, expect, it} from 'vitest'
+
+import {isLeakctlError} from '../src/errors.js'
+import {formatDuration, formatRelative, parseDuration} from '../src/time/duration.js'
+import {parseInstant} from '../src/time/instant.js'
+import {parseWindow} from '../src/time/window.js'
+
+const now = new Date('2026-11-22T12:00:00Z')
+
+describe('parseInstant', () => {
+  it('reads ISO-8601 instants with a zone, bare dates, now and "ago"', () => {
+    expect(parseInstant('2026-11-22T09:14:00Z', 't').toISOString()).toBe('2026-11-22T09:14:00.000Z')
+    expect(parseInstant('2026-11-22 10:14+01:00', 't').toISOString()).toBe('2026-11-22T09:14:00.000Z')
+    expect(parseInstant('2026-11-22T10:14:30.5+0100', 't').toISOString()).toBe('2026-11-22T09:14:30.500Z')
+    expect(parseInstant('2026-11-21', 't').toISOString()).toBe('2026-11-21T00:00:00.000Z')
+    expect(parseInstant('now', 't', now).toISOString()).toBe(now.toISOString())
+    expect(parseInstant('90m ago', 't', now).toISOString()).toBe('2026-11-22T10:30:00.000Z')
+    expect(parseInstant('2d ago', 't', now).toISOString()).toBe('2026-11-20T12:00:00.000Z')
+  })
+
+  it('refuses a time without a zone, and garbage, as input errors that say what to type', () => {
+    const noZone = (() => {
+      try {
+        parseInstant('2026-11-22T09:14', '--exposed-at')
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(isLeakctlError(noZone) && noZone.exitCode).toBe(2)
+    expect((noZone as Error).message).toContain('2026-11-22T09:14Z')
+    expect(() => parseInstant('yesterday-ish', '--since')).toThrow(/--since: "yesterday-ish" is not a time/)
+    expect(() => parseInstant('2026-13-45T00:00:00Z', '--since')).toThrow(/not a valid date/)
+  })
+})
+
+describe('durations and windows', () => {
+  it('parses and formats durations', () => {
+    expect(parseDuration('5m')).toBe(300_000)
+    expect(parseDuration('1h30m')).toBe(5_400_000)
+    expect(() => parseDuration('5 minutes')).toThrow(/not a duration/)
+    expect(formatDuration(5_400_000)).toBe('1h30m')
+    expect(formatDuration(-90_000)).toBe('-1m30s')
+    expect(formatDuration(0)).toBe('0s')
+  })
+
+  it('formats relative clocks for timelines', () => {
+    expect(formatRelative(65 * 60_000)).toBe('T+01:05')
+    expect(formatRelative(-30 * 60_000)).toBe('T-00:30')
+    expect(formatRelative((2 * 1440 + 3 * 60) * 60_000)).toBe('T+2d03:00')
+  })
+
+  it('parses every window form of the playbooks', () => {
+    expect(parseWindow('0-5m')).toEqual({label: '0-5m', startMs: 0, endMs: 300_000})
+    expect(parseWindow('5-30m')).toEqual({label: '5-30m', startMs: 300_000, endMs: 1_800_000})
+    expect(parseWindow('30m-2h')).toEqual({label: '30m-2h', startMs: 1_800_000, endMs: 7_200_000})
+    expect(parseWindow('2-8h')).toEqual({label: '2-8h', startMs: 7_200_000, endMs: 28_800_000})
+    expect(parseWindow('4h+')).toEqual({label: '4h+', startMs: 14_400_000, endMs: null})
+    expect(parseWindow('after')).toEqual({label: 'after', startMs: null, endMs: null})
+    expect(parseWindow('8-2h')).toMatch(/ends before it starts/)
+    expect(parseWindow('soon')).toMatch(/is not a window/)
+  })
+})
