@@ -1,3 +1,4 @@
+import {escapeHtml, htmlPage} from './html-page.js'
 import type {Timeline} from './timeline.js'
 
 export const TIMELINE_FORMATS = ['md', 'json', 'csv', 'html'] as const
@@ -46,10 +47,6 @@ export function toCsv(t: Timeline): string {
   return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'})[c]!)
-}
-
 /** One self-contained page: inline CSS, no script, no external resource; prints cleanly. */
 export function toHtml(t: Timeline): string {
   const [title, meta, zero] = header(t).map(escapeHtml)
@@ -58,45 +55,15 @@ export function toHtml(t: Timeline): string {
       (e) => `<tr class="${e.category}"><td class="t"><time datetime="${e.time}">${escapeHtml(e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td class="rel">${escapeHtml(e.relative)}</td><td>${escapeHtml(e.actor)}</td><td><span class="cat">${e.category}</span> ${escapeHtml(e.text)}</td></tr>`,
     )
     .join('\n')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Timeline: ${escapeHtml(t.incident.title)}</title>
-<style>
-  :root { color-scheme: light; }
-  body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #1b1f24; }
-  h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
-  .meta { color: #57606a; margin: 0 0 1.25rem; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; vertical-align: top; padding: .35rem .6rem; border-bottom: 1px solid #d0d7de; }
-  th { background: #f6f8fa; position: sticky; top: 0; }
-  td.t, td.rel { white-space: nowrap; font-variant-numeric: tabular-nums; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; }
-  .cat { display: inline-block; min-width: 5.5em; font-size: 11px; text-transform: uppercase; letter-spacing: .04em; color: #57606a; }
-  tr.evidence td { background: #fff8c5; }
-  tr.finding .cat { color: #cf222e; }
-  tr.check .cat { color: #0969da; }
-  tr.action .cat { color: #1a7f37; }
-  @media print {
-    body { margin: 0; font-size: 10.5pt; }
-    th { position: static; }
-    tr { break-inside: avoid; }
-    tr.evidence td { background: none; border-left: 3px solid #9a6700; }
-  }
-</style>
-</head>
-<body>
-<h1>Timeline: ${escapeHtml(t.incident.title)}</h1>
+  return htmlPage(
+    `Timeline: ${t.incident.title}`,
+    `<h1>Timeline: ${escapeHtml(t.incident.title)}</h1>
 <p class="meta">${title}<br>${meta}<br>${zero}</p>
 <table>
 <thead><tr><th>Time (UTC)</th><th>T&plusmn;</th><th>Who</th><th>What</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="4">No events in this range.</td></tr>'}
 </tbody>
-</table>
-</body>
-</html>
-`
+</table>`,
+  )
 }

@@ -1,0 +1,42 @@
+import {writeFileSync} from 'node:fs'
+
+import {Flags} from '@oclif/core'
+
+import {BaseCommand, incidentFlags} from '../cli/base.js'
+import {fromSystemError} from '../src/errors.js'
+import {loadIncident} from '../src/incident/incident.js'
+import {toHtml, toMarkdown} from '../src/report/document.js'
+import {buildReport} from '../src/report/report.js'
+
+export default class Report extends BaseCommand {
+  static override summary = 'Write the post-mortem draft: summary, verdict, inventory by risk, evidence, who did what when, what is open, the timeline'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> > postmortem-draft.md',
+    '<%= config.bin %> <%= command.id %> --format html --out postmortem.html',
+    '<%= config.bin %> <%= command.id %> --incident k3f9 --json',
+  ]
+  static override flags = {
+    incident: incidentFlags.incident,
+    format: Flags.string({char: 'f', options: ['md', 'html'], default: 'md', description: 'Output format'}),
+    out: Flags.string({char: 'o', description: 'Write to this file (0600) instead of stdout'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(Report)
+    const {state, events, warnings} = loadIncident(this.incident(flags))
+    this.warnAll(warnings)
+    const doc = buildReport(state, events, new Date())
+    const text = flags.format === 'html' ? toHtml(doc) : toMarkdown(doc)
+    if (flags.out) {
+      try {
+        writeFileSync(flags.out, text, {mode: 0o600})
+      } catch (error) {
+        throw fromSystemError(error) ?? error
+      }
+      process.stderr.write(`Wrote the post-mortem draft to ${flags.out}\n`)
+    } else if (!this.jsonEnabled()) {
+      process.stdout.write(text)
+    }
+    return {incident: state.id, format: flags.format, out: flags.out ?? null, document: doc}
+  }
+}

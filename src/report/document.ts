@@ -1,0 +1,67 @@
+import {escapeHtml, htmlPage} from '../timeline/html-page.js'
+
+// A tiny document model so the post-mortem draft is written once and
+// rendered to Markdown or HTML, never converted from one to the other.
+
+export type Inline = string | {code: string} | {risk: string; text: string}
+
+export type Block =
+  | {type: 'heading'; level: 1 | 2 | 3; text: string}
+  | {type: 'paragraph'; text: Inline[]}
+  | {type: 'list'; items: Inline[][]}
+  | {type: 'table'; head: string[]; rows: Inline[][]}
+
+export interface Document {
+  title: string
+  blocks: Block[]
+}
+
+const mdInline = (parts: Inline[], inTable = false): string =>
+  parts
+    .map((p) => {
+      const text = typeof p === 'string' ? p : 'code' in p ? `\`${p.code}\`` : `**${p.text}**`
+      return inTable ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text
+    })
+    .join('')
+
+export function toMarkdown(doc: Document): string {
+  const out: string[] = []
+  for (const b of doc.blocks) {
+    switch (b.type) {
+      case 'heading':
+        out.push(`${'#'.repeat(b.level)} ${b.text}`, '')
+        break
+      case 'paragraph':
+        out.push(mdInline(b.text), '')
+        break
+      case 'list':
+        out.push(...b.items.map((i) => `- ${mdInline(i)}`), '')
+        break
+      case 'table':
+        out.push(`| ${b.head.join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`, ...b.rows.map((r) => `| ${r.map((c) => mdInline([c], true)).join(' | ')} |`), '')
+        break
+    }
+  }
+  return out.join('\n')
+}
+
+const htmlInline = (parts: Inline[]): string =>
+  parts.map((p) => (typeof p === 'string' ? escapeHtml(p) : 'code' in p ? `<code>${escapeHtml(p.code)}</code>` : `<span class="${escapeHtml(p.risk)}">${escapeHtml(p.text)}</span>`)).join('')
+
+export function toHtml(doc: Document): string {
+  const body = doc.blocks
+    .map((b) => {
+      switch (b.type) {
+        case 'heading':
+          return `<h${b.level}>${escapeHtml(b.text)}</h${b.level}>`
+        case 'paragraph':
+          return `<p>${htmlInline(b.text)}</p>`
+        case 'list':
+          return `<ul>\n${b.items.map((i) => `<li>${htmlInline(i)}</li>`).join('\n')}\n</ul>`
+        case 'table':
+          return `<table>\n<thead><tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${b.rows.map((r) => `<tr>${r.map((c) => `<td>${htmlInline([c])}</td>`).join('')}</tr>`).join('\n')}\n</tbody>\n</table>`
+      }
+    })
+    .join('\n')
+  return htmlPage(doc.title, body)
+}

@@ -1,0 +1,123 @@
+import {type Finding, findingWhere, RISK_ORDER, RISKS} from '../detect/finding.js'
+import type {IncidentEvent} from '../incident/events.js'
+import {checklistView, type ChecklistEntry} from '../incident/checklist.js'
+import {findingsByRisk, type IncidentState, timeZero} from '../incident/state.js'
+import {formatDuration, formatRelative} from '../time/duration.js'
+import {buildTimeline} from '../timeline/timeline.js'
+import type {Block, Document, Inline} from './document.js'
+
+// The post-mortem draft: everything in it is a fold of the incident's events.
+// Facts first (verdict, inventory, evidence, who did what when, what is open,
+// the timeline), then the questions only people can answer, left blank.
+
+const MAX_LISTED_FINDINGS = 50
+
+const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`
+
+export function buildReport(state: IncidentState, events: IncidentEvent[], now: Date): Document {
+  const zero = timeZero(state)
+  const zeroMs = Date.parse(zero.time)
+  const view = checklistView(state, now)
+  const risks = findingsByRisk(state.findings)
+  const blocks: Block[] = []
+  const h = (level: 1 | 2 | 3, text: string) => blocks.push({type: 'heading', level, text})
+  const p = (...text: Inline[]) => blocks.push({type: 'paragraph', text})
+
+  h(1, `Post-mortem draft: ${state.title}`)
+  p(`Incident ${state.id} (${state.kind}), commander ${state.commander}. Opened ${utc(state.openedAt)}`, state.exposedAt ? `; exposed since ${utc(state.exposedAt)} (${formatDuration(Date.parse(state.openedAt) - Date.parse(state.exposedAt))} before the response began)` : '; exposure start not recorded', `. Draft generated ${utc(now.toISOString())} from ${state.events} events.`)
+
+  h(2, 'Summary')
+  const suspicious = state.evidence.filter((e) => e.suspicious)
+  const overall = view.progress
+  blocks.push({
+    type: 'list',
+    items: [
+      [`Exposure: ${state.findings.length} credential finding(s): `, ...riskInlines(risks)],
+      [suspicious.length ? {risk: 'critical', text: `Evidence of use: ${suspicious.length} suspicious event(s)`} : state.evidence.length ? `Evidence reviewed: ${state.evidence.length} event(s), none suspicious` : 'Evidence of use: not collected yet'],
+      [`Remediation: ${overall.done} of ${overall.total} checklist items done`, ...(overall.overdue ? [', ', {risk: 'high', text: `${overall.overdue} overdue`}] : [])],
+      ...state.checks.slice(-5).map((c): Inline[] => [`Check ${c.check}: `, {risk: c.status === 'pass' ? 'low' : 'high', text: c.status.toUpperCase()}, ` — ${c.summary}`]),
+    ],
+  })
+
+  h(2, 'Inventory by risk')
+  if (state.findings.length === 0) p('No findings recorded on this incident (record a scan with leakctl incident add-findings or a triage).')
+  else {
+    blocks.push({type: 'table', head: ['Risk', 'Class', 'Count'], rows: classCounts(state.findings)})
+    const sorted = [...state.findings].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || a.class.localeCompare(b.class))
+    blocks.push({
+      type: 'table',
+      head: ['Risk', 'Class', 'Where', 'Preview', 'Fingerprint', 'Why'],
+      rows: sorted.slice(0, MAX_LISTED_FINDINGS).map((f) => [{risk: f.risk, text: f.risk}, f.class, findingWhere(f), {code: f.preview}, {code: f.fingerprint.slice(0, 19)}, f.reason]),
+    })
+    if (sorted.length > MAX_LISTED_FINDINGS) p(`… and ${sorted.length - MAX_LISTED_FINDINGS} more (leakctl timeline export --format csv lists every one).`)
+  }
+
+  h(2, 'Evidence of use')
+  if (state.evidence.length === 0) p('None recorded.')
+  else
+    blocks.push({
+      type: 'table',
+      head: ['When (UTC)', 'T±', 'Source', 'What', 'Why suspicious'],
+      rows: [...state.evidence]
+        .sort((a, b) => (a.at ?? a.time).localeCompare(b.at ?? b.time))
+        .map((e) => [utc(e.at ?? e.time), formatRelative(Date.parse(e.at ?? e.time) - zeroMs), e.source, e.suspicious ? {risk: 'critical', text: e.summary} : e.summary, (e.reasons ?? []).join('; ')]),
+    })
+
+  h(2, 'What was done, by whom, when')
+  const done = leaves(view.phases.flatMap((ph) => ph.items)).filter((e) => e.status === 'done').sort((a, b) => a.doneAt!.localeCompare(b.doneAt!))
+  if (done.length === 0) p('Nothing ticked yet.')
+  else
+    blocks.push({
+      type: 'table',
+      head: ['Done (UTC)', 'T±', 'Who', 'Item', 'Due', 'On time'],
+      rows: done.map((e) => [utc(e.doneAt!), formatRelative(Date.parse(e.doneAt!) - zeroMs), e.doneBy ?? '', `${e.id}: ${e.title}`, e.due ? utc(e.due) : '—', e.due ? (e.doneAt! <= e.due ? 'yes' : {risk: 'high', text: `late by ${formatDuration(Date.parse(e.doneAt!) - Date.parse(e.due))}`}) : '—']),
+    })
+
+  h(2, 'Still open')
+  const open = view.phases.flatMap((ph) => ph.items.filter((e) => e.status !== 'done').map((e) => ({ph, e})))
+  if (open.length === 0) p('Every checklist item is done.')
+  else
+    blocks.push({
+      type: 'table',
+      head: ['Phase', 'Item', 'Owner', 'Due', 'Status'],
+      rows: open.map(({ph, e}) => [ph.title, `${e.id}: ${e.title}${e.members.length ? ` (${e.membersDone}/${e.members.length} done)` : ''}`, e.owner ?? 'unassigned', e.due ? utc(e.due) : '—', e.status === 'overdue' ? {risk: 'high', text: 'OVERDUE'} : e.gap ? `manual: ${e.gap}` : 'open']),
+    })
+
+  h(2, 'Timeline')
+  const t = buildTimeline(state, events, {collapseFindingsAbove: 20})
+  p(`Relative times count from the ${t.zero.label} (${utc(t.zero.time)}).`)
+  blocks.push({type: 'table', head: ['Time (UTC)', 'T±', 'Who', 'What'], rows: t.entries.map((e) => [utc(e.time), e.relative, e.actor, e.text])})
+
+  h(2, 'For the team to write')
+  for (const q of [
+    'Root cause: how did the secret get exposed?',
+    'Detection: how and when did we find out? What would have found it sooner?',
+    'Why did the existing safeguards (encryption at rest, pre-commit hooks, bucket policies) not stop it?',
+    'Impact: what could an attacker do with what was exposed, and what did they do?',
+    'What went well; what went badly',
+    'Action items, each with an owner and a date',
+  ]) {
+    h(3, q)
+    p('_…_')
+  }
+  return {title: `Post-mortem draft: ${state.title}`, blocks}
+}
+
+function riskInlines(r: Record<(typeof RISKS)[number], number>): Inline[] {
+  return RISKS.flatMap((risk, i) => [{risk, text: `${r[risk]} ${risk}`}, i < RISKS.length - 1 ? ', ' : ''])
+}
+
+function classCounts(findings: Finding[]): Inline[][] {
+  const counts = new Map<string, {risk: Finding['risk']; cls: string; n: number}>()
+  for (const f of findings) {
+    const k = `${f.risk}|${f.class}`
+    const c = counts.get(k) ?? {risk: f.risk, cls: f.class, n: 0}
+    c.n++
+    counts.set(k, c)
+  }
+  return [...counts.values()].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || b.n - a.n).map((c) => [{risk: c.risk, text: c.risk}, c.cls, String(c.n)])
+}
+
+function leaves(entries: ChecklistEntry[]): ChecklistEntry[] {
+  return entries.flatMap((e) => (e.members.length ? e.members : [e]))
+}
