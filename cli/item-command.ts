@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
-import {checklistView} from '../src/incident/checklist.js'
 import {actOnItems, type ItemAction} from '../src/incident/incident.js'
+import {progress} from '../src/incident/state.js'
 import {BaseCommand, incidentFlags} from './base.js'
 
 /** tick, untick, note and assign differ only in the action they record. */
@@ -12,8 +12,7 @@ export abstract class ItemCommand extends BaseCommand {
     const ref = this.incident(flags)
     const {events, warnings, state} = await actOnItems(ref, this.actor(flags.by), ids, action)
     this.warnAll(warnings)
-    const view = checklistView(state, new Date())
-    const p = view.progress
+    const p = progress(state, new Date())
     this.print(`${verb} ${ids.join(', ')} (${events.length} event${events.length === 1 ? '' : 's'}). ${state.id}: ${p.done}/${p.total} done${p.overdue ? `, ${p.overdue} overdue` : ''}.`)
     return {incident: state.id, events, progress: p}
   }

@@ -171,3 +171,35 @@ describe('checklist', () => {
     )
   })
 })
+
+describe('findings expand the checklist', () => {
+  it('add-findings records findings once, adds one item per credential with its rotation steps rendered for it', () => {
+    open()
+    const f = join(tmp.dir, 'scan.json')
+    const finding = (name: string, cls: string, risk: string, rotation: string, extra: Record<string, unknown> = {}) => ({
+      source: 'etcd', class: cls, risk, reason: 'test', fingerprint: `sha256:${name.padEnd(64, '0').replace(/[^0-9a-f]/g, 'a')}`, preview: '**** (9 chars)', rotation,
+      key: `/registry/secrets/prod/${name}`, revision: 3, kind: 'Secret', namespace: 'prod', name, field: 'data.key', state: 'live', ...extra,
+    })
+    writeFileSync(f, JSON.stringify({findings: [finding('aws-creds', 'aws-access-key', 'critical', 'aws-access-key', {keyId: 'AKIAQQQQQQQQQQQQQQQQ'}), finding('db-a', 'database-password', 'high', 'database-password'), finding('db-b', 'database-password', 'high', 'database-password')]}))
+    const r = json(leakctl(['incident', 'add-findings', f, '--json'], {env}))
+    expect(r).toMatchObject({recorded: 3})
+    expect(json(leakctl(['incident', 'add-findings', f, '--json'], {env}))).toMatchObject({recorded: 0, items: 0})
+    const view = json(leakctl(['checklist', '--phase', 'emergency', '--verbose', '--json'], {env}))
+    const items = view.phases[0].items
+    const critical = items.find((i: {id: string}) => i.id === 'revoke-critical.1')
+    expect(critical.title).toBe('Revoke now: aws-access-key Secret prod/aws-creds data.key')
+    expect(critical.procedure).toBe('aws-access-key')
+    expect(critical.steps.flatMap((s: {commands: string[]}) => s.commands).join('\n')).toContain('--access-key-id AKIAQQQQQQQQQQQQQQQQ --status Inactive')
+    const group = items.find((i: {id: string}) => i.id === 'rotate-priority-1')
+    expect(group.title).toBe('Priority 1: rotate 2 high-risk credentials (database credentials, production API keys)')
+    expect(group.members.map((m: {id: string}) => m.id)).toEqual(['rotate-priority-1.1', 'rotate-priority-1.2'])
+    expect(leakctl(['checklist', 'tick', 'rotate-priority-1'], {env}).code).toBe(0)
+    const after = json(leakctl(['checklist', '--phase', 'emergency', '--json'], {env}))
+    expect(after.phases[0].items.find((i: {id: string}) => i.id === 'rotate-priority-1')).toMatchObject({status: 'done', membersDone: 2})
+    const bad = join(tmp.dir, 'bad.json')
+    writeFileSync(bad, JSON.stringify({findings: [{...finding('x', 'password', 'severe', 'generic-secret')}]}))
+    const refused = leakctl(['incident', 'add-findings', bad], {env})
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/findings\[0\]: risk/)
+  })
+})

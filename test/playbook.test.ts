@@ -3,9 +3,9 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {fingerprint, type Finding} from '../src/detect/finding.js'
+import {fingerprint, type Finding, findingVars} from '../src/detect/finding.js'
 import type {ChecklistItem} from '../src/incident/events.js'
-import {instantiate} from '../src/playbook/instantiate.js'
+import {instantiate, procedureSteps} from '../src/playbook/instantiate.js'
 import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
 import type {Playbook} from '../src/playbook/schema.js'
 import {tempDir} from './helpers/cli.js'
@@ -162,7 +162,8 @@ describe('instantiate', () => {
     expect(byId.get('high.1')!.parent).toBe('high')
     expect(byId.get('high.1')!.title).toBe('Rotate db-a')
     expect(byId.get('high.1')!.procedure).toBe('database-password')
-    expect(byId.get('high.1')!.commands.join('\n')).toContain('-n prod')
+    const steps = procedureSteps(procedures.get('database-password')!, {finding: findingVars(findings[0]!), incident})
+    expect(steps.flatMap((st) => st.commands).join('\n')).toContain('-n prod')
     expect(byId.has('deleted')).toBe(true)
     expect(byId.get('look')!.commands).toEqual(['leakctl scan etcd backup.db'])
   })

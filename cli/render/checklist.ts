@@ -30,6 +30,10 @@ function line(e: ChecklistEntry, indent: string, now: number, o: ChecklistRender
   if (meta.length) bits.push(`${indent}      ${chalk.dim(meta.join(' · '))}`)
   if (o.verbose) {
     for (const c of e.commands) bits.push(`${indent}      ${chalk.cyan('$')} ${c}`)
+    e.steps.forEach((s, i) => {
+      bits.push(`${indent}      ${chalk.dim(`${i + 1}.`)} ${s.title}`)
+      for (const c of s.commands) bits.push(`${indent}         ${chalk.cyan('$')} ${c}`)
+    })
     for (const n of e.notes) bits.push(`${indent}      ${chalk.dim(`note ${n.time.slice(11, 16)}Z ${n.actor}:`)} ${n.text}`)
   } else if (e.notes.length) {
     const last = e.notes.at(-1)!

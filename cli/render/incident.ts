@@ -1,12 +1,13 @@
 import chalk from 'chalk'
 
-import {findingsByRisk, type IncidentState, progress, timeZero} from '../../src/incident/state.js'
+import {findingsByRisk, type IncidentState, progressReport, timeZero} from '../../src/incident/state.js'
 import {formatRelative} from '../../src/time/duration.js'
 import {bar, table, utcAndLocal} from './text.js'
 
 /** The incident's headline, as text and as the JSON every incident command returns. */
 export function summarizeIncident(state: IncidentState, now: Date, workspace: string) {
-  const p = progress(state, now)
+  const report = progressReport(state, now)
+  const p = report.overall
   const risks = findingsByRisk(state.findings)
   const zero = timeZero(state)
   const json = {
@@ -25,7 +26,7 @@ export function summarizeIncident(state: IncidentState, now: Date, workspace: st
     findings: {total: state.findings.length, ...risks},
     checklist: {
       ...p,
-      phases: state.phases.map((ph) => ({id: ph.id, title: ph.title, window: ph.window.label, ...progress(state, now, ph.id)})),
+      phases: state.phases.map((ph) => ({id: ph.id, title: ph.title, window: ph.window.label, ...report.byPhase.get(ph.id)!})),
     },
     evidence: {total: state.evidence.length, suspicious: state.evidence.filter((e) => e.suspicious).length},
     checks: state.checks.map((c) => ({check: c.check, status: c.status, summary: c.summary, time: c.time})),

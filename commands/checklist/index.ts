@@ -21,7 +21,7 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     owner: Flags.string({description: 'Only items assigned to this person'}),
     filter: Flags.string({description: 'Only items whose id, title or notes contain this text'}),
     phase: Flags.string({description: 'Only this phase (its id)'}),
-    verbose: Flags.boolean({char: 'v', description: 'Show each item’s commands and every note'}),
+    verbose: Flags.boolean({char: 'v', description: 'Show each item’s commands, its rotation procedure’s steps and every note (also in --json)'}),
     members: Flags.integer({default: 5, min: 0, description: 'Members of a grouped item to list'}),
     plain: Flags.boolean({description: 'Print the list even on a terminal'}),
   }
@@ -32,7 +32,7 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     const {state, warnings} = loadIncident(ref)
     this.warnAll(warnings)
     const owner = flags.owner ?? (flags.mine ? this.actor(flags.by) : undefined)
-    const view = checklistView(state, new Date(), {open: flags.open, owner, text: flags.filter, phase: flags.phase})
+    const view = checklistView(state, new Date(), {open: flags.open, owner, text: flags.filter, phase: flags.phase, withSteps: flags.verbose})
     this.print(renderChecklist(view, {members: flags.members, verbose: flags.verbose}))
     return view
   }

@@ -1,5 +1,7 @@
+import {findingVars} from '../detect/finding.js'
+import {procedureSteps} from '../playbook/instantiate.js'
 import type {Phase} from './events.js'
-import {type IncidentState, isDone, isOverdue, type ItemState, progress, type Progress} from './state.js'
+import {incidentTemplateVars, type IncidentState, isDone, isOverdue, type ItemState, type Progress, progressReport} from './state.js'
 
 // The checklist as a view: phases in playbook order, top-level items with
 // their members, each with a status derived at `now`. Shared by the plain
@@ -18,13 +20,19 @@ export interface ChecklistEntry {
   notes: ItemState['notes']
   why: string | null
   commands: string[]
-  steps: NonNullable<ItemState['steps']>
+  /** The rotation procedure's steps, rendered for this item (only when asked for: withSteps). */
+  steps: ProcedureStep[]
   procedure: string | null
   check: ItemState['check'] | null
   gap: string | null
   findings: string[]
   members: ChecklistEntry[]
   membersDone: number
+}
+
+export interface ProcedureStep {
+  title: string
+  commands: string[]
 }
 
 export interface ChecklistPhase {
@@ -53,6 +61,8 @@ export interface ChecklistFilter {
   /** Case-insensitive text in title, id or notes. */
   text?: string
   phase?: string
+  /** Render each item's procedure steps (costly for thousands of items). */
+  withSteps?: boolean
 }
 
 export function itemStatus(state: IncidentState, item: ItemState, now: Date): ItemStatus {
@@ -60,8 +70,16 @@ export function itemStatus(state: IncidentState, item: ItemState, now: Date): It
   return isOverdue(state, item, now) ? 'overdue' : 'open'
 }
 
-function entry(state: IncidentState, item: ItemState, now: Date): ChecklistEntry {
-  const members = item.children.map((id) => entry(state, state.items.get(id)!, now))
+/** An item's procedure steps with its finding's fields filled in. Rendered on demand, never stored. */
+export function itemSteps(state: IncidentState, item: ItemState): ProcedureStep[] {
+  const proc = item.procedure ? state.playbook.procedures.find((p) => p.id === item.procedure) : undefined
+  if (!proc) return []
+  const finding = item.findings?.[0] ? state.findingIndex.get(item.findings[0]) : undefined
+  return procedureSteps(proc, {incident: incidentTemplateVars(state), vars: state.vars, finding: finding ? findingVars(finding) : undefined})
+}
+
+function entry(state: IncidentState, item: ItemState, now: Date, withSteps: boolean): ChecklistEntry {
+  const members = item.children.map((id) => entry(state, state.items.get(id)!, now, withSteps))
   return {
     id: item.id,
     title: item.title,
@@ -73,7 +91,7 @@ function entry(state: IncidentState, item: ItemState, now: Date): ChecklistEntry
     notes: item.notes,
     why: item.why ?? null,
     commands: item.commands,
-    steps: item.steps ?? [],
+    steps: withSteps ? itemSteps(state, item) : [],
     procedure: item.procedure ?? null,
     check: item.check ?? null,
     gap: item.gap ?? null,
@@ -96,24 +114,25 @@ function keep(e: ChecklistEntry, f: ChecklistFilter): boolean {
 
 export function checklistView(state: IncidentState, now: Date, filter: ChecklistFilter = {}): ChecklistView {
   const openedMs = Date.parse(state.openedAt)
+  const report = progressReport(state, now)
+  const byPhase = new Map<string, ChecklistEntry[]>(state.phases.map((p) => [p.id, []]))
+  for (const item of state.items.values()) {
+    if (item.parent || (filter.phase && item.phase !== filter.phase)) continue
+    const list = byPhase.get(item.phase)
+    if (!list) continue
+    const e = entry(state, item, now, filter.withSteps ?? false)
+    e.members = e.members.filter((m) => keep(m, filter))
+    if (keep(e, filter) || e.members.length) list.push(e)
+  }
   const phases = state.phases
     .filter((p) => !filter.phase || p.id === filter.phase)
-    .map((p): ChecklistPhase => {
-      const items: ChecklistEntry[] = []
-      for (const item of state.items.values()) {
-        if (item.phase !== p.id || item.parent) continue
-        const e = entry(state, item, now)
-        const members = e.members.filter((m) => keep(m, filter))
-        if (keep(e, filter) || members.length) items.push({...e, members})
-      }
-      return {
-        id: p.id,
-        title: p.title,
-        window: p.window,
-        due: p.window.endMs === null ? null : new Date(openedMs + p.window.endMs).toISOString(),
-        progress: progress(state, now, p.id),
-        items,
-      }
-    })
-  return {incident: state.id, title: state.title, openedAt: state.openedAt, now: now.toISOString(), progress: progress(state, now), phases}
+    .map((p): ChecklistPhase => ({
+      id: p.id,
+      title: p.title,
+      window: p.window,
+      due: p.window.endMs === null ? null : new Date(openedMs + p.window.endMs).toISOString(),
+      progress: report.byPhase.get(p.id)!,
+      items: byPhase.get(p.id)!,
+    }))
+  return {incident: state.id, title: state.title, openedAt: state.openedAt, now: now.toISOString(), progress: report.overall, phases}
 }

@@ -28,10 +28,13 @@ export const itemSchema = z.object({
   phase: z.string(),
   title: z.string(),
   why: z.string().optional(),
-  /** Every command of the item, in order, ready to copy. */
+  /** The step's own commands, rendered. */
   commands: z.array(z.string()),
-  /** A rotation procedure's steps, when the item is one. */
-  steps: z.array(z.object({title: z.string(), commands: z.array(z.string())})).optional(),
+  /**
+   * The rotation procedure the item follows. Its steps are rendered when shown
+   * (from the procedure in incident.opened and the item's finding), not stored
+   * per item: 50,000 findings must not mean 50,000 copies of a runbook.
+   */
   procedure: z.string().optional(),
   check: z.object({command: z.string(), description: z.string().optional()}).optional(),
   /** Set on the members of a grouped item. */

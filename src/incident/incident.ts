@@ -6,7 +6,7 @@ import type {Loaded} from '../playbook/load.js'
 import type {Playbook, Procedure} from '../playbook/schema.js'
 import {type EventData, type IncidentEvent, type IncidentKind} from './events.js'
 import {appendEvents, type NewEvent, readLog} from './log.js'
-import {foldIncident, type IncidentState} from './state.js'
+import {applyEvent, foldIncident, incidentTemplateVars, type IncidentState} from './state.js'
 import {createIncidentDir, type IncidentRef, newIncidentId, type Workspace} from './workspace.js'
 
 // The operations every command performs on an incident. Each one appends
@@ -57,7 +57,7 @@ export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opene
     playbook: o.playbook.value,
     procedures: o.procedures,
     findings,
-    incident: incidentVars(id, opened, now.toISOString()),
+    incident: {id, title, kind: o.kind, commander: o.commander, openedAt: now.toISOString(), exposedAt: opened.exposedAt ?? ''},
     vars: o.vars,
   })
   const batch: NewEvent[] = [
@@ -68,10 +68,6 @@ export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opene
   const ref = createIncidentDir(ws, id)
   const res = await appendEvents(ref.logPath, o.actor, batch, () => now)
   return {ref, events: res.events, warnings: res.warnings}
-}
-
-export function incidentVars(id: string, o: EventData<'incident.opened'>, openedAt: string): Record<string, string> {
-  return {id, title: o.title, kind: o.kind, commander: o.commander, openedAt, exposedAt: o.exposedAt ?? ''}
 }
 
 export interface IncidentSnapshot {
@@ -104,17 +100,15 @@ function dedupe(findings: Finding[]): Finding[] {
  * with the items they call for (same playbook, same numbering).
  */
 export async function recordFindings(ref: IncidentRef, actor: string, findings: Finding[], scan?: string): Promise<{recorded: number; items: number; warnings: string[]}> {
-  const {state, events, warnings} = loadIncident(ref)
-  const known = new Set(state.findings.map(findingKey))
-  const fresh = dedupe(findings).filter((f) => !known.has(findingKey(f)))
+  const {state, warnings} = loadIncident(ref)
+  const fresh = dedupe(findings).filter((f) => !state.findingIndex.has(findingKey(f)))
   if (fresh.length === 0) return {recorded: 0, items: 0, warnings}
-  const opened = events.find((e) => e.type === 'incident.opened')!.data as EventData<'incident.opened'>
   const {items} = instantiate({
-    playbook: opened.playbook.definition,
-    procedures: new Map(opened.playbook.procedures.map((p) => [p.id, p])),
+    playbook: state.playbook.definition,
+    procedures: new Map(state.playbook.procedures.map((p) => [p.id, p])),
     findings: [...state.findings, ...fresh],
-    incident: incidentVars(state.id, opened, state.openedAt),
-    vars: opened.vars,
+    incident: incidentTemplateVars(state),
+    vars: state.vars,
     existing: state.items,
   })
   const batch: NewEvent[] = fresh.map((finding) => ({type: 'finding.recorded', data: {finding, scan}}))
@@ -162,8 +156,10 @@ export async function actOnItems(ref: IncidentRef, actor: string, ids: string[],
     }
   }
   const res = await appendEvents(ref.logPath, actor, batch)
-  const after = loadIncident(ref)
-  return {events: res.events, warnings: [...warnings, ...res.warnings], state: after.state}
+  // Events other responders wrote meanwhile are not in `state`; callers that
+  // show more than this command's own effect reload.
+  for (const e of res.events) applyEvent(state, e)
+  return {events: res.events, warnings: [...warnings, ...res.warnings], state}
 }
 
 /** Records an outside result (a check, a piece of evidence, a note) on the incident. */

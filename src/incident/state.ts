@@ -29,9 +29,13 @@ export interface IncidentState {
   openedAt: string
   exposedAt: string | null
   playbook: EventData<'incident.opened'>['playbook']
+  /** Values for {{vars.x}} in the playbook's templates. */
+  vars: Record<string, string>
   phases: Phase[]
   items: Map<string, ItemState>
   findings: Finding[]
+  /** findingKey -> finding. */
+  findingIndex: Map<string, Finding>
   checks: (EventData<'check.completed'> & {time: string; actor: string})[]
   evidence: (EventData<'evidence.found'> & {time: string; actor: string})[]
   notes: Note[]
@@ -56,23 +60,24 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
     openedAt: first.time,
     exposedAt: o.exposedAt,
     playbook: o.playbook,
+    vars: o.vars ?? {},
     phases: [],
     items: new Map(),
     findings: [],
+    findingIndex: new Map(),
     checks: [],
     evidence: [],
     notes: [],
     events: 0,
     lastEventAt: first.time,
   }
-  const findingKeys = new Set<string>()
   const start = Date.parse(first.time)
-  for (const e of sorted) applyEvent(state, e, start, findingKeys)
+  for (const e of sorted) applyEvent(state, e, start)
   return state
 }
 
 /** Applies one event; exported so a live view can fold new events without re-reading the log. */
-export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.parse(state.openedAt), findingKeys?: Set<string>): void {
+export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.parse(state.openedAt)): void {
   state.events++
   if (e.time > state.lastEventAt) state.lastEventAt = e.time
   switch (e.type) {
@@ -86,15 +91,34 @@ export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.
       for (const item of e.data.items) {
         if (state.items.has(item.id)) continue
         const due = item.dueOffsetMs === null ? null : new Date(start + item.dueOffsetMs).toISOString()
-        state.items.set(item.id, {...item, due, done: false, notes: [], children: []})
+        // A literal of one fixed shape: spreading 50,000 items is ten times slower.
+        state.items.set(item.id, {
+          id: item.id,
+          phase: item.phase,
+          title: item.title,
+          why: item.why,
+          commands: item.commands,
+          procedure: item.procedure,
+          check: item.check,
+          parent: item.parent,
+          findings: item.findings,
+          dueOffsetMs: item.dueOffsetMs,
+          gap: item.gap,
+          due,
+          done: false,
+          doneAt: undefined,
+          doneBy: undefined,
+          owner: undefined,
+          notes: [],
+          children: [],
+        })
         if (item.parent) state.items.get(item.parent)?.children.push(item.id)
       }
       return
     case 'finding.recorded': {
       const key = findingKey(e.data.finding)
-      const keys = findingKeys ?? new Set(state.findings.map(findingKey))
-      if (!keys.has(key)) {
-        keys.add(key)
+      if (!state.findingIndex.has(key)) {
+        state.findingIndex.set(key, e.data.finding)
         state.findings.push(e.data.finding)
       }
       return
@@ -142,22 +166,43 @@ export interface Progress {
   overdue: number
 }
 
-/** Progress over top-level items (a group counts once) for one phase or all. */
-export function progress(state: IncidentState, now: Date, phase?: string): Progress {
-  const p: Progress = {done: 0, total: 0, overdue: 0}
+export interface ProgressReport {
+  overall: Progress
+  byPhase: Map<string, Progress>
+}
+
+/** Progress over top-level items (a group counts once), overall and per phase, in one pass. */
+export function progressReport(state: IncidentState, now: Date): ProgressReport {
+  const overall: Progress = {done: 0, total: 0, overdue: 0}
+  const byPhase = new Map<string, Progress>(state.phases.map((p) => [p.id, {done: 0, total: 0, overdue: 0}]))
+  const nowMs = now.getTime()
   for (const item of state.items.values()) {
-    if (item.parent || (phase && item.phase !== phase)) continue
-    p.total++
-    if (isDone(state, item)) p.done++
-    else if (isOverdue(state, item, now)) p.overdue++
+    if (item.parent) continue
+    const phase = byPhase.get(item.phase)
+    const done = isDone(state, item)
+    const overdue = !done && item.due !== null && Date.parse(item.due) < nowMs
+    for (const p of phase ? [overall, phase] : [overall]) {
+      p.total++
+      if (done) p.done++
+      else if (overdue) p.overdue++
+    }
   }
-  return p
+  return {overall, byPhase}
+}
+
+export function progress(state: IncidentState, now: Date): Progress {
+  return progressReport(state, now).overall
 }
 
 export function findingsByRisk(findings: Finding[]): Record<keyof typeof RISK_ORDER, number> {
   const out = {critical: 0, high: 0, medium: 0, low: 0}
   for (const f of findings) out[f.risk]++
   return out
+}
+
+/** Values for the playbook's templates: {{incident.x}} and {{vars.x}}. */
+export function incidentTemplateVars(state: IncidentState): Record<string, string> {
+  return {id: state.id, title: state.title, kind: state.kind, commander: state.commander, openedAt: state.openedAt, exposedAt: state.exposedAt ?? ''}
 }
 
 /** The reference time of relative clocks: the exposure if known, else the incident start. */

@@ -105,8 +105,7 @@ function staticItem(step: PlaybookStep, phase: string, dueOffsetMs: number | nul
     dueOffsetMs,
   }
   if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
-  const proc = step.procedure ? procedures.get(step.procedure) : undefined
-  if (proc) withProcedure(item, proc, ctx)
+  if (step.procedure && procedures.has(step.procedure)) item.procedure = step.procedure
   return item
 }
 
@@ -132,16 +131,15 @@ function findingItem(
   if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
   if (step.forEach?.rotation) {
     const proc = procedureFor(f, procedures)
-    if (proc) withProcedure(item, proc, ctx)
+    if (proc) item.procedure = proc.id
     else item.gap = `no rotation procedure for class ${f.class}: rotate it by the provider's own procedure`
   }
   return item
 }
 
-function withProcedure(item: ChecklistItem, proc: Procedure, ctx: TemplateContext): void {
-  item.procedure = proc.id
-  item.steps = proc.steps.map((s) => ({title: s.title, commands: s.commands.map((c) => renderTemplate(c, ctx))}))
-  item.commands = [...item.commands, ...item.steps.flatMap((s) => s.commands)]
+/** A procedure's steps rendered for one item (its finding, the incident, the vars). */
+export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]}[] {
+  return proc.steps.map((s) => ({title: s.title, commands: s.commands.map((c) => renderTemplate(c, ctx))}))
 }
 
 function coveredKeys(existing: ReadonlyMap<string, ChecklistItem>, stepId: string): Set<string> {
