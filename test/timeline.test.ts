@@ -78,3 +78,23 @@ describe('timeline', () => {
     expect(leakctl(['timeline', 'export', '--since', 'last week'], {env}).code).toBe(2)
   })
 })
+
+describe('timeline at scale', () => {
+  it('folds a batch of many findings into one entry for md/html, and lists every one for csv/json', async () => {
+    const big = tempDir()
+    try {
+      const findings = Array.from({length: 300}, (_, i) => gitFinding(`secret-${i}`, {path: `f${i}.env`}))
+      const {ref: r} = await openTestIncident(join(big.dir, 'ws'), {kind: 'git-leak', findings})
+      const {state, events} = loadIncident(r)
+      const collapsed = buildTimeline(state, events, {collapseFindingsAbove: 20})
+      const bulk = collapsed.entries.filter((e) => e.type === 'finding.recorded')
+      expect(bulk).toHaveLength(1)
+      expect(bulk[0]!.count).toBe(300)
+      expect(bulk[0]!.text).toMatch(/^300 findings recorded \(300 high\)/)
+      const full = buildTimeline(state, events)
+      expect(full.entries.filter((e) => e.type === 'finding.recorded')).toHaveLength(300)
+    } finally {
+      big.cleanup()
+    }
+  })
+})

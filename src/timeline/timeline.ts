@@ -52,12 +52,12 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
 
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i]!
-    if (e.type === 'finding.recorded') {
+    if (e.type === 'finding.recorded' && limit !== Number.POSITIVE_INFINITY && !(sorted[i - 1]?.type === 'finding.recorded' && sorted[i - 1]!.time === e.time)) {
+      // Only at the start of a batch: scanning it again from each member is quadratic.
       let j = i
       while (j + 1 < sorted.length && sorted[j + 1]!.type === 'finding.recorded' && sorted[j + 1]!.time === e.time) j++
-      const batch = sorted.slice(i, j + 1)
-      if (batch.length > limit) {
-        entries.push(bulkFindings(batch, zeroMs))
+      if (j + 1 - i > limit) {
+        entries.push(bulkFindings(sorted.slice(i, j + 1), zeroMs))
         i = j
         continue
       }
