@@ -1,40 +1,33 @@
+import {detect} from './engine.js'
 import {redact} from './finding.js'
 
 // Free text typed by responders (notes, titles) may carry a credential pasted
-// by mistake ("new password is ..."). Scrub it before it reaches the log.
-
-const PATTERNS: {re: RegExp; reveal: number}[] = [
-  {re: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g, reveal: 4},
-  {re: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, reveal: 4},
-  {re: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, reveal: 11},
-  {re: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g, reveal: 5},
-  {re: /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}\b/g, reveal: 8},
-  {re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, reveal: 0},
-  {re: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, reveal: 3},
-  {re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]+)@/gi, reveal: 0},
-]
-
-const ASSIGNMENT = /\b([\w.-]{0,40}?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[\w.-]{0,40}?)(\s*(?:[:=]|\bis\b)\s*)(["']?)([^\s"']{6,})\3/gi
+// by mistake ("new password is ..."). Scrub it with the detection engine
+// before it reaches the log.
 
 export interface Scrubbed {
   text: string
   redacted: number
 }
 
+/** Phrases people type in notes that the engine's assignment syntax does not cover. */
+const SPOKEN = /\b((?:new |old |the )?(?:password|passwd|passphrase|secret|token|api key|key)\s+(?:is|was|=|:)\s+)(["']?)([^\s"']{6,})\2/gi
+
 export function scrubText(text: string): Scrubbed {
-  let redacted = 0
-  let out = text
-  for (const {re, reveal} of PATTERNS) {
-    out = out.replace(re, (m: string, group?: string) => {
-      redacted++
-      if (typeof group === 'string' && m.includes(`:${group}@`)) return m.replace(`:${group}@`, `:${redact(group)}@`)
-      return `[redacted ${redact(m, reveal)}]`
-    })
+  const matches = detect(text)
+  let out = ''
+  let at = 0
+  for (const m of matches) {
+    if (m.start < at) continue
+    out += `${text.slice(at, m.start)}[redacted ${m.rule === 'private-key' ? m.preview : redact(m.secret, m.reveal)}]`
+    at = m.end
   }
-  out = out.replace(ASSIGNMENT, (m, key: string, sep: string, q: string, value: string) => {
-    if (value.startsWith('[redacted')) return m
-    redacted++
-    return `${key}${sep}${q}[redacted ${redact(value)}]${q}`
+  out += text.slice(at)
+  let spoken = 0
+  out = out.replace(SPOKEN, (whole, lead: string, q: string, value: string) => {
+    if (value.startsWith('[redacted')) return whole
+    spoken++
+    return `${lead}${q}[redacted ${redact(value)}]${q}`
   })
-  return {text: out, redacted}
+  return {text: out, redacted: matches.length + spoken}
 }

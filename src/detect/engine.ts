@@ -1,0 +1,368 @@
+import {type ClassId, classInfo} from './classes.js'
+import {type Finding, fingerprint, redact, type Risk} from './finding.js'
+import {charClasses, entropy, isPlaceholder} from './placeholder.js'
+import {type Rule, RULES, type Specificity} from './rules.js'
+
+// The detection engine every scanner shares. detect(text) returns one Match
+// per credential found; the secret stays in memory (Match.secret) and leaves
+// only as a fingerprint and a redacted preview (matchFindingBase).
+
+export interface Match {
+  rule: string
+  family: string
+  class: string
+  risk: Risk
+  reason: string
+  /** The secret value: in memory only, never serialized or printed. */
+  secret: string
+  /** Public half of a pair (an AWS access key id); never the secret half. */
+  keyId?: string
+  /** Leading characters of `secret` that are a documented public prefix. */
+  reveal: number
+  /** Offsets of the secret in the text. */
+  start: number
+  end: number
+  /** 1-based line of the secret. */
+  line: number
+  /** A preview built by the rule (e.g. a URL with only its password masked). */
+  preview?: string
+}
+
+export interface DetectOptions {
+  /** File path, for rules that depend on the kind of file (nuget.config, *.tf). */
+  path?: string
+}
+
+const SPECIFICITY_RANK: Record<Specificity, number> = {format: 3, context: 2, generic: 1}
+
+interface Candidate extends Omit<Match, 'line'> {
+  rank: number
+}
+
+const GENERIC_KEYWORDS = ['password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'credential', 'private_key', 'client_secret']
+const PEM = '-----begin'
+const KIND = 'kind:'
+
+// One case-insensitive pass over the text finds which keywords occur, hence
+// which rules can match at all; most text never meets a rule's expression.
+const RULES_BY_KEYWORD = new Map<string, Rule[]>()
+for (const rule of RULES) {
+  for (const k of rule.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), rule])
+}
+const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const ALL_KEYWORDS = [...new Set([...RULES_BY_KEYWORD.keys(), ...GENERIC_KEYWORDS, PEM, KIND])].sort((a, b) => b.length - a.length)
+const KEYWORD_SCAN = new RegExp(ALL_KEYWORDS.map(escape).join('|'), 'gi')
+// A match consumes its text: "client_secret" must also count as "secret".
+const CONTAINED = new Map(ALL_KEYWORDS.map((k) => [k, ALL_KEYWORDS.filter((o) => o !== k && k.includes(o))]))
+
+function keywordsIn(text: string): Set<string> {
+  const found = new Set<string>()
+  KEYWORD_SCAN.lastIndex = 0
+  for (let m = KEYWORD_SCAN.exec(text); m; m = KEYWORD_SCAN.exec(text)) {
+    const k = m[0].toLowerCase()
+    if (found.has(k)) continue
+    found.add(k)
+    for (const inner of CONTAINED.get(k) ?? []) found.add(inner)
+  }
+  return found
+}
+
+export function detect(text: string, opts: DetectOptions = {}): Match[] {
+  if (text.length === 0) return []
+  const present = keywordsIn(text)
+  if (present.size === 0) return []
+  const out: Candidate[] = []
+  const rules = new Set<Rule>()
+  for (const k of present) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)
+  for (const rule of rules) runRule(rule, text, out)
+  if (present.has(PEM)) privateKeys(text, out)
+  if (GENERIC_KEYWORDS.some((k) => present.has(k))) assignments(text, text.toLowerCase(), opts, out)
+  if (present.has(KIND) && present.has('secret')) kubernetesSecretData(text, out)
+  return finish(text, out)
+}
+
+function runRule(rule: Rule, text: string, out: Candidate[]): void {
+  const re = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`)
+  for (const m of text.matchAll(re)) {
+    const secret = m.groups?.s ?? m[0]
+    const start = m.index! + (m.groups?.s === undefined ? 0 : m[0].indexOf(secret))
+    if (isPlaceholder(secret, rule.typed)) continue
+    if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue
+    if (rule.check && !rule.check(secret)) continue
+    const refined = rule.refine?.(secret)
+    const cls = refined?.class ?? rule.class
+    out.push({
+      rule: rule.id,
+      family: rule.family,
+      class: cls,
+      risk: refined?.risk ?? rule.risk ?? classInfo(cls).risk,
+      reason: refined?.reason ?? rule.reason ?? classInfo(cls).title,
+      secret,
+      reveal: Math.min(rule.reveal ?? 0, secret.length),
+      start,
+      end: start + secret.length,
+      preview: rule.id === 'database-url' || rule.id === 'url-credentials' ? urlPreview(m[0], secret) : undefined,
+      rank: SPECIFICITY_RANK[rule.specificity ?? 'format'],
+    })
+  }
+}
+
+/** `postgres://app:****@db.prod` — the host and user help find the credential; the password never shows. */
+function urlPreview(url: string, password: string): string {
+  const at = url.lastIndexOf(`:${password}@`)
+  const masked = at < 0 ? redact(password) : `${url.slice(0, at)}:****@${url.slice(at + password.length + 2)}`
+  return masked.length > 120 ? `${masked.slice(0, 117)}...` : masked
+}
+
+// --- PEM private keys: BEGIN, a body of base64, END (or the end of the text) ---
+
+const BEGIN = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |ED25519 )?PRIVATE KEY(?: BLOCK)?)-----/g
+
+function privateKeys(text: string, out: Candidate[]): void {
+  for (const m of text.matchAll(BEGIN)) {
+    const label = m[1]!
+    const bodyStart = m.index! + m[0].length
+    const endMarker = `-----END ${label}-----`
+    const endAt = text.indexOf(endMarker, bodyStart)
+    // Without its END line (a truncated paste), the body runs to the next dashes.
+    const nextDashes = text.indexOf('-----', bodyStart)
+    const stop = endAt >= 0 ? endAt : nextDashes >= 0 ? nextDashes : Math.min(text.length, bodyStart + 16_384)
+    const body = text.slice(bodyStart, stop)
+    // JSON-embedded keys carry literal \n sequences; legacy PEM has headers.
+    const b64 = body.replace(/\\[nr]/g, '').replace(/^(?:Proc-Type|DEK-Info|Comment|Version):[^\n]*$/gm, '').replace(/\s/g, '')
+    if (!/^[A-Za-z0-9+/=]{64,}$/.test(b64)) continue
+    const encrypted = label.startsWith('ENCRYPTED') || body.includes('Proc-Type: 4,ENCRYPTED') || (label === 'OPENSSH PRIVATE KEY' && opensshEncrypted(b64))
+    const end = endAt < 0 ? stop : endAt + endMarker.length
+    out.push({
+      rule: 'private-key',
+      family: 'private-key',
+      class: 'private-key',
+      risk: encrypted ? 'medium' : 'high',
+      reason: encrypted ? `an encrypted ${label.toLowerCase()} (useless without its passphrase, but replace it)` : `a ${label.replace('ENCRYPTED ', '').toLowerCase()} in PEM form`,
+      secret: text.slice(m.index!, end),
+      reveal: 0,
+      start: m.index!,
+      end,
+      preview: `-----BEGIN ${label}----- … (${b64.length} base64 chars)`,
+      rank: SPECIFICITY_RANK.format,
+    })
+  }
+}
+
+function opensshEncrypted(b64: string): boolean {
+  try {
+    const head = Buffer.from(b64.slice(0, 64), 'base64').toString('latin1')
+    return !head.includes('none')
+  } catch {
+    return false
+  }
+}
+
+// --- Generic assignments: `db_password = "…"`, `apiToken: …`, `"secret": "…"` ---
+
+const IDENT = /[\w.-]/
+const ASSIGN = /[ \t]{0,4}["'\]]{0,2}[ \t]{0,4}(?::=|=>|=|:|\bis\b)[ \t]{0,4}/y
+const VALUE = /(?:"(?<dq>[^"\n]{1,512})"|'(?<sq>[^'\n]{1,512})'|`(?<bq>[^`\n]{1,512})`|(?<bare>[^\s"'`,;)}\]<>]{1,512}))/y
+const KEYWORD_CLASS: [RegExp, ClassId][] = [
+  [/client[_.-]?secret/i, 'oauth-client-secret'],
+  [/pass(?:word|wd)?\b|pwd/i, 'password'],
+  [/(?:api|access|auth)[_.-]?key|token/i, 'generic-api-key'],
+  [/private[_.-]?key/i, 'private-key'],
+  [/secret|credential/i, 'generic-secret'],
+]
+const TRIVIAL_VALUES = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'key', 'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'string', 'str', 'bool', 'int', 'value', 'empty', 'env', 'none', 'null'])
+
+function assignments(text: string, lower: string, opts: DetectOptions, out: Candidate[]): void {
+  const seen = new Set<number>()
+  for (const k of GENERIC_KEYWORDS) {
+    for (let at = lower.indexOf(k); at >= 0; at = lower.indexOf(k, at + k.length)) {
+      // The identifier around the keyword, at most 64 characters each way.
+      let s = at
+      while (s > 0 && at - s < 64 && IDENT.test(text[s - 1]!)) s--
+      let e = at + k.length
+      while (e < text.length && e - at < 64 && IDENT.test(text[e]!)) e++
+      if (seen.has(e)) continue
+      seen.add(e)
+      const ident = text.slice(s, e)
+      if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
+      ASSIGN.lastIndex = e
+      const a = ASSIGN.exec(text)
+      if (!a) continue
+      VALUE.lastIndex = ASSIGN.lastIndex
+      const v = VALUE.exec(text)
+      if (!v?.groups) continue
+      if (v.groups.bq !== undefined) continue // `command substitution`: the secret is elsewhere
+      const quoted = v.groups.dq ?? v.groups.sq
+      const value = quoted ?? v.groups.bare!
+      const valueStart = VALUE.lastIndex - v[0].length + (quoted === undefined ? 0 : 1)
+      const cls = KEYWORD_CLASS.find(([re]) => re.test(ident))?.[1] ?? 'generic-secret'
+      if (!plausibleAssignedSecret(ident, value, cls, quoted !== undefined, opts)) continue
+      out.push({
+        rule: 'generic-assignment',
+        family: 'generic',
+        class: cls,
+        risk: classInfo(cls).risk,
+        reason: `a value assigned to "${ident.slice(0, 48)}"`,
+        secret: value,
+        reveal: 0,
+        start: valueStart,
+        end: valueStart + value.length,
+        rank: SPECIFICITY_RANK.generic,
+      })
+    }
+  }
+  xmlKeyValue(text, out)
+}
+
+/** Names of things that sit next to secrets but are not secrets: ids, files, public halves, CSRF tokens. */
+const NOT_A_SECRET_NAME = /(?:id|ids|name|names|file|filename|path|url|uri|type|length|size|count|prefix|suffix|field|header|env|var|ref|enabled|policy|mode|format|ttl|expiry|expires|timeout|version|hash|algorithm)$|public|csrf|xsrf/i
+
+function plausibleAssignedSecret(ident: string, value: string, cls: ClassId, quoted: boolean, opts: DetectOptions): boolean {
+  if (TRIVIAL_VALUES.has(value.toLowerCase()) || isPlaceholder(value, cls === 'password')) return false
+  if (/^[\w.-]+\(/.test(value) || /^(?:https?:\/\/|\/|\.\/|~\/)[^:@]*$/.test(value)) return false // calls, URLs without credentials, paths
+  if (/^(?:[a-z]+[._])+[a-z_]+$/i.test(value) && !quoted) return false // a dotted reference: settings.db_password
+  if (/^\d+$/.test(value) && value.length < 12) return false
+  if (NOT_A_SECRET_NAME.test(ident)) return false
+  if (/^[\w.-]+-\d+(?:\.\d+)+$/.test(value)) return false // an artifact version: jjwt-jackson-0.11.2
+  if (cls === 'password') {
+    // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
+    if (value.length < 6) return false
+    if (!quoted && !/\.(?:env|ini|cfg|conf|properties|ya?ml|toml|tf|hcl|sh)$/i.test(opts.path ?? '') && charClasses(value) < 2) return false
+    return entropy(value) >= 2.2
+  }
+  if (value.length < 8) return false
+  const h = entropy(value)
+  if (value.length >= 20) return h >= 3.2 && charClasses(value) >= 2
+  return h >= 2.8 && charClasses(value) >= 2
+}
+
+// `<add key="ClearTextPassword" value="…" />` (nuget.config, web.config, app.config)
+const XML_KV = /<add\s+key="(?<k>[^"]{1,64})"\s+value="(?<v>[^"]{1,512})"/gi
+
+function xmlKeyValue(text: string, out: Candidate[]): void {
+  for (const m of text.matchAll(XML_KV)) {
+    const key = m.groups!.k!
+    const value = m.groups!.v!
+    const cls = KEYWORD_CLASS.find(([re]) => re.test(key))?.[1]
+    if (!cls || isPlaceholder(value, cls === 'password') || value.length < 6) continue
+    const start = m.index! + m[0].lastIndexOf(value)
+    out.push({rule: 'config-key-value', family: 'generic', class: cls, risk: classInfo(cls).risk, reason: `a value for "${key}" in an XML config`, secret: value, reveal: 0, start, end: start + value.length, rank: SPECIFICITY_RANK.context})
+  }
+}
+
+// --- Kubernetes Secret manifests: base64 values under data:, block scalars too ---
+
+function kubernetesSecretData(text: string, out: Candidate[]): void {
+  let docStart = 0
+  for (const doc of text.split(/^---[ \t]*$/m)) {
+    if (/^\s*kind:\s*["']?Secret["']?\s*$/im.test(doc)) secretDoc(doc, docStart, out)
+    docStart += doc.length + 3
+  }
+}
+
+function secretDoc(doc: string, base: number, out: Candidate[]): void {
+  const lines = doc.split('\n')
+  let offset = base
+  let dataIndent = -1
+  let block: {key: string; indent: number; start: number; parts: string[]} | undefined
+  const flush = () => {
+    if (!block) return
+    const value = block.parts.join('')
+    if (value.length >= 12) pushSecretData(block.key, value, block.start, out)
+    block = undefined
+  }
+  for (const raw of lines) {
+    const line = raw.replace(/\t/g, '  ')
+    const indent = line.length - line.trimStart().length
+    const blank = line.trim() === '' || line.trimStart().startsWith('#')
+    if (block && !blank && indent > block.indent) {
+      if (block.parts.length === 0) block.start = offset + raw.search(/\S/)
+      block.parts.push(line.trim())
+    } else if (!blank) {
+      flush()
+      if (/^\s*(?:data|stringData):\s*$/.test(line)) dataIndent = indent
+      else if (dataIndent >= 0 && indent <= dataIndent) dataIndent = -1
+      else if (dataIndent >= 0) {
+        const m = /^\s*([\w.-]{1,253}):\s*(?:([|>][-+]?)|["']?([A-Za-z0-9+/]{12,}={0,2})["']?)\s*$/.exec(line)
+        if (m?.[2]) block = {key: m[1]!, indent, start: offset, parts: []}
+        else if (m?.[3]) pushSecretData(m[1]!, m[3], offset + raw.indexOf(m[3]), out)
+      }
+    }
+    offset += raw.length + 1
+  }
+  flush()
+}
+
+function pushSecretData(key: string, value: string, start: number, out: Candidate[]): void {
+  if (isPlaceholder(value) || (entropy(value) < 3 && !/[\d+/=]/.test(value))) return
+  const cls = KEYWORD_CLASS.find(([re]) => re.test(key))?.[1] ?? (key.includes('dockerc') ? 'docker-config' : 'generic-secret')
+  out.push({rule: 'kubernetes-secret-data', family: 'kubernetes', class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Kubernetes Secret manifest`, secret: value, reveal: 0, start, end: start + value.length, rank: SPECIFICITY_RANK.context})
+}
+
+// --- Pairing, de-duplication, lines ---
+
+function finish(text: string, found: Candidate[]): Match[] {
+  // AWS: a secret key takes the nearest key id as its keyId; the id then is not a finding of its own.
+  const ids = found.filter((c) => c.rule === 'aws-access-key-id')
+  const used = new Set<Candidate>()
+  for (const c of found) {
+    if (c.rule !== 'aws-secret-access-key' || ids.length === 0) continue
+    const nearest = ids.reduce((a, b) => (Math.abs(a.start - c.start) <= Math.abs(b.start - c.start) ? a : b))
+    c.keyId = nearest.secret
+    used.add(nearest)
+  }
+  for (const c of found) if (c.rule === 'aws-access-key-id' && !used.has(c)) c.keyId = c.secret
+  let list = found.filter((c) => !used.has(c))
+  // Overlaps: the more specific rule wins; among equals, the longer match.
+  list.sort((a, b) => b.rank - a.rank || b.end - b.start - (a.end - a.start) || a.start - b.start)
+  const kept: Candidate[] = []
+  for (const c of list) {
+    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue
+    kept.push(c)
+  }
+  list = kept.sort((a, b) => a.start - b.start)
+  const lineStarts = lineIndex(text)
+  return list.map(({rank: _rank, ...c}) => ({...c, line: lineOf(lineStarts, c.start)}))
+}
+
+function lineIndex(text: string): number[] {
+  const starts = [0]
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
+  return starts
+}
+
+function lineOf(starts: number[], offset: number): number {
+  let lo = 0
+  let hi = starts.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (starts[mid]! <= offset) lo = mid
+    else hi = mid - 1
+  }
+  return lo + 1
+}
+
+/** The value-free fields of a Finding for a match. */
+export function matchFindingBase(m: Match): Pick<Finding, 'class' | 'risk' | 'reason' | 'fingerprint' | 'preview' | 'rotation' | 'keyId'> {
+  return {
+    class: m.class,
+    risk: m.risk,
+    reason: m.reason,
+    fingerprint: fingerprint(m.secret),
+    preview: m.preview ?? redact(m.secret, m.reveal),
+    rotation: classInfo(m.class).rotation,
+    ...(m.keyId ? {keyId: m.keyId} : {}),
+  }
+}
+
+/**
+ * What a named value holds (a Secret's data key, an env var): format rules on
+ * the value first, then the name. `name: value` is scanned as one assignment.
+ */
+export function detectValue(name: string, value: string): Match[] {
+  const direct = detect(value)
+  if (direct.length) return direct
+  if (value.includes('\n')) return []
+  const prefix = `${name}: `
+  return detect(`${prefix}${JSON.stringify(value)}`).map((m) => ({...m, start: m.start - prefix.length - 1, end: m.end - prefix.length - 1, line: 1}))
+}

@@ -1,0 +1,544 @@
+import type {ClassId} from './classes.js'
+import type {Risk} from './finding.js'
+import {entropy, isPlaceholder} from './placeholder.js'
+
+// One rule per credential format, written from the providers' documented
+// token formats. A rule runs only when one of its keywords occurs in the text
+// (case-insensitive), so most text never meets its regular expression.
+// Patterns are linear: bounded repetitions of disjoint character classes, no
+// nested quantifiers. The secret is the named group `s` (else the match).
+
+export type Specificity = 'format' | 'context' | 'generic'
+
+export interface Rule {
+  id: string
+  /** Rule family for reports (github, slack, aws, ...). */
+  family: string
+  class: ClassId
+  keywords: readonly string[]
+  pattern: RegExp
+  /** Characters of a documented public prefix that a preview may show. */
+  reveal?: number
+  /** Minimum Shannon entropy (bits/char) of the secret. */
+  minEntropy?: number
+  risk?: Risk
+  reason?: string
+  /** A format rule's own checks: structure, length, checksum. */
+  check?: (secret: string) => boolean
+  /** A different class or risk decided from the secret itself (e.g. test-mode keys). */
+  refine?: (secret: string) => {class?: ClassId; risk?: Risk; reason?: string} | undefined
+  specificity?: Specificity
+  /** The value may be typed by a person (passwords in URLs, …): keyboard runs do not make it a placeholder. */
+  typed?: boolean
+}
+
+const B62 = 'A-Za-z0-9'
+
+export const RULES: Rule[] = [
+  // --- AWS (docs: IAM identifiers, "Unique ID prefixes") ---
+  {
+    id: 'aws-access-key-id',
+    family: 'aws',
+    class: 'aws-access-key',
+    keywords: ['akia', 'asia', 'abia', 'acca'],
+    pattern: /\b(?<s>(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g,
+    reveal: 20,
+    risk: 'high',
+    reason: 'an AWS access key id; its secret key was not found beside it (it may be elsewhere)',
+    refine: (s) => (s.startsWith('ASIA') ? {class: 'aws-session-token', risk: 'medium', reason: 'an AWS temporary access key id (ASIA…)'} : undefined),
+  },
+  {
+    id: 'aws-secret-access-key',
+    family: 'aws',
+    class: 'aws-access-key',
+    keywords: ['aws', 'secret_access', 'secretaccess', 'secret-access'],
+    pattern: /(?:aws|secret)[\w.-]{0,24}?(?:secret|key)[\w.-]{0,24}?["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    minEntropy: 3.8,
+    typed: true,
+    reason: 'an AWS secret access key: full access as the key’s IAM principal',
+  },
+  {
+    id: 'aws-bedrock-api-key',
+    family: 'aws',
+    class: 'generic-api-key',
+    keywords: ['absk', 'bedrock-api-key-'],
+    pattern: /\b(?<s>ABSKQmVkcm9ja0FQSUtleS1[A-Za-z0-9+/]{110,}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=&%-]{0,2000})/g,
+    reveal: 4,
+    reason: 'an Amazon Bedrock API key',
+  },
+  // --- GitHub (docs: "About authentication to GitHub", token formats) ---
+  {
+    id: 'github-token',
+    family: 'github',
+    class: 'github-token',
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+    pattern: /\b(?<s>gh[pousr]_[A-Za-z0-9]{36,251})\b/g,
+    reveal: 4,
+    reason: 'a GitHub token (acts as its user or app on every repository it can reach)',
+    refine: (s) => (s.startsWith('ghs_') ? {risk: 'medium', reason: 'a GitHub App installation token (expires within an hour of issue)'} : undefined),
+  },
+  {
+    id: 'github-fine-grained-pat',
+    family: 'github',
+    class: 'github-token',
+    keywords: ['github_pat_'],
+    pattern: /\b(?<s>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})\b/g,
+    reveal: 11,
+    reason: 'a GitHub fine-grained personal access token',
+  },
+  // --- GitLab (docs: "GitLab token overview", prefixes) ---
+  {
+    id: 'gitlab-token',
+    family: 'gitlab',
+    class: 'gitlab-token',
+    keywords: ['glpat-', 'gldt-', 'glptt-', 'glrt-', 'glcbt-', 'gloas-', 'glft-', 'glimt-', 'glagent-', 'glsoat-', 'glffct-', 'glrtr-'],
+    pattern: /\b(?<s>gl(?:pat|dt|ptt|rt|rtr|cbt|oas|ft|imt|agent|soat|ffct)-[A-Za-z0-9_-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,9}|\.[0-9a-z]{9,11})?)(?![\w-])/g,
+    reveal: 6,
+    reason: 'a GitLab token',
+  },
+  {
+    id: 'gitlab-runner-registration-token',
+    family: 'gitlab',
+    class: 'gitlab-token',
+    keywords: ['gr1348941'],
+    pattern: /\b(?<s>GR1348941[A-Za-z0-9_-]{20})\b/g,
+    reveal: 9,
+    reason: 'a GitLab runner registration token',
+  },
+  // --- Slack (docs: "Token types") ---
+  {
+    id: 'slack-token',
+    family: 'slack',
+    class: 'slack-token',
+    keywords: ['xoxa-', 'xoxb-', 'xoxp-', 'xoxo-', 'xoxs-', 'xoxr-', 'xoxe-'],
+    pattern: /\b(?<s>xox[abposre]-(?:\d{1,20}-){1,4}[0-9A-Za-z]{8,64})\b/g,
+    reveal: 5,
+    // The random tail mixes letters and digits; RANDOMSTRINGHERE or a bare number is a placeholder.
+    check: (s) => {
+      const tail = s.slice(s.lastIndexOf('-') + 1)
+      return /\d/.test(tail) && /[A-Za-z]/.test(tail)
+    },
+    reason: 'a Slack token (reads and posts as its bot or user)',
+  },
+  {
+    id: 'slack-config-token',
+    family: 'slack',
+    class: 'slack-token',
+    keywords: ['xoxe'],
+    pattern: /\b(?<s>xoxe(?:\.xox[bp])?-\d-[A-Za-z0-9]{100,300})\b/g,
+    reveal: 5,
+    reason: 'a Slack app configuration token',
+  },
+  {
+    id: 'slack-app-token',
+    family: 'slack',
+    class: 'slack-token',
+    keywords: ['xapp-'],
+    pattern: /\b(?<s>xapp-\d-[A-Z0-9]{6,20}-\d{6,20}-[a-f0-9]{32,80})\b/g,
+    reveal: 5,
+    reason: 'a Slack app-level token',
+  },
+  {
+    id: 'slack-webhook',
+    family: 'slack',
+    class: 'slack-webhook',
+    keywords: ['hooks.slack.com'],
+    pattern: /(?<s>https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{30,160})/g,
+    reveal: 33,
+    reason: 'a Slack incoming webhook URL (anyone can post to the channel)',
+  },
+  // --- Payment and messaging ---
+  {
+    id: 'stripe-key',
+    family: 'stripe',
+    class: 'stripe-key',
+    keywords: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'sk_prod_', 'rk_prod_'],
+    pattern: /\b(?<s>[rs]k_(?:live|test|prod)_[A-Za-z0-9]{20,247})\b/g,
+    reveal: 8,
+    reason: 'a Stripe secret or restricted key',
+    refine: (s) => (s.includes('_test_') ? {risk: 'low', reason: 'a Stripe test-mode key (no real money, but rotate it)'} : undefined),
+  },
+  {
+    id: 'sendgrid-key',
+    family: 'sendgrid',
+    class: 'sendgrid-key',
+    keywords: ['sg.'],
+    pattern: /\b(?<s>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?![\w-])/g,
+    reveal: 3,
+    reason: 'a SendGrid API key (sends mail as you)',
+  },
+  {
+    id: 'twilio-key',
+    family: 'twilio',
+    class: 'twilio-key',
+    keywords: ['twilio'],
+    pattern: /twilio[\w.-]{0,24}?["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["']?(?<s>SK[0-9a-fA-F]{32}|[0-9a-f]{32})\b/gi,
+    minEntropy: 3,
+    reason: 'a Twilio API key or auth token',
+  },
+  {
+    id: 'mailchimp-key',
+    family: 'mailchimp',
+    class: 'generic-api-key',
+    keywords: ['mailchimp', 'mc_api', 'mailchimpe'],
+    pattern: /(?:mailchimp|mc_api)[\w.-]{0,24}?["']?\s{0,4}(?:=|:)\s{0,4}["']?(?<s>[0-9a-f]{32}-us\d{1,2})\b/gi,
+    reason: 'a Mailchimp API key',
+  },
+  // --- Package registries ---
+  {
+    id: 'npm-token',
+    family: 'npm',
+    class: 'npm-token',
+    keywords: ['npm_'],
+    pattern: /\b(?<s>npm_[A-Za-z0-9]{36})\b/g,
+    reveal: 4,
+    reason: 'an npm access token (can publish packages)',
+  },
+  {
+    id: 'npmrc-auth-token',
+    family: 'npm',
+    class: 'npm-token',
+    keywords: ['_authtoken'],
+    pattern: /:_authToken\s{0,4}=\s{0,4}(?<s>[A-Za-z0-9_.-]{20,200})/g,
+    minEntropy: 3,
+    reason: 'an .npmrc registry auth token',
+  },
+  {
+    id: 'pypi-token',
+    family: 'pypi',
+    class: 'pypi-token',
+    keywords: ['pypi-ageichlwas5vcmc'],
+    pattern: /\b(?<s>pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,300})(?![\w-])/g,
+    reveal: 5,
+    reason: 'a PyPI API token (can publish packages)',
+  },
+  // --- Google, Azure ---
+  {
+    id: 'gcp-api-key',
+    family: 'google',
+    class: 'gcp-api-key',
+    keywords: ['aiza'],
+    pattern: /\b(?<s>AIza[0-9A-Za-z_-]{35})(?![\w-])/g,
+    reveal: 4,
+    reason: 'a Google API key',
+  },
+  {
+    id: 'gcp-service-account',
+    family: 'google',
+    class: 'gcp-service-account',
+    keywords: ['service_account'],
+    pattern: /"private_key"\s{0,4}:\s{0,4}"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----[A-Za-z0-9+/=\\\n\r ]{64,8192}-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)"/g,
+    reason: 'a Google Cloud service-account key file (acts as the service account)',
+    specificity: 'format',
+  },
+  {
+    id: 'azure-storage-key',
+    family: 'azure',
+    class: 'azure-storage-key',
+    keywords: ['accountkey'],
+    pattern: /AccountKey=(?<s>[A-Za-z0-9+/]{86}==)/g,
+    reason: 'an Azure storage account key (full access to the account)',
+  },
+  {
+    id: 'azure-ad-client-secret',
+    family: 'azure',
+    class: 'oauth-client-secret',
+    keywords: ['q~'],
+    pattern: /(?:^|[^\w~.-])(?<s>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![\w~.-])/g,
+    minEntropy: 3.5,
+    reason: 'an Azure AD (Entra ID) application client secret',
+  },
+  // --- AI providers ---
+  {
+    id: 'openai-key',
+    family: 'openai',
+    class: 'openai-key',
+    keywords: ['t3blbkfj'],
+    pattern: /\b(?<s>sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200})(?![\w-])/g,
+    reveal: 3,
+    reason: 'an OpenAI API key (spends your quota)',
+  },
+  {
+    id: 'anthropic-key',
+    family: 'anthropic',
+    class: 'anthropic-key',
+    keywords: ['sk-ant-'],
+    pattern: /\b(?<s>sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA)(?![\w-])/g,
+    reveal: 7,
+    reason: 'an Anthropic API key',
+  },
+  {
+    id: 'huggingface-token',
+    family: 'huggingface',
+    class: 'generic-api-key',
+    keywords: ['hf_', 'api_org_'],
+    pattern: /\b(?<s>(?:hf_|api_org_)[A-Za-z]{34})\b/g,
+    reveal: 3,
+    check: (s) => /[A-Z]/.test(s.slice(3)) && /[a-z]/.test(s.slice(3)),
+    reason: 'a Hugging Face token',
+  },
+  {
+    id: 'perplexity-key',
+    family: 'perplexity',
+    class: 'generic-api-key',
+    keywords: ['pplx-'],
+    pattern: /\b(?<s>pplx-[A-Za-z0-9]{48})\b/g,
+    reveal: 5,
+    reason: 'a Perplexity API key',
+  },
+  // --- Infrastructure services ---
+  {
+    id: 'vault-token',
+    family: 'vault',
+    class: 'generic-api-key',
+    keywords: ['hvs.', 'hvb.', 'hvr.'],
+    pattern: /\b(?<s>hv[sbr]\.[A-Za-z0-9_-]{24,400})(?![\w-])/g,
+    reveal: 4,
+    reason: 'a HashiCorp Vault token (reads the secrets its policies allow)',
+  },
+  {
+    id: 'terraform-cloud-token',
+    family: 'hashicorp',
+    class: 'generic-api-key',
+    keywords: ['.atlasv1.'],
+    pattern: /\b(?<s>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})(?![\w=-])/g,
+    reason: 'a Terraform Cloud API token',
+  },
+  {
+    id: 'cloudflare-origin-ca-key',
+    family: 'cloudflare',
+    class: 'generic-api-key',
+    keywords: ['v1.0-'],
+    pattern: /\b(?<s>v1\.0-[a-f0-9]{24}-[a-f0-9]{146})\b/g,
+    reason: 'a Cloudflare Origin CA key',
+  },
+  {
+    id: 'grafana-token',
+    family: 'grafana',
+    class: 'generic-api-key',
+    keywords: ['glc_', 'glsa_'],
+    pattern: /\b(?<s>glc_[A-Za-z0-9+/]{32,400}={0,2}|glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})(?![\w+/=])/g,
+    reveal: 4,
+    reason: 'a Grafana Cloud or service-account token',
+  },
+  {
+    id: 'openshift-token',
+    family: 'kubernetes',
+    class: 'k8s-service-account-token',
+    keywords: ['sha256~'],
+    pattern: /(?<s>sha256~[A-Za-z0-9_-]{43})(?![\w-])/g,
+    reveal: 7,
+    reason: 'an OpenShift user token (acts as the user against the cluster)',
+  },
+  {
+    id: 'flyio-token',
+    family: 'flyio',
+    class: 'generic-api-key',
+    keywords: ['fo1_', 'fm1r_', 'fm2_'],
+    pattern: /\b(?<s>(?:fo1|fm1r|fm2)_[A-Za-z0-9_-]{43,900})(?![\w-])/g,
+    reveal: 4,
+    reason: 'a Fly.io token',
+  },
+  {
+    id: 'databricks-token',
+    family: 'databricks',
+    class: 'generic-api-key',
+    keywords: ['dapi'],
+    pattern: /\b(?<s>dapi[a-f0-9]{32}(?:-\d)?)\b/g,
+    reveal: 4,
+    reason: 'a Databricks personal access token',
+  },
+  {
+    id: 'heroku-key-v2',
+    family: 'heroku',
+    class: 'generic-api-key',
+    keywords: ['hrku-'],
+    pattern: /\b(?<s>HRKU-AA[0-9A-Za-z_-]{58})(?![\w-])/g,
+    reveal: 5,
+    reason: 'a Heroku API key',
+  },
+  {
+    id: 'age-secret-key',
+    family: 'age',
+    class: 'private-key',
+    keywords: ['age-secret-key-1'],
+    pattern: /\b(?<s>AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})\b/g,
+    reveal: 16,
+    reason: 'an age encryption secret key',
+  },
+  {
+    id: 'onepassword-service-account',
+    family: '1password',
+    class: 'generic-api-key',
+    keywords: ['ops_eyj'],
+    pattern: /\b(?<s>ops_eyJ[A-Za-z0-9+/]{250,}={0,3})/g,
+    reveal: 4,
+    reason: 'a 1Password service-account token',
+  },
+  {
+    id: 'onepassword-secret-key',
+    family: '1password',
+    class: 'generic-api-key',
+    keywords: ['a3-'],
+    pattern: /\b(?<s>A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5})\b/g,
+    reveal: 3,
+    reason: 'a 1Password account secret key',
+  },
+  {
+    id: 'square-token',
+    family: 'square',
+    class: 'generic-api-key',
+    keywords: ['sq0atp-', 'sq0csp-', 'eaaa'],
+    pattern: /\b(?<s>sq0(?:atp|csp)-[A-Za-z0-9_-]{22,43}|EAAA[A-Za-z0-9_-]{60})(?![\w-])/g,
+    reveal: 4,
+    reason: 'a Square access token',
+  },
+  {
+    id: 'facebook-page-token',
+    family: 'facebook',
+    class: 'oauth-token',
+    keywords: ['eaam', 'eaac'],
+    pattern: /\b(?<s>EAA[MC][A-Za-z0-9]{100,300})\b/g,
+    reveal: 4,
+    reason: 'a Facebook access token',
+  },
+  {
+    id: 'notion-token',
+    family: 'notion',
+    class: 'generic-api-key',
+    keywords: ['ntn_', 'secret_'],
+    pattern: /\b(?<s>ntn_\d{11}[A-Za-z0-9]{35})\b/g,
+    reveal: 4,
+    reason: 'a Notion integration token',
+  },
+  {
+    id: 'sourcegraph-token',
+    family: 'sourcegraph',
+    class: 'generic-api-key',
+    keywords: ['sgp_'],
+    pattern: /\b(?<s>sgp_(?:[A-Fa-f0-9]{16}|local)_[A-Fa-f0-9]{40})\b/g,
+    reveal: 4,
+    reason: 'a Sourcegraph access token',
+  },
+  {
+    id: 'atlassian-token',
+    family: 'atlassian',
+    class: 'generic-api-key',
+    keywords: ['atatt3'],
+    pattern: /\b(?<s>ATATT3[A-Za-z0-9_=-]{186})(?![\w=-])/g,
+    reveal: 6,
+    reason: 'an Atlassian API token',
+  },
+  {
+    id: 'maxmind-license-key',
+    family: 'maxmind',
+    class: 'generic-api-key',
+    keywords: ['_mmk'],
+    pattern: /\b(?<s>[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk)\b/g,
+    reason: 'a MaxMind license key',
+  },
+  {
+    id: 'intra42-secret',
+    family: 'intra42',
+    class: 'oauth-client-secret',
+    keywords: ['s-s4t2'],
+    pattern: /\b(?<s>s-s4t2(?:ud|af)-[a-f0-9]{64})\b/g,
+    reveal: 6,
+    reason: 'a 42 intra OAuth client secret',
+  },
+  {
+    id: 'scalingo-token',
+    family: 'scalingo',
+    class: 'generic-api-key',
+    keywords: ['tk-us-'],
+    pattern: /\b(?<s>tk-us-[A-Za-z0-9_-]{48})(?![\w-])/g,
+    reveal: 6,
+    reason: 'a Scalingo API token',
+  },
+  {
+    id: 'octopus-deploy-key',
+    family: 'octopus',
+    class: 'generic-api-key',
+    keywords: ['api-'],
+    pattern: /\b(?<s>API-[A-Z0-9]{26})\b/g,
+    minEntropy: 3.5,
+    check: (s) => /\d/.test(s.slice(4)),
+    reason: 'an Octopus Deploy API key',
+  },
+  {
+    id: 'sidekiq-credentials',
+    family: 'sidekiq',
+    class: 'basic-auth',
+    keywords: ['contribsys'],
+    pattern: /BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM["']?\s{0,4}[:=]\s{0,4}["']?(?<s>[a-f0-9]{8}:[a-f0-9]{8})\b/gi,
+    reason: 'Sidekiq Pro/Enterprise gem server credentials',
+  },
+  // --- Structured secrets ---
+  {
+    id: 'jwt',
+    family: 'jwt',
+    class: 'jwt',
+    keywords: ['eyj'],
+    pattern: /\b(?<s>eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{0,2000})/g,
+    reveal: 3,
+    reason: 'a JSON Web Token (a bearer credential until it expires)',
+  },
+  {
+    id: 'database-url',
+    family: 'database',
+    class: 'database-url',
+    keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'jdbc:'],
+    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@[\w.-]{1,253}/g,
+    reason: 'a database connection URL with its password',
+    typed: true,
+  },
+  {
+    id: 'url-credentials',
+    family: 'url',
+    class: 'basic-auth',
+    keywords: ['://'],
+    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@[\w.-]{1,253}/g,
+    reason: 'a URL with a user name and password',
+    typed: true,
+    specificity: 'context',
+  },
+  {
+    id: 'docker-config-auth',
+    family: 'docker',
+    class: 'docker-config',
+    keywords: ['"auth"'],
+    pattern: /"auth"\s{0,4}:\s{0,4}"(?<s>[A-Za-z0-9+/]{8,2048}={0,2})"/g,
+    check: (s) => Buffer.from(s, 'base64').toString('utf8').includes(':'),
+    reason: 'container registry credentials (docker config auths)',
+  },
+  {
+    id: 'authorization-header',
+    family: 'http',
+    class: 'generic-api-key',
+    keywords: ['authorization', 'bearer'],
+    pattern: /(?:authorization["']?\s{0,4}[:=]\s{0,4}["']?\s{0,4}(?:(?:bearer|basic|token|apikey)\s{1,4})?|\bbearer\s{1,4})(?<s>[A-Za-z0-9._~+/=-]{8,2048})/gi,
+    minEntropy: 2.8,
+    reason: 'an HTTP Authorization credential',
+    refine: (s) => (/^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('latin1').includes(':') ? {class: 'basic-auth', reason: 'HTTP basic-auth credentials'} : undefined),
+    specificity: 'context',
+  },
+  {
+    id: 'curl-user',
+    family: 'http',
+    class: 'basic-auth',
+    keywords: ['curl'],
+    pattern: /\bcurl\b[^;|&]{0,600}?\s(?:-u|--user)(?:\s{1,4}|=)(?<s>"[^"\n]{1,256}"(?::"[^"\n]{0,256}")?|'[^'\n]{1,256}'|[^\s'":]{1,128}:(?:'[^'\n]{1,256}'|"[^"\n]{1,256}"|[^\s'"]{1,256}))/g,
+    reason: 'credentials passed to curl',
+    check: (s) => {
+      const cred = s.replace(/^"(.*)"$|^'(.*)'$/s, '$1$2')
+      if (!cred.includes(':')) return false // a user name alone: curl will prompt for the password
+      const [user = '', pass = ''] = cred.replace(/["']/g, '').split(/:(.*)/s)
+      const strong = (x: string) => x.length >= 6 && !isPlaceholder(x) && !/^(?:password|passwd|secret|pass)$/i.test(x) && entropy(x) >= 2.5
+      return strong(pass) || (pass === '' && strong(user))
+    },
+    specificity: 'context',
+  },
+]
+
+/** PEM private keys are found by a scanner of their own (BEGIN … END with a body). */
+export const PRIVATE_KEY_FAMILY = 'private-key'
