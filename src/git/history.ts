@@ -43,7 +43,7 @@ const ZERO = /^0+$/
 export async function readHistory(repo: string, opts: HistoryOptions, onCommit: (c: Commit, changes: Change[]) => void): Promise<number> {
   const args = ['log', '--topo-order', '--reverse', '--no-abbrev', '--raw', '-c', '-z', '--no-renames', '--no-color', '--format=%x1eC%H%x1f%P%x1f%an <%ae>%x1f%aI%x1f%cI']
   if (opts.since) args.push(`--since=${opts.since}`)
-  if (opts.maxCommits) args.push(`--max-count=${opts.maxCommits}`)
+  if (opts.maxCommits !== undefined) args.push(`--max-count=${opts.maxCommits}`)
   if (opts.revisions?.length) args.push(...opts.revisions)
   else args.push(...(opts.includeStash ? [] : ['--exclude=refs/stash']), '--all')
   args.push('--')
