@@ -209,22 +209,21 @@ function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out:
 const NOT_A_SECRET_NAME = /(?:id|ids|name|names|file|filename|path|url|uri|type|length|size|count|prefix|suffix|field|header|env|var|ref|enabled|policy|mode|format|ttl|expiry|expires|timeout|version|hash|algorithm)$|public|csrf|xsrf/i
 
 function plausibleAssignedSecret(ident: string, value: string, cls: ClassId, quoted: boolean, opts: DetectOptions): boolean {
-  if (TRIVIAL_VALUES.has(value.toLowerCase()) || isPlaceholder(value, cls === 'password')) return false
+  // Cheapest tests first: most keyword hits in code are not assignments of secrets.
+  if (value.length < (cls === 'password' ? 6 : 8)) return false
+  if (NOT_A_SECRET_NAME.test(ident)) return false
+  if (TRIVIAL_VALUES.has(value.toLowerCase())) return false
+  if (/^\d+$/.test(value) && value.length < 12) return false
   if (/^[\w.-]+\(/.test(value) || /^(?:https?:\/\/|\/|\.\/|~\/)[^:@]*$/.test(value)) return false // calls, URLs without credentials, paths
   if (/^(?:[a-z]+[._])+[a-z_]+$/i.test(value) && !quoted) return false // a dotted reference: settings.db_password
-  if (/^\d+$/.test(value) && value.length < 12) return false
-  if (NOT_A_SECRET_NAME.test(ident)) return false
   if (/^[\w.-]+-\d+(?:\.\d+)+$/.test(value)) return false // an artifact version: jjwt-jackson-0.11.2
+  const h = entropy(value)
   if (cls === 'password') {
     // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
-    if (value.length < 6) return false
     if (!quoted && !/\.(?:env|ini|cfg|conf|properties|ya?ml|toml|tf|hcl|sh)$/i.test(opts.path ?? '') && charClasses(value) < 2) return false
-    return entropy(value) >= 2.2
-  }
-  if (value.length < 8) return false
-  const h = entropy(value)
-  if (value.length >= 20) return h >= 3.2 && charClasses(value) >= 2
-  return h >= 2.8 && charClasses(value) >= 2
+    if (h < 2.2) return false
+  } else if (value.length >= 20 ? h < 3.2 || charClasses(value) < 2 : h < 2.8 || charClasses(value) < 2) return false
+  return !isPlaceholder(value, cls === 'password')
 }
 
 // `<add key="ClearTextPassword" value="…" />` (nuget.config, web.config, app.config)

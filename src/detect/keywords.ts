@@ -54,9 +54,12 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
       }
     }
   }
+  // Upper-case columns take the lower-case transitions: case-insensitive with no branch per character.
+  for (const row of next) for (let c = 65; c <= 90; c++) row[c] = row[c | 0x20]!
   const table = new Int32Array(next.length * ALPHABET)
   next.forEach((row, s) => table.set(row, s * ALPHABET))
   const outputs = out.map((o) => Int32Array.from(o))
+  const hasOutput = Uint8Array.from(out, (o) => (o.length ? 1 : 0))
   const lengths = words.map((w) => w.length)
 
   return {
@@ -65,11 +68,11 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
       const found = new Set<string>()
       const hits: KeywordHit[] = []
       let s = 0
-      for (let i = 0; i < text.length; i++) {
-        let c = text.charCodeAt(i)
-        if (c >= ALPHABET) c = 0
-        else if (c >= 65 && c <= 90) c |= 0x20
-        s = table[s * ALPHABET + c]!
+      const n = text.length
+      for (let i = 0; i < n; i++) {
+        // Characters past ASCII alias onto it (& 127): at worst a spurious keyword, never a missed one.
+        s = table[(s << 7) | (text.charCodeAt(i) & 127)]!
+        if (hasOutput[s] === 0) continue
         const o = outputs[s]!
         for (let k = 0; k < o.length; k++) {
           const wi = o[k]!
