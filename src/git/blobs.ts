@@ -1,147 +1,88 @@
 import {spawn} from 'node:child_process'
 
+import {type Answer, CatFile} from './catfile.js'
 import {gitEnv} from './repo.js'
 
-// Reading every unique blob once through two long-lived `git cat-file`
-// processes: --batch-check for sizes (so huge blobs are never read), then
-// --batch for contents, streamed and parsed as they arrive.
+// Every unique blob read once, while the history is still being walked: each
+// blob name goes to a `cat-file --batch-check` as soon as the walk meets it;
+// its answer (size) decides whether the name goes on to a `cat-file --batch`
+// for the contents, so a huge blob is never read. Two long-lived processes,
+// pipelined behind `git log`.
 
-export interface BlobSize {
-  sha: string
-  size: number
-  missing: boolean
+export type SkipReason = 'too-large' | 'missing' | 'unreadable'
+
+export interface BlobSink {
+  /** A blob's contents (a buffer of its own, transferable); a promise = wait before sending more. */
+  blob(sha: string, data: Uint8Array): Promise<void> | undefined
+  skip(sha: string, reason: SkipReason, detail: {size?: number; message?: string}): void
 }
 
-export async function blobSizes(repo: string, shas: string[]): Promise<Map<string, BlobSize>> {
-  const out = new Map<string, BlobSize>()
-  if (shas.length === 0) return out
-  const child = spawn('git', ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], {cwd: repo, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe']})
-  let buf = ''
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (d: string) => {
-    buf += d
-    let nl = buf.indexOf('\n')
-    while (nl >= 0) {
-      const line = buf.slice(0, nl)
-      buf = buf.slice(nl + 1)
-      const [sha, type, size] = line.split(' ')
-      if (type === 'missing') out.set(sha!, {sha: sha!, size: 0, missing: true})
-      else out.set(sha!, {sha: sha!, size: Number(size), missing: false})
-      nl = buf.indexOf('\n')
-    }
-  })
-  child.stdin.on('error', () => {})
-  child.stdin.end(shas.join('\n') + '\n')
-  await new Promise((resolve) => child.on('close', resolve))
-  return out
+export class BlobReader {
+  private readonly check: CatFile
+  private readonly batch: CatFile
+  /** Sizes of the blobs read, for reporting binary ones. */
+  readonly sizes = new Map<string, number>()
+
+  constructor(repo: string, maxBytes: number, sink: BlobSink) {
+    this.batch = new CatFile(repo, '--batch', {
+      answer: (a) => {
+        if (a.type === 'missing') {
+          sink.skip(a.sha, 'missing', {})
+          return undefined
+        }
+        if (a.type !== 'blob' || !('data' in a) || !a.data) return undefined
+        return sink.blob(a.sha, a.data)
+      },
+      unreadable: (sha, message) => sink.skip(sha, 'unreadable', {message}),
+    })
+    this.check = new CatFile(repo, '--batch-check', {
+      answer: (a: Answer) => {
+        if (a.type === 'missing') sink.skip(a.sha, 'missing', {})
+        else if (a.type !== 'blob') return undefined // a submodule commit or tree named by a damaged tree entry
+        else if (a.size > maxBytes) sink.skip(a.sha, 'too-large', {size: a.size})
+        else {
+          this.sizes.set(a.sha, a.size)
+          this.batch.request(a.sha)
+        }
+        return undefined
+      },
+      unreadable: (sha, message) => sink.skip(sha, 'unreadable', {message}),
+    })
+  }
+
+  request(sha: string): void {
+    this.check.request(sha)
+  }
+
+  /** Resolves when every requested blob has been delivered or skipped. */
+  async close(): Promise<void> {
+    this.check.end()
+    await this.check.done
+    this.batch.end()
+    await this.batch.done
+  }
 }
 
 /**
- * Streams blob contents to `onBlob` in request order. A blob git cannot read
- * (a corrupt object) is reported to `onError` and the rest continue.
+ * The objects present in this clone's own object store, listed without
+ * touching a promisor remote: in a partial clone, asking git for an object it
+ * never fetched would make it try to download it.
  */
-export async function readBlobs(repo: string, shas: string[], onBlob: (sha: string, data: Uint8Array) => Promise<void> | undefined, onError: (sha: string, reason: string) => void): Promise<void> {
-  let rest = shas
-  while (rest.length) {
-    const done = await readBatch(repo, rest, onBlob)
-    if (done.next >= rest.length) break
-    // git stopped at a damaged object: report it and carry on after it.
-    onError(rest[done.next]!, done.error || 'unreadable object')
-    rest = rest.slice(done.next + 1)
-  }
-
-  function readBatch(cwd: string, list: string[], each: typeof onBlob): Promise<{next: number; error: string}> {
-    return new Promise((resolve) => {
-      const child = spawn('git', ['cat-file', '--batch'], {cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe']})
-      let next = 0
-      let stderr = ''
-      let chunks: Buffer[] = []
-      let buffered = 0
-      // Parser state: waiting for a header, or for `need` bytes of content + LF.
-      let need = -1
-      let currentSha = ''
-      let paused = false
-      const take = (n: number): Buffer => {
-        const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered)
-        const head = all.subarray(0, n)
-        const tail = all.subarray(n)
-        chunks = tail.length ? [tail] : []
-        buffered = tail.length
-        return head
-      }
-      const pump = () => {
-        for (;;) {
-          if (need < 0) {
-            const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered)
-            chunks = all.length ? [all] : []
-            const nl = all.indexOf(0x0a)
-            if (nl < 0) return
-            const header = take(nl + 1).toString('utf8').trimEnd()
-            const [sha, type, size] = header.split(' ')
-            if (type === 'missing' || type === 'ambiguous') {
-              onError(sha!, `object ${type}`)
-              next++
-              continue
-            }
-            currentSha = sha!
-            need = Number(size)
-          } else {
-            if (buffered < need + 1) return
-            // A buffer of its own (never a slice of Node's shared pool), so it can be transferred to a worker.
-            const data = new Uint8Array(need)
-            data.set(take(need + 1).subarray(0, need))
-            need = -1
-            next++
-            const wait = each(currentSha, data)
-            if (wait) {
-              child.stdout.pause()
-              paused = true
-              void wait.then(() => {
-                paused = false
-                child.stdout.resume()
-                pump()
-                maybeFinish()
-              })
-              return
-            }
-          }
-        }
-      }
-      child.stdout.on('data', (d: Buffer) => {
-        chunks.push(d)
-        buffered += d.length
-        if (!paused) pump()
-      })
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-      child.stdin.on('error', () => {})
-      let closed = false
-      let settled = false
-      // Done when git has exited and every buffered blob has been delivered.
-      const maybeFinish = () => {
-        if (closed && !paused && !settled) {
-          settled = true
-          resolve({next, error: stderr.trim().split('\n')[0] ?? ''})
-        }
-      }
-      child.on('close', () => {
-        closed = true
-        if (!paused) {
-          pump()
-          maybeFinish()
-        }
-      })
-      // Feed requests without holding them all in a pipe buffer at once.
-      let i = 0
-      const feed = () => {
-        while (i < list.length) {
-          if (!child.stdin.write(`${list[i++]}\n`)) {
-            child.stdin.once('drain', feed)
-            return
-          }
-        }
-        child.stdin.end()
-      }
-      feed()
+export function presentObjects(repo: string): Promise<Set<string>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)', '--unordered'], {cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore']})
+    const out = new Set<string>()
+    let rest = ''
+    child.stdout.setEncoding('latin1')
+    child.stdout.on('data', (d: string) => {
+      const lines = (rest + d).split('\n')
+      rest = lines.pop()!
+      for (const l of lines) out.add(l)
     })
-  }
+    child.on('error', reject)
+    child.on('close', () => {
+      if (rest) out.add(rest)
+      resolve(out)
+    })
+  })
 }

@@ -33,9 +33,13 @@ export interface RepoInfo {
   partial: boolean
 }
 
-/** git itself, with no pager, no prompts, no lazy fetches of missing objects, C locale. */
+/**
+ * git itself, with no pager, no prompts, no lazy fetches of missing objects
+ * (GIT_NO_LAZY_FETCH from git 2.44; before that, allowing no transport at all
+ * makes a lazy fetch fail at once instead of reaching the network), C locale.
+ */
 export function gitEnv(): NodeJS.ProcessEnv {
-  return {...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', GIT_NO_LAZY_FETCH: '1', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0'}
+  return {...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', GIT_NO_LAZY_FETCH: '1', GIT_ALLOW_PROTOCOL: 'none', LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0'}
 }
 
 export function git(repo: string, args: string[], input?: string): string {
@@ -62,6 +66,19 @@ export function simple(path: string): SimpleGit {
 export function githubRepo(url: string): string | null {
   const m = /github\.com[:/]+([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(url)
   return m ? `${m[1]}/${m[2]}` : null
+}
+
+/**
+ * A remote URL fit to print: CI clones often carry a token in the URL
+ * (https://x-access-token:ghp_…@github.com/…), so credentials in the userinfo
+ * part are masked. scp-like `git@host:path` keeps its plain user name.
+ */
+export function safeUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i, (_m, scheme: string, userinfo: string) => {
+    const [user = '', password] = userinfo.split(':')
+    if (password === undefined && /^(git|ssh|[a-z][a-z0-9._-]{0,31})$/i.test(user) && !/\d.*\d.*\d/.test(user)) return `${scheme}${user}@`
+    return `${scheme}${password === undefined ? '***' : `${user.length > 40 ? '***' : user}:***`}@`
+  })
 }
 
 export async function openRepository(pathArg: string): Promise<RepoInfo> {
@@ -92,10 +109,19 @@ export async function openRepository(pathArg: string): Promise<RepoInfo> {
       const commit = type === 'tag' ? peeled : type === 'commit' ? object : ''
       return commit ? [{name: name!, commit}] : []
     })
+  // The URL as configured (what names the host: github.com/owner/name), and
+  // as git uses it after url.*.insteadOf rewriting (where pushes really went).
+  const configured = new Map<string, string>()
+  const config = await g.raw(['config', '-z', '--get-regexp', '^remote\\..*\\.(url|pushurl)$']).catch(() => '')
+  for (const rec of config.split('\0')) {
+    const m = /^remote\.(.+)\.(url|pushurl)\n([\s\S]*)$/.exec(rec)
+    if (m && (m[2] === 'pushurl' || !configured.has(m[1]!))) configured.set(m[1]!, m[3]!)
+  }
   const remotes = new Map<string, Remote>()
   for (const r of await g.getRemotes(true)) {
-    const url = r.refs.push || r.refs.fetch
-    remotes.set(r.name, {name: r.name, url, github: githubRepo(url)})
+    const effective = r.refs.push || r.refs.fetch
+    const url = configured.get(r.name) ?? effective
+    remotes.set(r.name, {name: r.name, url: safeUrl(url), github: githubRepo(url) ?? githubRepo(effective)})
   }
   return {path, gitDir, head, headRef, refs, remotes: [...remotes.values()], shallow, partial}
 }

@@ -40,6 +40,35 @@ export function refsToRewrite(findings: readonly GitFinding[]): string[] {
   return [...out].sort()
 }
 
+export interface RewriteTarget {
+  fingerprint: string
+  class: string
+  path: string
+  commit: string
+  /** Every ref to rewrite for this finding, as named where it lives (remote-tracking refs mapped to the branch on the remote). */
+  refs: string[]
+  /** Those that exist on a remote (were pushed): a force-push there is needed. */
+  remote: string[]
+  /** Those only in this clone (unpushed branches, the stash, a detached HEAD): rewrite or drop them here. */
+  localOnly: string[]
+}
+
+/** For `triage git-leak`: per finding, the refs a rewrite must clean, split by where they live. */
+export function rewriteTargets(findings: readonly GitFinding[]): RewriteTarget[] {
+  return findings.map((f) => {
+    const remote = new Set<string>()
+    const local = new Set<string>()
+    for (const r of f.refs) {
+      const m = /^refs\/remotes\/[^/]+\/(.+)$/.exec(r)
+      if (m) {
+        if (m[1] !== 'HEAD') remote.add(`refs/heads/${m[1]}`)
+      } else local.add(r)
+    }
+    const localOnly = [...local].filter((r) => !remote.has(r)).sort()
+    return {fingerprint: f.fingerprint, class: f.class, path: f.path, commit: f.commit, refs: [...new Set([...remote, ...local])].sort(), remote: [...remote].sort(), localOnly}
+  })
+}
+
 export function planRewrite(repo: string, findings: readonly GitFinding[], remote: {name: string; url: string} | null, outDir?: string): RewritePlan {
   const values = new Map<string, string>()
   const multiLine = new Set<string>()

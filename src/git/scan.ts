@@ -1,3 +1,4 @@
+import {spawn} from 'node:child_process'
 import {readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -5,9 +6,9 @@ import type {matchFindingBase} from '../detect/engine.js'
 import type {FileFinding, GitFinding} from '../detect/finding.js'
 import {inputError} from '../errors.js'
 import {blobScanner} from './blob-scanner.js'
-import {blobSizes, readBlobs} from './blobs.js'
-import {type Change, type Commit, HistoryError, readHistory} from './history.js'
-import {git, GitError, openRepository, type Remote, type RepoInfo} from './repo.js'
+import {BlobReader, presentObjects} from './blobs.js'
+import {type Change, type Commit, HistoryError, readHistory, topoOrder} from './history.js'
+import {git, gitEnv, GitError, openRepository, type Remote, type RepoInfo} from './repo.js'
 import {scanBlob} from './scan-worker.js'
 
 // The history scan: every commit reachable from the refs, every unique blob
@@ -72,6 +73,7 @@ interface BlobHit {
 }
 
 interface Entry {
+  /** Position in the walk (git's order). */
   commit: number
   path: string
   after: string
@@ -86,65 +88,75 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions = {})
   const warnings: string[] = []
   if (repo.shallow) warnings.push('shallow clone: history before the shallow boundary was not scanned, so a secret may have been introduced earlier than reported (git fetch --unshallow)')
   if (repo.partial) warnings.push('partial clone: objects that were never fetched cannot be scanned (they are listed as skipped)')
+  const maxBlob = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB
+  // In a partial clone, only ask git for objects it has: asking for one it
+  // never fetched makes git try to download it (and die when it cannot).
+  const present = repo.partial ? await presentObjects(repo.path) : null
+  const stash = opts.includeStash ? stashEntries(repo.path) : []
 
-  // 1. The history: commits and the blobs each one wrote.
+  // 1-2. The walk and the blobs, pipelined: each blob the walk meets for the
+  // first time goes straight to cat-file, and from there to the detection
+  // workers, while git log is still printing.
   const commits: Commit[] = []
   const entries: Entry[] = []
   const blobPath = new Map<string, string>()
-  try {
-    await readHistory(repo.path, {revisions: opts.branches, since: opts.since, maxCommits: opts.maxCommits, paths: opts.paths, includeStash: opts.includeStash}, (c, changes: Change[]) => {
-      commits.push(c)
-      for (const ch of changes) {
-        if (ch.gitlink) continue
-        if (ch.after) {
-          entries.push({commit: c.index, path: ch.path, after: ch.after, before: ch.before})
-          if (!blobPath.has(ch.after)) blobPath.set(ch.after, ch.path)
-        } else {
-          entries.push({commit: c.index, path: ch.path, after: '', before: ch.before})
-        }
-        for (const b of ch.before) if (b && !blobPath.has(b)) blobPath.set(b, ch.path)
-      }
-      if (commits.length % 1000 === 0) opts.onProgress?.({phase: 'history', done: commits.length})
-    })
-  } catch (error) {
-    if (error instanceof HistoryError) {
-      if (opts.branches?.length) throw inputError('git.bad-revision', `cannot walk ${opts.branches.join(', ')}: ${error.message}`)
-      throw inputError('git.unreadable', `git cannot read the history of ${pathArg}: ${error.message}`)
-    }
-    throw error
-  }
-
-  // 2. Every unique blob once: sizes first, then contents of the ones worth reading.
-  const maxBlob = opts.maxBlobBytes ?? DEFAULT_MAX_BLOB
-  const sizes = await blobSizes(repo.path, [...blobPath.keys()])
   const skipped: SkippedBlob[] = []
-  const toRead: string[] = []
-  for (const [sha, path] of blobPath) {
-    const s = sizes.get(sha)
-    if (!s || s.missing) skipped.push({blob: sha, path, reason: 'missing'})
-    else if (s.size > maxBlob) skipped.push({blob: sha, path, reason: 'too-large', size: s.size})
-    else toRead.push(sha)
-  }
   const hits = new Map<string, BlobHit[]>()
   const scanner = blobScanner()
   let bytes = 0
   let read = 0
-  await readBlobs(
-    repo.path,
-    toRead,
-    (sha, data) => {
+  let requested = 0
+  const reader = new BlobReader(repo.path, maxBlob, {
+    blob(sha, data) {
       bytes += data.byteLength
       read++
-      if (read % 2000 === 0) opts.onProgress?.({phase: 'blobs', done: read, total: toRead.length})
+      if (read % 2000 === 0) opts.onProgress?.({phase: 'blobs', done: read, total: requested})
       return scanner.add({sha, path: blobPath.get(sha)!, data})
     },
-    (sha, reason) => {
-      skipped.push({blob: sha, path: blobPath.get(sha) ?? '', reason: 'unreadable'})
-      warnings.push(`object ${sha.slice(0, 12)} (${blobPath.get(sha) ?? '?'}) could not be read: ${reason}`)
+    skip(sha, reason, detail) {
+      skipped.push({blob: sha, path: blobPath.get(sha) ?? '', reason, ...(detail.size === undefined ? {} : {size: detail.size})})
+      if (reason === 'unreadable') warnings.push(`object ${sha.slice(0, 12)} (${blobPath.get(sha) ?? '?'}) could not be read: ${detail.message ?? 'unreadable'}`)
     },
-  )
-  for (const r of await scanner.finish()) {
-    if (r.binary) skipped.push({blob: r.sha, path: blobPath.get(r.sha)!, reason: 'binary', size: sizes.get(r.sha)?.size})
+  })
+  const want = (sha: string, path: string) => {
+    if (blobPath.has(sha)) return
+    blobPath.set(sha, path)
+    if (present && !present.has(sha)) {
+      skipped.push({blob: sha, path, reason: 'missing'})
+      return
+    }
+    requested++
+    reader.request(sha)
+  }
+  let walkError: unknown
+  try {
+    await readHistory(repo.path, {revisions: opts.branches, extra: stash.map((e) => e.commit), since: opts.since, maxCommits: opts.maxCommits, paths: opts.paths, includeStash: opts.includeStash}, (c, changes: Change[]) => {
+      const at = commits.length
+      commits.push(c)
+      for (const ch of changes) {
+        if (ch.gitlink) continue
+        entries.push({commit: at, path: ch.path, after: ch.after, before: ch.before})
+        if (ch.after) want(ch.after, ch.path)
+        for (const b of ch.before) if (b) want(b, ch.path)
+      }
+      if (commits.length % 1000 === 0) opts.onProgress?.({phase: 'history', done: commits.length})
+    })
+  } catch (error) {
+    walkError = error
+  }
+  // Always drain the readers and workers, even when the walk failed: no process or thread is left behind.
+  await reader.close()
+  const results = await scanner.finish()
+  if (walkError) {
+    if (walkError instanceof HistoryError) {
+      if (repo.partial && /promisor|could not fetch|not allowed/.test(walkError.stderr)) throw inputError('git.partial-clone', `${pathArg} is a partial clone without the trees of its history, and leakctl never downloads: fetch them first (git fetch --refetch with no filter) or scan a full clone`)
+      if (opts.branches?.length) throw inputError('git.bad-revision', `cannot walk ${opts.branches.join(', ')}: ${walkError.message}`)
+      throw inputError('git.unreadable', `git cannot read the history of ${pathArg}: ${walkError.message}`)
+    }
+    throw walkError
+  }
+  for (const r of results) {
+    if (r.binary) skipped.push({blob: r.sha, path: blobPath.get(r.sha)!, reason: 'binary', size: reader.sizes.get(r.sha)})
     else if (r.hits.length) hits.set(r.sha, r.hits)
   }
   const missing = skipped.filter((s) => s.reason === 'missing')
@@ -152,11 +164,14 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions = {})
   if (missing.length > 10) warnings.push(`… and ${missing.length - 10} more missing or unreadable objects`)
 
   // 3. Back to commits: where each secret was introduced, re-added, removed.
-  const findings = mapToCommits(repo, commits, entries, hits, opts.baseline)
+  const ordered = topoOrder(commits)
+  const limited = !!(opts.branches?.length || opts.since || opts.maxCommits !== undefined || opts.paths?.length)
+  const graph = limited ? await fullGraph(repo.path, !!opts.includeStash, stash.map((e) => e.commit)) : ordered
+  const findings = mapToCommits(repo, commits, entries, hits, graph, stash, opts.baseline)
   const baselined = findings.baselined
 
   // 4. Uncommitted work, when asked.
-  const uncommitted = [...(opts.staged ? stagedFindings(repo) : []), ...(opts.worktree ? worktreeFindings(repo) : [])].filter((f) => !opts.baseline?.has(f.fingerprint))
+  const uncommitted = [...(opts.staged ? await stagedFindings(repo) : []), ...(opts.worktree ? worktreeFindings(repo) : [])].filter((f) => !opts.baseline?.has(f.fingerprint))
 
   const result: Omit<GitScanResult, 'summary'> = {
     repository: {path: repo.path, head: repo.head, headRef: repo.headRef, shallow: repo.shallow, partial: repo.partial, remotes: repo.remotes, refs: repo.refs.length},
@@ -191,63 +206,83 @@ function blobHits(text: string, path: string): BlobHit[] {
   return scanBlob({sha: '', path, data: Buffer.from(text, 'utf8')}).hits
 }
 
-function mapToCommits(repo: RepoInfo, commits: Commit[], entries: Entry[], hits: Map<string, BlobHit[]>, baseline?: ReadonlySet<string>) {
+interface Intro {
+  commit: Commit
+  blob: string
+}
+
+function mapToCommits(repo: RepoInfo, commits: Commit[], entries: Entry[], hits: Map<string, BlobHit[]>, graph: readonly GraphNode[], stash: StashEntry[], baseline?: ReadonlySet<string>) {
   const has = (blob: string, fp: string) => (hits.get(blob) ?? []).some((h) => h.fingerprint === fp)
   interface Place {
     hit: BlobHit
     path: string
-    intros: number[]
-    removals: number[]
+    intros: Intro[]
+    removals: Commit[]
   }
   const places = new Map<string, Place>()
+  // Only entries that touch a blob with a hit matter; everything else is skipped cheaply.
   for (const e of entries) {
-    for (const h of e.after ? (hits.get(e.after) ?? []) : []) {
-      if (e.before.some((b) => b && has(b, h.fingerprint))) continue // carried over, not introduced
-      const key = `${h.fingerprint}\0${e.path}`
-      const p = places.get(key) ?? {hit: h, path: e.path, intros: [], removals: []}
-      p.intros.push(e.commit)
-      places.set(key, p)
+    const afterHits = e.after ? hits.get(e.after) : undefined
+    if (afterHits) {
+      for (const h of afterHits) {
+        if (e.before.some((b) => b && has(b, h.fingerprint))) continue // carried over, not introduced
+        const key = `${h.fingerprint}\0${e.path}`
+        const p = places.get(key)
+        if (p) p.intros.push({commit: commits[e.commit]!, blob: e.after})
+        else places.set(key, {hit: h, path: e.path, intros: [{commit: commits[e.commit]!, blob: e.after}], removals: []})
+      }
     }
     for (const b of e.before) {
-      for (const h of b ? (hits.get(b) ?? []) : []) {
+      const beforeHits = b ? hits.get(b) : undefined
+      if (!beforeHits) continue
+      for (const h of beforeHits) {
         if (e.after && has(e.after, h.fingerprint)) continue
-        places.get(`${h.fingerprint}\0${e.path}`)?.removals.push(e.commit)
+        const key = `${h.fingerprint}\0${e.path}`
+        const p = places.get(key)
+        if (p) p.removals.push(commits[e.commit]!)
+        else places.set(key, {hit: h, path: e.path, intros: [], removals: [commits[e.commit]!]})
       }
     }
   }
   const headTree = repo.head ? headBlobs(repo.path) : new Map<string, string>()
-  const reach = reachability(repo, commits)
+  const reach = reachability(repo, graph, stash)
   const remoteOf = (ref: string) => repo.remotes.find((r) => ref.startsWith(`refs/remotes/${r.name}/`))
   let baselined = 0
   const list: GitScanFinding[] = []
   for (const p of places.values()) {
+    // A removal seen without any introduction: the secret was added before the walked range (--since, --max-commits, a shallow boundary).
+    if (p.intros.length === 0) continue
     if (baseline?.has(p.hit.fingerprint)) {
       baselined++
       continue
     }
-    // First = earliest committed among the introducing commits (topological order breaks ties).
-    const intros = [...new Set(p.intros)].map((i) => commits[i]!).sort((a, b) => a.committerDate.localeCompare(b.committerDate) || a.index - b.index)
-    const first = intros[0]!
-    const refs = [...new Set(intros.flatMap((c) => reach(c.sha)))].sort()
+    // First = earliest committed among the introducing commits (parents-first order breaks ties).
+    const intros = [...new Map(p.intros.map((i) => [i.commit.sha, i])).values()].sort((a, b) => a.commit.committerDate.localeCompare(b.commit.committerDate) || a.commit.index - b.commit.index)
+    const first = intros[0]!.commit
+    // The line where it sits in the blob the first commit wrote.
+    const hit = (hits.get(intros[0]!.blob) ?? []).find((h) => h.fingerprint === p.hit.fingerprint) ?? p.hit
+    const refs = [...new Set(intros.flatMap((i) => reach(i.commit.sha)))].sort()
     const remotes = [...new Map(refs.map(remoteOf).filter((r): r is Remote => r !== undefined).map((r) => [r.name, r])).values()]
     const headBlob = headTree.get(p.path)
     const inHead = headBlob !== undefined && has(headBlob, p.hit.fingerprint)
-    const lastIntro = Math.max(...p.intros)
-    const removal = inHead ? undefined : p.removals.filter((r) => r > first.index).sort((a, b) => a - b).find((r) => r >= lastIntro) ?? p.removals.filter((r) => r > first.index).sort((a, b) => a - b)[0]
+    // Removed: the first removal after the last (re-)introduction, else the first after the first one.
+    const lastIntro = Math.max(...intros.map((i) => i.commit.index))
+    const later = p.removals.filter((r) => r.index > first.index).sort((a, b) => a.index - b.index)
+    const removal = inHead ? undefined : (later.find((r) => r.index >= lastIntro) ?? later[0])
     list.push({
       source: 'git',
-      ...p.hit.base,
+      ...hit.base,
       commit: first.sha,
       path: p.path,
-      line: p.hit.line,
+      line: hit.line,
       author: first.author,
       date: first.authorDate,
       committerDate: first.committerDate,
       inHead,
       refs,
-      reAddedIn: intros.slice(1).map((c) => c.sha),
-      removedIn: removal === undefined ? null : commits[removal]!.sha,
-      removedAt: removal === undefined ? null : commits[removal]!.committerDate,
+      reAddedIn: intros.slice(1).map((i) => i.commit.sha),
+      removedIn: removal?.sha ?? null,
+      removedAt: removal?.committerDate ?? null,
       pushed: remotes.length > 0,
       remotes: remotes.map((r) => ({name: r.name, url: r.url, github: r.github})),
     })
@@ -268,13 +303,71 @@ function headBlobs(repo: string): Map<string, string> {
   return map
 }
 
-/** refs (and HEAD) from which a commit is reachable, by walking descendants in the scanned graph. */
-function reachability(repo: RepoInfo, commits: Commit[]): (sha: string) => string[] {
+interface GraphNode {
+  sha: string
+  parents: string[]
+}
+
+/**
+ * The whole commit graph (every ref), for reachability when the walk was
+ * limited (--branch, --since, --path): a ref that reaches a finding through
+ * commits the walk skipped must still be named. One `rev-list`, commits only.
+ */
+async function fullGraph(repo: string, includeStash: boolean, extra: string[]): Promise<GraphNode[]> {
+  const child = spawn('git', ['rev-list', '--parents', ...(includeStash ? [] : ['--exclude=refs/stash']), '--all', ...extra, '--'], {cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore']})
+  const out: GraphNode[] = []
+  let rest = ''
+  child.stdout.setEncoding('latin1')
+  child.stdout.on('data', (d: string) => {
+    const lines = (rest + d).split('\n')
+    rest = lines.pop()!
+    for (const l of lines) {
+      const [sha, ...parents] = l.split(' ')
+      if (sha) out.push({sha, parents})
+    }
+  })
+  await new Promise((resolve) => child.on('close', resolve))
+  return out
+}
+
+export interface StashEntry {
+  commit: string
+  /** stash@{n} */
+  name: string
+}
+
+/** Every stash entry (not only the newest, which is all `refs/stash` names). */
+function stashEntries(repo: string): StashEntry[] {
+  let out: string
+  try {
+    out = git(repo, ['log', '-g', '--no-abbrev', '--format=%H%x1f%gd', 'refs/stash', '--'])
+  } catch {
+    return [] // no stash
+  }
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [commit, name] = l.split('\x1f')
+      return {commit: commit!, name: name!}
+    })
+}
+
+/** refs (and HEAD, stash entries) from which a commit is reachable, by walking descendants. */
+function reachability(repo: RepoInfo, graph: readonly GraphNode[], stash: StashEntry[]): (sha: string) => string[] {
   const children = new Map<string, string[]>()
-  for (const c of commits) for (const p of c.parents) children.set(p, [...(children.get(p) ?? []), c.sha])
+  for (const c of graph) {
+    for (const p of c.parents) {
+      const list = children.get(p)
+      if (list) list.push(c.sha)
+      else children.set(p, [c.sha])
+    }
+  }
   const tips = new Map<string, string[]>()
-  for (const r of repo.refs) tips.set(r.commit, [...(tips.get(r.commit) ?? []), r.name])
-  if (repo.head && !repo.headRef) tips.set(repo.head, [...(tips.get(repo.head) ?? []), 'HEAD'])
+  const tip = (commit: string, name: string) => tips.set(commit, [...(tips.get(commit) ?? []), name])
+  for (const r of repo.refs) tip(r.commit, r.name)
+  if (repo.head && !repo.headRef) tip(repo.head, 'HEAD')
+  for (const e of stash.slice(1)) tip(e.commit, e.name) // stash@{0} is refs/stash
   const cache = new Map<string, string[]>()
   return (sha) => {
     const cached = cache.get(sha)
@@ -285,7 +378,12 @@ function reachability(repo: RepoInfo, commits: Commit[]): (sha: string) => strin
     while (stack.length) {
       const s = stack.pop()!
       for (const r of tips.get(s) ?? []) refs.add(r)
-      for (const c of children.get(s) ?? []) if (!seen.has(c)) (seen.add(c), stack.push(c))
+      for (const c of children.get(s) ?? []) {
+        if (!seen.has(c)) {
+          seen.add(c)
+          stack.push(c)
+        }
+      }
     }
     const out = [...refs].sort()
     cache.set(sha, out)
@@ -293,7 +391,33 @@ function reachability(repo: RepoInfo, commits: Commit[]): (sha: string) => strin
   }
 }
 
-function stagedFindings(repo: RepoInfo): (FileFinding & {state: 'staged'})[] {
+/** Reads a few blobs (staged changes) through the same cat-file pipeline. */
+async function readSome(repo: string, shas: string[]): Promise<Map<string, Uint8Array>> {
+  const out = new Map<string, Uint8Array>()
+  if (shas.length === 0) return out
+  const reader = new BlobReader(repo, DEFAULT_MAX_BLOB, {
+    blob(sha, data) {
+      out.set(sha, data)
+      return undefined
+    },
+    skip() {},
+  })
+  for (const sha of new Set(shas)) reader.request(sha)
+  await reader.close()
+  return out
+}
+
+const textHits = (data: Uint8Array | undefined, path: string): BlobHit[] => {
+  if (!data) return []
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  return buf.subarray(0, 8000).includes(0) ? [] : blobHits(buf.toString('utf8'), path)
+}
+
+/**
+ * What the staged change adds (a pre-commit hook's question): secrets in the
+ * staged version of a file that its HEAD version does not already hold.
+ */
+async function stagedFindings(repo: RepoInfo): Promise<(FileFinding & {state: 'staged'})[]> {
   let raw: string
   try {
     raw = git(repo.path, ['diff', '--cached', '--raw', '-z', '--no-abbrev', '--no-renames', '--diff-filter=AMT'])
@@ -301,21 +425,25 @@ function stagedFindings(repo: RepoInfo): (FileFinding & {state: 'staged'})[] {
     if (error instanceof GitError) return []
     throw error
   }
-  const out: (FileFinding & {state: 'staged'})[] = []
+  const changes: {path: string; before: string; after: string}[] = []
   const fields = raw.split('\0')
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const blob = fields[i]!.split(' ')[3]
-    const path = fields[i + 1]!
-    if (!blob) continue
-    const data = Buffer.from(git(repo.path, ['cat-file', 'blob', blob]), 'utf8')
-    if (data.subarray(0, 8000).includes(0)) continue
-    for (const h of blobHits(data.toString('utf8'), path)) out.push({source: 'file', ...h.base, path, line: h.line, state: 'staged'})
+    const [, , before = '', after = ''] = fields[i]!.replace(/^\n+/, '').slice(1).split(' ')
+    if (after && !/^0+$/.test(after)) changes.push({path: fields[i + 1]!, before: /^0+$/.test(before) ? '' : before, after})
+  }
+  const blobs = await readSome(repo.path, changes.flatMap((c) => (c.before ? [c.before, c.after] : [c.after])))
+  const out: (FileFinding & {state: 'staged'})[] = []
+  for (const c of changes) {
+    const old = new Set(textHits(blobs.get(c.before), c.path).map((h) => h.fingerprint))
+    for (const h of textHits(blobs.get(c.after), c.path)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path: c.path, line: h.line, state: 'staged'})
   }
   return out
 }
 
+/** Modified and untracked files: secrets their HEAD version does not already hold. */
 function worktreeFindings(repo: RepoInfo): (FileFinding & {state: 'worktree'})[] {
   const changed = git(repo.path, ['ls-files', '-z', '--modified', '--others', '--exclude-standard']).split('\0').filter(Boolean)
+  const head = repo.head ? headBlobs(repo.path) : new Map<string, string>()
   const out: (FileFinding & {state: 'worktree'})[] = []
   for (const path of [...new Set(changed)]) {
     const file = join(repo.path, path)
@@ -324,7 +452,9 @@ function worktreeFindings(repo: RepoInfo): (FileFinding & {state: 'worktree'})[]
       if (!st.isFile() || st.size > DEFAULT_MAX_BLOB) continue
       const data = readFileSync(file)
       if (data.subarray(0, 8000).includes(0)) continue
-      for (const h of blobHits(data.toString('utf8'), path)) out.push({source: 'file', ...h.base, path, line: h.line, state: 'worktree'})
+      const before = head.get(path)
+      const old = new Set(before ? textHits(Buffer.from(git(repo.path, ['cat-file', 'blob', before]), 'utf8'), path).map((h) => h.fingerprint) : [])
+      for (const h of blobHits(data.toString('utf8'), path)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path, line: h.line, state: 'worktree'})
     } catch {
       // deleted since listed: nothing to scan
     }

@@ -1,0 +1,248 @@
+import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
+
+import {dependencyError} from '../errors.js'
+import {gitEnv} from './repo.js'
+
+// One long-lived `git cat-file --batch` or `--batch-check`, fed object names
+// as they become known and answering in request order. Requests are written
+// in coalesced chunks (not one write per object); answers are parsed from the
+// byte stream as it arrives. If git dies on a damaged object, that object is
+// reported unreadable and a fresh process takes the rest of the queue, so one
+// bad object never stops a scan.
+
+export type Answer = {sha: string; type: 'missing'} | {sha: string; type: string; size: number; data?: Uint8Array}
+
+export interface CatFileHandlers {
+  /** An answer; a returned promise pauses reading until it settles (backpressure). */
+  answer(a: Answer): Promise<void> | undefined
+  /** git could not read this object (it died on it). */
+  unreadable(sha: string, reason: string): void
+}
+
+const FLUSH_BYTES = 64 * 1024
+
+export class CatFile {
+  private child!: ChildProcessWithoutNullStreams
+  /** Requested, not yet answered, in order (a ring would do; an index into an array is simpler). */
+  private queue: string[] = []
+  private head = 0
+  private outgoing = ''
+  private flushScheduled = false
+  private ending = false
+  private stderr = ''
+  // Parser state: `need` < 0 while waiting for a header line.
+  private chunks: Buffer[] = []
+  private buffered = 0
+  private need = -1
+  private current: {sha: string; type: string; size: number} | null = null
+  private paused = false
+  private exited = false
+  private settle!: () => void
+  private fail!: (e: Error) => void
+  readonly done: Promise<void>
+
+  constructor(
+    private readonly repo: string,
+    private readonly mode: '--batch' | '--batch-check',
+    private readonly handlers: CatFileHandlers,
+  ) {
+    this.done = new Promise((resolve, reject) => {
+      this.settle = resolve
+      this.fail = reject
+    })
+    this.done.catch(() => {}) // awaited by the owner; never an unhandled rejection meanwhile
+    this.start()
+  }
+
+  /** Queue a request; written out in coalesced chunks. */
+  request(sha: string): void {
+    if (this.ending) throw new Error('cat-file: request after end()')
+    this.queue.push(sha)
+    this.outgoing += `${sha}\n`
+    if (this.outgoing.length >= FLUSH_BYTES) this.flush()
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** No more requests: resolves `done` once every request is answered. */
+  end(): void {
+    this.ending = true
+    this.flush()
+    this.child.stdin.end()
+    this.maybeDone()
+  }
+
+  get pending(): number {
+    return this.queue.length - this.head
+  }
+
+  private start(): void {
+    const format = this.mode === '--batch' ? '--batch' : '--batch-check=%(objectname) %(objecttype) %(objectsize)'
+    this.child = spawn('git', ['cat-file', format], {cwd: this.repo, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe']})
+    this.exited = false
+    this.stderr = ''
+    this.chunks = []
+    this.buffered = 0
+    this.need = -1
+    this.current = null
+    const child = this.child
+    child.on('error', (e) => this.fail(dependencyError('git.missing', `cannot run git: ${e.message}`)))
+    child.stdin.on('error', () => {}) // git died: handled on close
+    child.stderr.on('data', (d: Buffer) => {
+      if (this.stderr.length < 4096) this.stderr += d.toString()
+    })
+    child.stdout.on('data', (d: Buffer) => {
+      this.chunks.push(d)
+      this.buffered += d.length
+      if (!this.paused) {
+        this.pump()
+        this.maybeDone()
+      }
+    })
+    child.on('close', () => {
+      if (child !== this.child) return
+      this.exited = true
+      if (!this.paused) this.afterExit()
+    })
+  }
+
+  private flush(): void {
+    this.flushScheduled = false
+    if (!this.outgoing) return
+    const text = this.outgoing
+    this.outgoing = ''
+    this.child.stdin.write(text)
+  }
+
+  /** The buffered bytes as one Buffer (concatenated only when split across chunks). */
+  private joined(): Buffer {
+    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
+    return this.chunks[0] ?? Buffer.alloc(0)
+  }
+
+  private consume(n: number): void {
+    const all = this.joined()
+    const rest = all.subarray(n)
+    this.chunks = rest.length ? [rest] : []
+    this.buffered = rest.length
+  }
+
+  /** Copies `n` bytes out of the buffered chunks into a buffer of its own (transferable), then drops n+1 (the LF). */
+  private takeBody(n: number): Uint8Array {
+    const out = new Uint8Array(n)
+    let filled = 0
+    let i = 0
+    while (filled < n) {
+      const c = this.chunks[i]!
+      const part = Math.min(c.length, n - filled)
+      out.set(c.subarray(0, part), filled)
+      filled += part
+      if (part === c.length) i++
+      else {
+        this.chunks[i] = c.subarray(part)
+        break
+      }
+    }
+    this.chunks = this.chunks.slice(i)
+    this.buffered -= n
+    this.consume(1) // the LF after the contents
+    return out
+  }
+
+  private pump(): void {
+    for (;;) {
+      if (this.need < 0) {
+        if (this.buffered === 0) return
+        const all = this.joined()
+        const nl = all.indexOf(0x0a)
+        if (nl < 0) return
+        const header = all.toString('latin1', 0, nl)
+        this.consume(nl + 1)
+        const [sha = '', type = '', size = ''] = header.split(' ')
+        if (type === 'missing' || type === 'ambiguous') {
+          this.head++
+          if (this.deliver({sha, type: 'missing'})) return
+          continue
+        }
+        if (this.mode === '--batch-check') {
+          this.head++
+          if (this.deliver({sha, type, size: Number(size)})) return
+          continue
+        }
+        this.current = {sha, type, size: Number(size)}
+        this.need = Number(size)
+      } else {
+        if (this.buffered < this.need + 1) return
+        const data = this.takeBody(this.need)
+        const cur = this.current!
+        this.need = -1
+        this.current = null
+        this.head++
+        if (this.deliver({...cur, data})) return
+      }
+    }
+  }
+
+  /** Hands an answer over; true when the handler asked us to wait. */
+  private deliver(a: Answer): boolean {
+    const wait = this.handlers.answer(a)
+    this.compact()
+    if (!wait) return false
+    this.paused = true
+    this.child.stdout.pause()
+    void wait.then(
+      () => {
+        this.paused = false
+        this.child.stdout.resume()
+        this.pump()
+        if (this.exited && !this.paused) this.afterExit()
+        else this.maybeDone()
+      },
+      (e: Error) => this.fail(e),
+    )
+    return true
+  }
+
+  private compact(): void {
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  private afterExit(): void {
+    this.pump()
+    if (this.paused) return
+    if (this.pending === 0) {
+      if (!this.ending) this.start() // exited early with nothing owed: be ready for more
+      return this.maybeDone()
+    }
+    // git stopped before answering everything: the first unanswered object is the one it died on.
+    const bad = this.queue[this.head]!
+    const reason = this.stderr.trim().split('\n').find(Boolean) ?? 'git cat-file stopped'
+    this.head++
+    this.handlers.unreadable(bad, reason)
+    const rest = this.queue.slice(this.head)
+    this.queue = []
+    this.head = 0
+    this.start()
+    for (const sha of rest) {
+      this.queue.push(sha)
+      this.outgoing += `${sha}\n`
+    }
+    this.flush()
+    if (this.ending) {
+      this.child.stdin.end()
+      this.maybeDone()
+    }
+  }
+
+  private maybeDone(): void {
+    if (this.ending && this.pending === 0 && this.outgoing === '' && !this.paused) {
+      // Every answer is in; the process exits on its own once stdin is closed.
+      this.settle()
+    }
+  }
+}
