@@ -24,7 +24,7 @@ beforeAll(async () => {
   await makeSnapshot(snap, ops)
   configFile = join(tmp.dir, 'encryption-config.yaml')
   writeFileSync(configFile, encryptionConfig)
-  result = scanSnapshot(snap, {encryptionConfig: parseEncryptionConfig(encryptionConfig, configFile)})
+  result = await scanSnapshot(snap, {encryptionConfig: parseEncryptionConfig(encryptionConfig, configFile)})
 }, 60_000)
 afterAll(() => tmp.cleanup())
 
@@ -60,7 +60,7 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     expect(gone.credentials[0]).toMatchObject({class: 'github-token', current: false})
   })
 
-  it('the storage verdict per value, and the keys proved against the EncryptionConfiguration', () => {
+  it('the storage verdict per value, and the keys proved against the EncryptionConfiguration', async () => {
     expect(secretNamed('prod', 'session-keys')).toMatchObject({storage: 'encrypted', provider: 'aescbc', keyName: 'key1', decryption: 'decrypted'})
     expect(secretNamed('prod', 'redis')).toMatchObject({provider: 'aesgcm', keyName: 'key2', decryption: 'decrypted'})
     expect(secretNamed('monitoring', 'pagerduty')).toMatchObject({provider: 'secretbox', keyName: 'key3', decryption: 'decrypted'})
@@ -69,7 +69,7 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     expect(secretNamed('prod', 'kms-protected')).toMatchObject({provider: 'kms v2', keyName: 'vault-kms', decryption: 'kms'})
     expect(result.summary.keys).toEqual({unknown: 1, wrong: 1, decrypted: 4, kms: 1})
     // Without the configuration nothing encrypted is read, and nothing encrypted counts as readable.
-    const blind = scanSnapshot(snap)
+    const blind = await scanSnapshot(snap)
     expect(blind.secrets.find((s) => s.name === 'session-keys')!.credentials).toEqual([])
     expect(blind.summary.secrets.readable).toBe(14)
   })
@@ -104,19 +104,19 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     } finally {
       await e.stop()
     }
-    const shallow = scanSnapshot(join(tmp.dir, 'deep.db'))
+    const shallow = await scanSnapshot(join(tmp.dir, 'deep.db'))
     expect(shallow.secrets[0]!.credentials.map((c) => c.fingerprint)).not.toContain(fingerprint(old))
-    const deep = scanSnapshot(join(tmp.dir, 'deep.db'), {deep: true})
+    const deep = await scanSnapshot(join(tmp.dir, 'deep.db'), {deep: true})
     expect(deep.remnants.flatMap((r) => r.credentials.map((c) => c.fingerprint))).toContain(fingerprint(old))
   }, 60_000)
 
   it('detects the key prefix: OpenShift keeps objects under /kubernetes.io', async () => {
     const f = join(tmp.dir, 'openshift.db')
     await makeSnapshot(f, [{op: 'put', key: '/kubernetes.io/secrets/openshift-config/pull', value: secret({name: 'pull', namespace: 'openshift-config'}, 'Opaque', {password: 'Os7xK2mQ9vL4pR8w'})}])
-    const r = scanSnapshot(f)
+    const r = await scanSnapshot(f)
     expect(r.summary.prefix).toBe('/kubernetes.io')
     expect(r.secrets[0]).toMatchObject({namespace: 'openshift-config', name: 'pull', risk: 'high'})
-    expect(scanSnapshot(f, {prefix: '/registry'}).secrets).toEqual([])
+    expect((await scanSnapshot(f, {prefix: "/registry"})).secrets).toEqual([])
   }, 60_000)
 })
 

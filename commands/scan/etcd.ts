@@ -30,7 +30,7 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
     const {args, flags} = await this.parse(ScanEtcd)
     if (flags['etcd-prefix'] && !flags['etcd-prefix'].startsWith('/')) throw inputError('etcd.prefix', `--etcd-prefix ${flags['etcd-prefix']}: expected a path such as /registry`)
     const encryptionConfig = flags['encryption-config'] ? readEncryptionConfig(flags['encryption-config']) : undefined
-    const result = scanSnapshot(args.snapshot, {
+    const result = await scanSnapshot(args.snapshot, {
       encryptionConfig,
       prefix: flags['etcd-prefix']?.replace(/\/$/, ''),
       deep: flags.deep,

@@ -4,7 +4,7 @@ import nacl from 'tweetnacl'
 
 import type {EncryptionConfig} from '../cluster/encryption-config.js'
 import type {Envelope} from './envelope.js'
-import {fields} from './proto.js'
+import {Fields} from './proto.js'
 
 // Proving a key decrypts a stored value, in each provider's layout (the
 // bytes after `k8s:enc:<provider>:v1:<key>:`):
@@ -79,7 +79,7 @@ function open(provider: LocalProvider, key: Buffer, data: Buffer, aad: Buffer): 
 
 function kmsKeyId(payload: Buffer): string | null {
   try {
-    for (const f of fields(payload)) if (f.no === 2) return f.bytes.toString('utf8')
+    for (const f = new Fields(payload); f.next(); ) if (f.no === 2) return f.string
   } catch {
     // not an EncryptedObject
   }

@@ -2,11 +2,12 @@ import type {EncryptionConfig} from '../cluster/encryption-config.js'
 import {detect, matchFindingBase} from '../detect/engine.js'
 import type {EtcdFinding, Risk} from '../detect/finding.js'
 import {RISK_ORDER} from '../detect/finding.js'
+import {compiledWorker, pool} from '../parallel/pool.js'
 import {type Credential, classifySecret} from './classify.js'
-import {decrypt, type Decryption, type Keyring, keyringFrom} from './decrypt.js'
-import {providerLabel, readEnvelope} from './envelope.js'
-import {decodeConfigMap, decodeSecret, decodeStored, type StoredObject, WORKLOAD_KINDS, workloadEnv} from './k8s/objects.js'
-import {ProtoError} from './proto.js'
+import {type Decryption, keyringFrom} from './decrypt.js'
+import {readEnvelope} from './envelope.js'
+import {decodeSecret, decodeStored} from './k8s/objects.js'
+import {keyringData, processRevision, type RevisionJob, type RevisionResult} from './revision.js'
 import {openSnapshot, type SnapshotInfo} from './snapshot.js'
 
 // scan etcd: the snapshot's every revision, in one streaming pass, folded
@@ -92,69 +93,53 @@ interface SecretAcc {
 }
 
 interface FindingAcc {
-  kind: string
-  namespace: string | null
-  name: string
-  key: string
   deleted: boolean
   findings: Map<string, EtcdFinding & {current: boolean}>
 }
 
-export function scanSnapshot(path: string, opts: EtcdScanOptions = {}): EtcdScanResult {
+interface Step {
+  key: string
+  main: number
+  tombstone: boolean
+  secretKey: boolean
+}
+
+export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Promise<EtcdScanResult> {
   const t0 = performance.now()
   const snap = openSnapshot(path)
   try {
     const keyring = opts.encryptionConfig ? keyringFrom(opts.encryptionConfig) : null
-    const secrets = new Map<string, SecretAcc>()
-    const others = new Map<string, FindingAcc>()
+    // 1. Read every revision; the CPU-bound part of each goes to the worker pool.
+    const work = pool<RevisionJob, RevisionResult>(compiledWorker('src/etcd/revision'), (job) => processRevision(job, keyring), {keyring: keyringData(keyring)})
+    const steps: Step[] = []
     const prefixes = new Map<string, number>()
-    let revisions = 0
     for (const r of snap.revisions()) {
-      revisions++
-      if (revisions % 20_000 === 0) opts.onProgress?.(revisions)
+      if (steps.length % 20_000 === 0 && steps.length) opts.onProgress?.(steps.length)
       const key = r.key.toString('utf8')
       if (opts.prefix && !key.startsWith(`${opts.prefix}/`)) continue
       const parts = key.split('/')
-      const isSecretKey = parts.length >= 4 && parts[parts.length - 3] === 'secrets'
-      if (isSecretKey) prefixes.set(parts.slice(0, -3).join('/'), (prefixes.get(parts.slice(0, -3).join('/')) ?? 0) + 1)
-      if (r.tombstone) {
-        const s = secrets.get(key)
-        if (s) {
-          s.entry.state = 'deleted'
-          s.entry.modRevision = r.main
-          for (const c of s.creds.values()) c.current = false
-        }
-        const o = others.get(key)
-        if (o) {
-          o.deleted = true
-          for (const f of o.findings.values()) (f.current = false), (f.state = 'deleted')
-        }
-        continue
+      const secretKey = parts.length >= 4 && parts[parts.length - 3] === 'secrets'
+      if (secretKey) {
+        const p = parts.slice(0, -3).join('/')
+        prefixes.set(p, (prefixes.get(p) ?? 0) + 1)
       }
-      const env = readEnvelope(r.value)
-      let plaintext: Buffer | null = null
-      let decryption: Decryption | null = null
-      if (env.storage === 'encrypted') {
-        if (keyring || env.provider === 'kms') {
-          decryption = decrypt(env, r.value, r.key, keyring)
-          if (decryption.status === 'decrypted') plaintext = decryption.plaintext
-        }
-      } else plaintext = r.value
-      let obj: StoredObject | null = null
-      if (plaintext) {
-        try {
-          obj = decodeStored(plaintext)
-        } catch (error) {
-          if (!(error instanceof ProtoError)) throw error
-        }
-      }
-      if (isSecretKey || obj?.kind === 'Secret') {
-        foldSecret(secrets, key, parts, r.main, env.storage === 'plaintext', env, decryption, obj)
-      } else if (obj && env.storage === 'plaintext') {
-        foldOther(others, key, parts, r.main, obj)
-      }
+      const seq = steps.length
+      steps.push({key, main: r.main, tombstone: r.tombstone, secretKey})
+      if (r.tombstone) continue
+      // One buffer of its own per job, so it can be transferred to a worker.
+      const buf = new Uint8Array(r.key.length + r.value.length)
+      buf.set(r.key, 0)
+      buf.set(r.value, r.key.length)
+      const wait = work.add({seq, secretKey, key: buf.subarray(0, r.key.length), value: buf.subarray(r.key.length)}, buf.length, [buf.buffer])
+      if (wait) await wait
     }
-    const result = finish(snap.info(), secrets, others, prefixes, revisions, snap.damaged())
+    const results: (RevisionResult | undefined)[] = new Array(steps.length)
+    for (const res of await work.finish()) results[res.seq] = res
+    // 2. Fold per object, in revision order.
+    const secrets = new Map<string, SecretAcc>()
+    const others = new Map<string, FindingAcc>()
+    steps.forEach((step, seq) => fold(secrets, others, step, results[seq]))
+    const result = finish(snap.info(), secrets, others, prefixes, steps.length, snap.damaged())
     if (opts.deep) result.remnants = remnants(snap, new Set(result.secrets.flatMap((s) => s.credentials.map((c) => c.fingerprint)).concat(result.findings.map((f) => f.fingerprint))))
     result.summary.remnants = result.remnants.length
     result.summary.ms = Math.round(performance.now() - t0)
@@ -166,121 +151,67 @@ export function scanSnapshot(path: string, opts: EtcdScanOptions = {}): EtcdScan
   }
 }
 
-function foldSecret(
-  secrets: Map<string, SecretAcc>,
-  key: string,
-  parts: string[],
-  main: number,
-  isPlain: boolean,
-  env: ReturnType<typeof readEnvelope>,
-  decryption: Decryption | null,
-  obj: StoredObject | null,
-): void {
-  let acc = secrets.get(key)
+function fold(secrets: Map<string, SecretAcc>, others: Map<string, FindingAcc>, step: Step, res: RevisionResult | undefined): void {
+  if (step.tombstone) {
+    const s = secrets.get(step.key)
+    if (s) {
+      s.entry.state = 'deleted'
+      s.entry.modRevision = step.main
+      for (const c of s.creds.values()) c.current = false
+    }
+    const o = others.get(step.key)
+    if (o) {
+      o.deleted = true
+      for (const f of o.findings.values()) f.current = false
+    }
+    return
+  }
+  if (!res || res.kind === 'none') return
+  const parts = step.key.split('/')
+  if (res.kind === 'secret') {
+    let acc = secrets.get(step.key)
+    if (!acc) {
+      acc = {
+        entry: {namespace: parts.at(-2) ?? null, name: parts.at(-1) ?? '', type: null, storage: 'plaintext', provider: null, keyName: null, decryption: null, risk: null, reason: '', state: 'live', revisions: 0, plaintextRevisions: 0, key: step.key, modRevision: step.main, credentials: []},
+        creds: new Map(),
+      }
+      secrets.set(step.key, acc)
+    }
+    const e = acc.entry
+    e.revisions++
+    e.state = 'live'
+    e.modRevision = step.main
+    e.storage = res.storage
+    e.provider = res.provider
+    e.keyName = res.keyName
+    e.decryption = res.decryption
+    if (res.storage === 'plaintext') e.plaintextRevisions++
+    if (res.type) e.type = res.type
+    if (res.name) e.name = res.name
+    if (res.namespace) e.namespace = res.namespace
+    for (const c of acc.creds.values()) c.current = false
+    for (const c of res.creds) {
+      const known = acc.creds.get(c.fingerprint)
+      if (known) known.current = true
+      else acc.creds.set(c.fingerprint, Object.assign(c, {revision: step.main, current: true}))
+    }
+    return
+  }
+  let acc = others.get(step.key)
   if (!acc) {
-    acc = {
-      entry: {
-        namespace: parts.at(-2) ?? null,
-        name: parts.at(-1) ?? '',
-        type: null,
-        storage: 'plaintext',
-        provider: null,
-        keyName: null,
-        decryption: null,
-        risk: null,
-        reason: '',
-        state: 'live',
-        revisions: 0,
-        plaintextRevisions: 0,
-        key,
-        modRevision: main,
-        credentials: [],
-      },
-      creds: new Map(),
-    }
-    secrets.set(key, acc)
+    acc = {deleted: false, findings: new Map()}
+    others.set(step.key, acc)
   }
-  const e = acc.entry
-  e.revisions++
-  e.state = 'live'
-  e.modRevision = main
-  e.storage = isPlain ? 'plaintext' : 'encrypted'
-  e.provider = env.storage === 'encrypted' ? providerLabel(env) : null
-  e.keyName = env.storage === 'encrypted' ? env.keyName : null
-  e.decryption = decryption?.status ?? null
-  if (isPlain) e.plaintextRevisions++
-  for (const c of acc.creds.values()) c.current = false
-  if (!obj) return
-  let secret
-  try {
-    secret = decodeSecret(obj)
-  } catch (error) {
-    if (error instanceof ProtoError) return
-    throw error
-  }
-  e.type = secret.type
-  if (secret.meta.name) e.name = secret.meta.name
-  if (secret.meta.namespace) e.namespace = secret.meta.namespace
-  for (const c of classifySecret(secret)) {
-    const known = acc.creds.get(c.fingerprint)
+  acc.deleted = false
+  for (const f of acc.findings.values()) f.current = false
+  const namespace = res.namespace ?? parts.at(-2) ?? null
+  const name = res.name ?? parts.at(-1) ?? ''
+  for (const {field, base} of res.found) {
+    const id = `${base.fingerprint}|${field}`
+    const known = acc.findings.get(id)
     if (known) known.current = true
-    else acc.creds.set(c.fingerprint, {...c, revision: main, current: true})
+    else acc.findings.set(id, {source: 'etcd', ...base, key: step.key, revision: step.main, kind: res.objKind, ...(namespace ? {namespace} : {}), name, field, state: 'live', current: true})
   }
-}
-
-function foldOther(others: Map<string, FindingAcc>, key: string, parts: string[], main: number, obj: StoredObject): void {
-  const texts: {field: string; text: string}[] = []
-  let namespace: string | null = parts.at(-2) ?? null
-  let name = parts.at(-1) ?? ''
-  try {
-    if (obj.kind === 'ConfigMap') {
-      const cm = decodeConfigMap(obj)
-      ;({namespace, name} = {namespace: cm.meta.namespace ?? namespace, name: cm.meta.name || name})
-      for (const [k, v] of cm.data) if (!v.subarray(0, 4096).includes(0)) texts.push({field: `data.${k}`, text: v.toString('utf8').includes('\n') ? v.toString('utf8') : `${k}=${v.toString('utf8')}`})
-    } else if (WORKLOAD_KINDS.includes(obj.kind)) {
-      const w = workloadEnv(obj)
-      ;({namespace, name} = {namespace: w.meta.namespace ?? namespace, name: w.meta.name || name})
-      for (const v of w.env) texts.push({field: `env ${v.container}/${v.name}`, text: `${v.name}=${JSON.stringify(v.value)}`})
-    } else if (obj.encoding === 'json') {
-      const doc = obj.raw as Record<string, unknown>
-      const meta = (doc.metadata ?? {}) as {name?: string; namespace?: string}
-      namespace = meta.namespace ?? namespace
-      name = meta.name ?? name
-      for (const [path, value] of leaves(doc.spec ?? doc.data ?? {}, 'spec')) texts.push({field: path, text: `${path.split('.').at(-1)}: ${JSON.stringify(value)}`})
-    } else return
-  } catch (error) {
-    if (error instanceof ProtoError) return
-    throw error
-  }
-  if (texts.length === 0) return
-  let acc = others.get(key)
-  for (const f of acc?.findings.values() ?? []) f.current = false
-  for (const {field, text} of texts) {
-    const seen = new Set<string>()
-    for (const m of detect(text, {path: field.endsWith('.properties') ? field : 'config.env'})) {
-      const base = matchFindingBase(m)
-      if (seen.has(base.fingerprint)) continue
-      seen.add(base.fingerprint)
-      if (!acc) {
-        acc = {kind: obj.kind, namespace, name, key, deleted: false, findings: new Map()}
-        others.set(key, acc)
-      }
-      const id = `${base.fingerprint}|${field}`
-      const known = acc.findings.get(id)
-      if (known) {
-        known.current = true
-        known.state = 'live'
-        continue
-      }
-      acc.findings.set(id, {source: 'etcd', ...base, key, revision: main, kind: obj.kind, ...(namespace ? {namespace} : {}), name, field, state: 'live', current: true})
-    }
-  }
-}
-
-function* leaves(x: unknown, path: string): Generator<[string, string]> {
-  if (typeof x === 'string') yield [path, x]
-  else if (Array.isArray(x)) for (let i = 0; i < x.length && i < 1000; i++) yield* leaves(x[i], `${path}[${i}]`)
-  else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) yield* leaves(v, `${path}.${k}`)
 }
 
 function finish(info: SnapshotInfo, secrets: Map<string, SecretAcc>, others: Map<string, FindingAcc>, prefixes: Map<string, number>, revisions: number, damaged: boolean): EtcdScanResult {

@@ -1,4 +1,4 @@
-import {fields, ProtoError, WIRE} from '../proto.js'
+import {Fields, ProtoError, WIRE} from '../proto.js'
 
 // Kubernetes objects as kube-apiserver stores them. The protobuf storage
 // encoding is the 4 bytes "k8s\0" and a runtime.Unknown:
@@ -31,11 +31,11 @@ export function decodeStored(value: Buffer): StoredObject | null {
     let apiVersion = ''
     let kind = ''
     let raw: Buffer = Buffer.alloc(0)
-    for (const f of fields(value.subarray(4))) {
+    for (const f = new Fields(value.subarray(4)); f.next(); ) {
       if (f.no === 1 && f.wire === WIRE.bytes) {
-        for (const t of fields(f.bytes)) {
-          if (t.no === 1) apiVersion = t.bytes.toString('utf8')
-          if (t.no === 2) kind = t.bytes.toString('utf8')
+        for (const t = new Fields(f.bytes); t.next(); ) {
+          if (t.no === 1) apiVersion = t.string
+          if (t.no === 2) kind = t.string
         }
       } else if (f.no === 2 && f.wire === WIRE.bytes) raw = f.bytes
     }
@@ -67,31 +67,33 @@ export interface Meta {
 function mapEntry(buf: Buffer): [string, Buffer] {
   let k = ''
   let v: Buffer = Buffer.alloc(0)
-  for (const f of fields(buf)) {
-    if (f.no === 1) k = f.bytes.toString('utf8')
+  for (const f = new Fields(buf); f.next(); ) {
+    if (f.no === 1) k = f.string
     else if (f.no === 2) v = f.bytes
   }
   return [k, v]
 }
 
+const KEPT_ANNOTATIONS = new Set(['kubernetes.io/service-account.name', 'kubernetes.io/service-account.uid', 'meta.helm.sh/release-name'])
+
 export function decodeMeta(buf: Buffer): Meta {
   const m: Meta = {name: '', namespace: null, uid: '', resourceVersion: '', created: null, labels: {}, annotations: {}, owners: []}
-  for (const f of fields(buf)) {
+  for (const f = new Fields(buf); f.next(); ) {
     switch (f.no) {
       case 1:
-        m.name = f.bytes.toString('utf8')
+        m.name = f.string
         break
       case 3:
-        m.namespace = f.bytes.toString('utf8')
+        m.namespace = f.string
         break
       case 5:
-        m.uid = f.bytes.toString('utf8')
+        m.uid = f.string
         break
       case 6:
-        m.resourceVersion = f.bytes.toString('utf8')
+        m.resourceVersion = f.string
         break
       case 8:
-        for (const t of fields(f.bytes)) if (t.no === 1) m.created = new Date(t.int * 1000).toISOString()
+        for (const t = new Fields(f.bytes); t.next(); ) if (t.no === 1) m.created = new Date(t.int * 1000).toISOString()
         break
       case 11: {
         const [k, v] = mapEntry(f.bytes)
@@ -99,16 +101,16 @@ export function decodeMeta(buf: Buffer): Meta {
         break
       }
       case 12: {
+        // Annotations can be large (last-applied-configuration): keep only the values we read.
         const [k, v] = mapEntry(f.bytes)
-        // Annotations can be large (last-applied-configuration); keep names, cap values.
-        m.annotations[k] = v.subarray(0, 4096).toString('utf8')
+        if (KEPT_ANNOTATIONS.has(k)) m.annotations[k] = v.toString('utf8')
         break
       }
       case 13: {
         const o = {kind: '', name: ''}
-        for (const t of fields(f.bytes)) {
-          if (t.no === 1) o.kind = t.bytes.toString('utf8')
-          if (t.no === 3) o.name = t.bytes.toString('utf8')
+        for (const t = new Fields(f.bytes); t.next(); ) {
+          if (t.no === 1) o.kind = t.string
+          if (t.no === 3) o.name = t.string
         }
         m.owners.push(o)
         break
@@ -133,12 +135,12 @@ export function decodeSecret(obj: StoredObject): SecretObject {
     return {meta: jsonMeta(doc.metadata), type: doc.type ?? 'Opaque', data}
   }
   const s: SecretObject = {meta: emptyMeta(), type: 'Opaque', data: new Map()}
-  for (const f of fields(obj.raw as Buffer)) {
+  for (const f = new Fields(obj.raw as Buffer); f.next(); ) {
     if (f.no === 1) s.meta = decodeMeta(f.bytes)
     else if (f.no === 2) {
       const [k, v] = mapEntry(f.bytes)
       s.data.set(k, v)
-    } else if (f.no === 3) s.type = f.bytes.toString('utf8') || 'Opaque'
+    } else if (f.no === 3) s.type = f.string || 'Opaque'
   }
   return s
 }
@@ -157,7 +159,7 @@ export function decodeConfigMap(obj: StoredObject): ConfigMapObject {
     return {meta: jsonMeta(doc.metadata), data}
   }
   const c: ConfigMapObject = {meta: emptyMeta(), data: new Map()}
-  for (const f of fields(obj.raw as Buffer)) {
+  for (const f = new Fields(obj.raw as Buffer); f.next(); ) {
     if (f.no === 1) c.meta = decodeMeta(f.bytes)
     else if (f.no === 2 || f.no === 3) {
       const [k, v] = mapEntry(f.bytes)
@@ -195,10 +197,10 @@ export function workloadEnv(obj: StoredObject): {meta: Meta; env: EnvLiteral[]} 
   let spec: Buffer | null = obj.raw as Buffer
   const path = POD_SPEC_PATH[obj.kind]
   if (!path) return {meta, env: []}
-  for (const f of fields(obj.raw as Buffer)) if (f.no === 1) meta = decodeMeta(f.bytes)
+  for (const f = new Fields(obj.raw as Buffer); f.next(); ) if (f.no === 1) meta = decodeMeta(f.bytes)
   for (const no of path) {
     let next: Buffer | null = null
-    for (const f of fields(spec!)) if (f.no === no && f.wire === WIRE.bytes) next = f.bytes
+    for (const f: Fields = new Fields(spec!); f.next(); ) if (f.no === no && f.wire === WIRE.bytes) next = f.bytes
     spec = next
     if (!spec) return {meta, env: []}
   }
@@ -206,22 +208,22 @@ export function workloadEnv(obj: StoredObject): {meta: Meta; env: EnvLiteral[]} 
   const container = (buf: Buffer) => {
     let name = ''
     const vars: {name: string; value: string | null}[] = []
-    for (const f of fields(buf)) {
-      if (f.no === 1) name = f.bytes.toString('utf8')
+    for (const f = new Fields(buf); f.next(); ) {
+      if (f.no === 1) name = f.string
       if (f.no === 7) {
         const v = {name: '', value: null as string | null}
-        for (const t of fields(f.bytes)) {
-          if (t.no === 1) v.name = t.bytes.toString('utf8')
-          if (t.no === 2) v.value = t.bytes.toString('utf8')
+        for (const t = new Fields(f.bytes); t.next(); ) {
+          if (t.no === 1) v.name = t.string
+          if (t.no === 2) v.value = t.string
         }
         vars.push(v)
       }
     }
     for (const v of vars) if (v.value) env.push({container: name, name: v.name, value: v.value})
   }
-  for (const f of fields(spec!)) {
+  for (const f = new Fields(spec!); f.next(); ) {
     if (f.no === 2 || f.no === 20) container(f.bytes)
-    if (f.no === 34) for (const t of fields(f.bytes)) if (t.no === 1) container(t.bytes)
+    if (f.no === 34) for (const t = new Fields(f.bytes); t.next(); ) if (t.no === 1) container(t.bytes)
   }
   return {meta, env}
 }
