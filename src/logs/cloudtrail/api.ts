@@ -5,6 +5,7 @@ import {GetAccessKeyInfoCommand, GetCallerIdentityCommand, STSClient} from '@aws
 import {defaultProvider} from '@aws-sdk/credential-provider-node'
 
 import {type AwsFailure, classifyAwsError} from './aws-errors.js'
+import {DEFAULT_REGIONS} from './regions.js'
 import type {Pivots} from './pivots.js'
 import {normalize, type TrailEvent} from './record.js'
 import type {Collected, Missing} from './report.js'
@@ -17,12 +18,6 @@ import type {KeyLastUsed} from './verdict.js'
 // key's owner first. Pivots (keys minted or created, users created) are
 // queried in further rounds. Endpoints follow the standard AWS configuration,
 // including AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>.
-
-/** The regions enabled by default in every account: the fallback when DescribeRegions is denied. */
-export const DEFAULT_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
-  'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1',
-]
 
 /** LookupEvents keeps 90 days of management events. */
 const LOOKUP_RETENTION_MS = 90 * 86_400_000

@@ -1,7 +1,5 @@
 import {inputError} from '../../errors.js'
 import type {IncidentState} from '../../incident/state.js'
-import {collectFromApi} from './api.js'
-import {collectFromAthena} from './athena.js'
 import {collectFromFiles} from './files.js'
 import {Pivots} from './pivots.js'
 import {buildResult, type CloudTrailResult, type Collected} from './report.js'
@@ -61,10 +59,11 @@ export async function investigateCloudTrail(o: InvestigateOptions): Promise<Clou
       })
       break
     case 'api':
-      collected = await collectFromApi({...o.source, pivots, since, onProgress: o.onProgress})
+      // The SDK clients load only when used: reading files stays fast to start.
+      collected = await (await import('./api.js')).collectFromApi({...o.source, pivots, since, onProgress: o.onProgress})
       break
     case 'athena':
-      collected = await collectFromAthena({...o.source, pivots, since, onProgress: o.onProgress})
+      collected = await (await import('./athena.js')).collectFromAthena({...o.source, pivots, since, onProgress: o.onProgress})
       break
   }
   if (since === null) collected.warnings.unshift('no exposure time (--since, or the incident\'s exposed-at): there is no baseline, every event counts as after the exposure')

@@ -205,7 +205,8 @@ function readFacts(e: TrailEvent, raw: Obj): void {
       break
     }
     case 'AuthorizeSecurityGroupIngress':
-      e.opensToWorld = JSON.stringify(req).includes('0.0.0.0/0') || JSON.stringify(req).includes('::/0')
+      // Any prefix of length 0 is the whole internet (0.0.0.0/0, ::/0, even an anonymised x.y.z.w/0).
+      e.opensToWorld = /"[0-9a-f.:]+\/0"/i.test(JSON.stringify(req))
       break
     case 'ModifySnapshotAttribute':
     case 'ModifyImageAttribute':

@@ -181,9 +181,8 @@ export class RecordSplitter {
   end(): void {
     if (this.depth > 0 || this.inString) {
       this.onProblem({kind: 'truncated', message: `the data ends inside ${this.capturing ? 'a record' : 'the document'} (truncated file?)`})
-    } else if (this.recordDepth < 0 && this.stats.bytes > 0 && !this.strayReported) {
-      this.onProblem({kind: 'not-json', message: 'no JSON object or array found'})
     }
+    // Whitespace only (an empty JSON-lines file) holds no record and is no problem.
     this.capturing = false
     this.pieces = []
   }
