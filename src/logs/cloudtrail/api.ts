@@ -66,6 +66,9 @@ function sdkConfig(o: ApiOptions, region: string, credentials: ReturnType<typeof
 }
 
 export async function collectFromApi(o: ApiOptions): Promise<Collected> {
+  // The SDK warns on Node 20 about releases from 2027; leakctl pins its version, and a
+  // paragraph on stderr in the middle of an incident is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const now = o.now?.() ?? Date.now()
   const missing: Missing[] = []
   const warnings: string[] = []

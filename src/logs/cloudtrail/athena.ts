@@ -61,6 +61,9 @@ function rowToRecord(row: Record<string, string | undefined>): Record<string, un
 }
 
 export async function collectFromAthena(o: AthenaOptions): Promise<Collected> {
+  // The SDK warns on Node 20 about releases from 2027; leakctl pins its version, and a
+  // paragraph on stderr in the middle of an incident is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   const missing: Missing[] = []
   const warnings: string[] = []
   const events = new Map<string, TrailEvent>()
