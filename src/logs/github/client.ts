@@ -38,7 +38,8 @@ export function makeClient(o: ClientOptions): GitHubClient {
     baseUrl: o.baseUrl.replace(/\/+$/, ''),
     userAgent: 'leakctl',
     log: {debug: () => {}, info: () => {}, warn: () => {}, error: () => {}},
-    retry: {retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 451]},
+    // 5xx and network failures: two retries, 0.5 s then 2 s apart.
+    retry: {retries: 2, retryAfterBaseValue: 500, doNotRetry: [400, 401, 403, 404, 410, 422, 451]},
     throttle: {
       onRateLimit: (retryAfter: number, options: {method?: string; url?: string}, _octokit: unknown, retryCount: number) => {
         if (retryCount >= 3 || retryAfter > o.maxWaitSeconds) return false

@@ -71,7 +71,8 @@ export function refusal(what: string, error: unknown, hasToken: boolean, hints: 
   const e = error as HttpError
   const h = e.response?.headers ?? {}
   const status = e.status
-  if (status === undefined) return `GitHub could not be reached (${e.code ?? (e.message ?? 'network error').split('\n')[0]})`
+  // Octokit reports a failed connection as a 500 without a response.
+  if (status === undefined || (status === 500 && !e.response)) return `GitHub could not be reached (${e.code ?? (e.message ?? 'network error').split('\n')[0]})`
   if (status === 401) return 'the token was refused (401 Bad credentials): expired or revoked'
   const have = typeof h['x-oauth-scopes'] === 'string' ? h['x-oauth-scopes'].split(',').map((s) => s.trim()).filter(Boolean) : undefined
   const need = typeof h['x-accepted-oauth-scopes'] === 'string' ? h['x-accepted-oauth-scopes'].split(',').map((s) => s.trim()).filter(Boolean) : []
@@ -109,7 +110,7 @@ export async function collectGitHub(o: CollectOptions): Promise<RawGitHub> {
     if (e.response?.headers) note(e.response.headers)
     const reason = refusal(what, error, o.hasToken, hints)
     out.missing.push({what, reason})
-    if (e.status === undefined || e.status === 401) out.fatal ??= reason
+    if (e.status === undefined || e.status === 401 || (e.status === 500 && !e.response)) out.fatal ??= reason
   }
   /** Every page of a listing (Link: rel="next"), bounded. */
   const list = async <T>(what: string, route: string, params: Record<string, unknown>): Promise<T[] | null> => {
