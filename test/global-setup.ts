@@ -7,5 +7,6 @@ import {join} from 'node:path'
 export default function setup(): void {
   const root = join(import.meta.dirname, '..')
   if (process.env.LEAKCTL_SKIP_BUILD === '1' && existsSync(join(root, 'dist', 'commands')) && statSync(join(root, 'oclif.manifest.json'), {throwIfNoEntry: false})) return
-  execFileSync('npm', ['run', '--silent', 'build'], {cwd: root, stdio: 'inherit'})
+  // vitest sets NODE_ENV=test, under which `oclif manifest` records the .ts sources: build as users do.
+  execFileSync('npm', ['run', '--silent', 'build'], {cwd: root, stdio: 'inherit', env: {...process.env, NODE_ENV: 'production'}})
 }

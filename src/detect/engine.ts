@@ -1,6 +1,7 @@
 import {type ClassId, classInfo} from './classes.js'
 import {type Finding, fingerprint, redact, type Risk} from './finding.js'
 import {charClasses, entropy, isPlaceholder} from './placeholder.js'
+import {type KeywordHit, keywordMatcher} from './keywords.js'
 import {type Rule, RULES, type Specificity} from './rules.js'
 
 // The detection engine every scanner shares. detect(text) returns one Match
@@ -47,43 +48,32 @@ const KIND = 'kind:'
 // which rules can match at all; most text never meets a rule's expression.
 const RULES_BY_KEYWORD = new Map<string, Rule[]>()
 for (const rule of RULES) {
+  if (!rule.pattern.global) throw new Error(`rule ${rule.id}: its pattern needs the g flag`)
   for (const k of rule.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), rule])
 }
-const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const ALL_KEYWORDS = [...new Set([...RULES_BY_KEYWORD.keys(), ...GENERIC_KEYWORDS, PEM, KIND])].sort((a, b) => b.length - a.length)
-const KEYWORD_SCAN = new RegExp(ALL_KEYWORDS.map(escape).join('|'), 'gi')
-// A match consumes its text: "client_secret" must also count as "secret".
-const CONTAINED = new Map(ALL_KEYWORDS.map((k) => [k, ALL_KEYWORDS.filter((o) => o !== k && k.includes(o))]))
-
-function keywordsIn(text: string): Set<string> {
-  const found = new Set<string>()
-  KEYWORD_SCAN.lastIndex = 0
-  for (let m = KEYWORD_SCAN.exec(text); m; m = KEYWORD_SCAN.exec(text)) {
-    const k = m[0].toLowerCase()
-    if (found.has(k)) continue
-    found.add(k)
-    for (const inner of CONTAINED.get(k) ?? []) found.add(inner)
-  }
-  return found
-}
+const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC_KEYWORDS, PEM, KIND])
+const GENERIC = new Set(GENERIC_KEYWORDS)
 
 export function detect(text: string, opts: DetectOptions = {}): Match[] {
   if (text.length === 0) return []
-  const present = keywordsIn(text)
-  if (present.size === 0) return []
+  const {found, hits} = MATCHER.scan(text, GENERIC)
+  if (found.size === 0) return []
   const out: Candidate[] = []
   const rules = new Set<Rule>()
-  for (const k of present) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)
+  for (const k of found) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)
   for (const rule of rules) runRule(rule, text, out)
-  if (present.has(PEM)) privateKeys(text, out)
-  if (GENERIC_KEYWORDS.some((k) => present.has(k))) assignments(text, text.toLowerCase(), opts, out)
-  if (present.has(KIND) && present.has('secret')) kubernetesSecretData(text, out)
+  if (found.has(PEM)) privateKeys(text, out)
+  if (hits.length) assignments(text, hits, opts, out)
+  if (found.has(KIND) && found.has('secret')) kubernetesSecretData(text, out)
   return finish(text, out)
 }
 
 function runRule(rule: Rule, text: string, out: Candidate[]): void {
-  const re = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`)
-  for (const m of text.matchAll(re)) {
+  if (rule.requires && !rule.requires.every((r) => text.includes(r))) return
+  const re = rule.pattern
+  re.lastIndex = 0
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[0].length === 0) re.lastIndex++
     const secret = m.groups?.s ?? m[0]
     const start = m.index! + (m.groups?.s === undefined ? 0 : m[0].indexOf(secret))
     if (isPlaceholder(secret, rule.typed)) continue
@@ -160,7 +150,10 @@ function opensshEncrypted(b64: string): boolean {
 
 // --- Generic assignments: `db_password = "…"`, `apiToken: …`, `"secret": "…"` ---
 
-const IDENT = /[\w.-]/
+/** [A-Za-z0-9_.-], without a regular expression per character. */
+function isIdent(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 46 || code === 45
+}
 const ASSIGN = /[ \t]{0,4}["'\]]{0,2}[ \t]{0,4}(?::=|=>|=|:|\bis\b)[ \t]{0,4}/y
 const VALUE = /(?:"(?<dq>[^"\n]{1,512})"|'(?<sq>[^'\n]{1,512})'|`(?<bq>[^`\n]{1,512})`|(?<bare>[^\s"'`,;)}\]<>]{1,512}))/y
 const KEYWORD_CLASS: [RegExp, ClassId][] = [
@@ -172,44 +165,42 @@ const KEYWORD_CLASS: [RegExp, ClassId][] = [
 ]
 const TRIVIAL_VALUES = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'key', 'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'string', 'str', 'bool', 'int', 'value', 'empty', 'env', 'none', 'null'])
 
-function assignments(text: string, lower: string, opts: DetectOptions, out: Candidate[]): void {
+function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out: Candidate[]): void {
   const seen = new Set<number>()
-  for (const k of GENERIC_KEYWORDS) {
-    for (let at = lower.indexOf(k); at >= 0; at = lower.indexOf(k, at + k.length)) {
-      // The identifier around the keyword, at most 64 characters each way.
-      let s = at
-      while (s > 0 && at - s < 64 && IDENT.test(text[s - 1]!)) s--
-      let e = at + k.length
-      while (e < text.length && e - at < 64 && IDENT.test(text[e]!)) e++
-      if (seen.has(e)) continue
-      seen.add(e)
-      const ident = text.slice(s, e)
-      if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
-      ASSIGN.lastIndex = e
-      const a = ASSIGN.exec(text)
-      if (!a) continue
-      VALUE.lastIndex = ASSIGN.lastIndex
-      const v = VALUE.exec(text)
-      if (!v?.groups) continue
-      if (v.groups.bq !== undefined) continue // `command substitution`: the secret is elsewhere
-      const quoted = v.groups.dq ?? v.groups.sq
-      const value = quoted ?? v.groups.bare!
-      const valueStart = VALUE.lastIndex - v[0].length + (quoted === undefined ? 0 : 1)
-      const cls = KEYWORD_CLASS.find(([re]) => re.test(ident))?.[1] ?? 'generic-secret'
-      if (!plausibleAssignedSecret(ident, value, cls, quoted !== undefined, opts)) continue
-      out.push({
-        rule: 'generic-assignment',
-        family: 'generic',
-        class: cls,
-        risk: classInfo(cls).risk,
-        reason: `a value assigned to "${ident.slice(0, 48)}"`,
-        secret: value,
-        reveal: 0,
-        start: valueStart,
-        end: valueStart + value.length,
-        rank: SPECIFICITY_RANK.generic,
-      })
-    }
+  for (const {keyword: k, start: at} of hits) {
+    // The identifier around the keyword, at most 64 characters each way.
+    let s = at
+    while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
+    let e = at + k.length
+    while (e < text.length && e - at < 64 && isIdent(text.charCodeAt(e))) e++
+    if (seen.has(e)) continue
+    seen.add(e)
+    const ident = text.slice(s, e)
+    if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
+    ASSIGN.lastIndex = e
+    const a = ASSIGN.exec(text)
+    if (!a) continue
+    VALUE.lastIndex = ASSIGN.lastIndex
+    const v = VALUE.exec(text)
+    if (!v?.groups) continue
+    if (v.groups.bq !== undefined) continue // `command substitution`: the secret is elsewhere
+    const quoted = v.groups.dq ?? v.groups.sq
+    const value = quoted ?? v.groups.bare!
+    const valueStart = VALUE.lastIndex - v[0].length + (quoted === undefined ? 0 : 1)
+    const cls = KEYWORD_CLASS.find(([re]) => re.test(ident))?.[1] ?? 'generic-secret'
+    if (!plausibleAssignedSecret(ident, value, cls, quoted !== undefined, opts)) continue
+    out.push({
+      rule: 'generic-assignment',
+      family: 'generic',
+      class: cls,
+      risk: classInfo(cls).risk,
+      reason: `a value assigned to "${ident.slice(0, 48)}"`,
+      secret: value,
+      reveal: 0,
+      start: valueStart,
+      end: valueStart + value.length,
+      rank: SPECIFICITY_RANK.generic,
+    })
   }
   xmlKeyValue(text, out)
 }
@@ -218,22 +209,21 @@ function assignments(text: string, lower: string, opts: DetectOptions, out: Cand
 const NOT_A_SECRET_NAME = /(?:id|ids|name|names|file|filename|path|url|uri|type|length|size|count|prefix|suffix|field|header|env|var|ref|enabled|policy|mode|format|ttl|expiry|expires|timeout|version|hash|algorithm)$|public|csrf|xsrf/i
 
 function plausibleAssignedSecret(ident: string, value: string, cls: ClassId, quoted: boolean, opts: DetectOptions): boolean {
-  if (TRIVIAL_VALUES.has(value.toLowerCase()) || isPlaceholder(value, cls === 'password')) return false
+  // Cheapest tests first: most keyword hits in code are not assignments of secrets.
+  if (value.length < (cls === 'password' ? 6 : 8)) return false
+  if (NOT_A_SECRET_NAME.test(ident)) return false
+  if (TRIVIAL_VALUES.has(value.toLowerCase())) return false
+  if (/^\d+$/.test(value) && value.length < 12) return false
   if (/^[\w.-]+\(/.test(value) || /^(?:https?:\/\/|\/|\.\/|~\/)[^:@]*$/.test(value)) return false // calls, URLs without credentials, paths
   if (/^(?:[a-z]+[._])+[a-z_]+$/i.test(value) && !quoted) return false // a dotted reference: settings.db_password
-  if (/^\d+$/.test(value) && value.length < 12) return false
-  if (NOT_A_SECRET_NAME.test(ident)) return false
   if (/^[\w.-]+-\d+(?:\.\d+)+$/.test(value)) return false // an artifact version: jjwt-jackson-0.11.2
+  const h = entropy(value)
   if (cls === 'password') {
     // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
-    if (value.length < 6) return false
     if (!quoted && !/\.(?:env|ini|cfg|conf|properties|ya?ml|toml|tf|hcl|sh)$/i.test(opts.path ?? '') && charClasses(value) < 2) return false
-    return entropy(value) >= 2.2
-  }
-  if (value.length < 8) return false
-  const h = entropy(value)
-  if (value.length >= 20) return h >= 3.2 && charClasses(value) >= 2
-  return h >= 2.8 && charClasses(value) >= 2
+    if (h < 2.2) return false
+  } else if (value.length >= 20 ? h < 3.2 || charClasses(value) < 2 : h < 2.8 || charClasses(value) < 2) return false
+  return !isPlaceholder(value, cls === 'password')
 }
 
 // `<add key="ClearTextPassword" value="…" />` (nuget.config, web.config, app.config)

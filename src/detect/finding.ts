@@ -41,6 +41,14 @@ export const findingSchema = z.discriminatedUnion('source', [
     date: iso,
     inHead: z.boolean(),
     refs: z.array(z.string()),
+    committerDate: iso.optional(),
+    /** Later commits that put the secret back at this path. */
+    reAddedIn: z.array(z.string()).optional(),
+    removedIn: z.string().nullable().optional(),
+    removedAt: iso.nullable().optional(),
+    /** A remote-tracking ref reaches it: it was pushed. */
+    pushed: z.boolean().optional(),
+    remotes: z.array(z.strictObject({name: z.string(), url: z.string(), github: z.string().nullable()})).optional(),
   }),
   z.strictObject({
     source: z.literal('etcd'),

@@ -17,6 +17,8 @@ export interface Rule {
   class: ClassId
   keywords: readonly string[]
   pattern: RegExp
+  /** Substrings that must all occur too (cheap checks before the expression runs). */
+  requires?: readonly string[]
   /** Characters of a documented public prefix that a preview may show. */
   reveal?: number
   /** Minimum Shannon entropy (bits/char) of the secret. */
@@ -488,6 +490,7 @@ export const RULES: Rule[] = [
     family: 'database',
     class: 'database-url',
     keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'jdbc:'],
+    requires: ['://', '@'],
     pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@[\w.-]{1,253}/g,
     reason: 'a database connection URL with its password',
     typed: true,
@@ -497,6 +500,7 @@ export const RULES: Rule[] = [
     family: 'url',
     class: 'basic-auth',
     keywords: ['://'],
+    requires: ['@'],
     pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@[\w.-]{1,253}/g,
     reason: 'a URL with a user name and password',
     typed: true,

@@ -14,7 +14,7 @@ export interface RunResult {
 
 /** Environment for the real binary: no colour, no TTY, a fixed actor unless given. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', LEAKCTL_ACTOR: 'tester', ...extra}
+  const env: NodeJS.ProcessEnv = {...process.env, NODE_ENV: 'production', NO_COLOR: '1', LEAKCTL_ACTOR: 'tester', ...extra}
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
   return env
 }

@@ -1,0 +1,71 @@
+import {writeFileSync} from 'node:fs'
+
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../cli/base.js'
+import {renderGitScan} from '../../cli/render/scan-git.js'
+import {fromSystemError} from '../../src/errors.js'
+import {baselineDocument, readBaseline} from '../../src/git/baseline.js'
+import {toSarif} from '../../src/git/sarif.js'
+import {scanRepository} from '../../src/git/scan.js'
+
+export default class ScanGit extends BaseCommand {
+  static override summary = 'Scan a repository’s whole history for secrets: when each was first committed, where it still is, whether it was pushed'
+  static override description = `Reads every commit reachable from every branch, tag and remote-tracking ref (merge resolutions included), scanning each unique blob once.
+One finding per secret and path: the commit that first introduced it, its author and date, later commits that re-added it, whether it is still at HEAD, the refs that still reach it (what a history rewrite must clean), and whether a remote-tracking ref reaches it (it was pushed).
+Exit 1 when secrets are found (after --baseline), 0 when none, 2 for bad input.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> ../api --json > findings.json',
+    {description: 'For GitHub code scanning', command: '<%= config.bin %> <%= command.id %> . --format sarif > leakctl.sarif'},
+    {description: 'A pre-commit hook: only what is staged', command: '<%= config.bin %> <%= command.id %> . --staged --max-commits 0'},
+    '<%= config.bin %> <%= command.id %> --branch main --since 2026-01-01 --path config/ --baseline .leakctl-baseline.json',
+  ]
+  static override args = {repo: Args.string({description: 'Repository path', default: '.'})}
+  static override flags = {
+    branch: Flags.string({char: 'b', multiple: true, description: 'Walk only this branch or revision (repeatable); default every ref'}),
+    since: Flags.string({description: 'Only commits after this date (git --since syntax)'}),
+    'max-commits': Flags.integer({min: 0, description: 'Walk at most this many commits'}),
+    path: Flags.string({multiple: true, description: 'Only these paths (git pathspec; repeatable)'}),
+    stash: Flags.boolean({description: 'Also scan the stash'}),
+    staged: Flags.boolean({description: 'Also scan the staged changes (pre-commit)'}),
+    worktree: Flags.boolean({description: 'Also scan modified and untracked files'}),
+    'max-blob-size': Flags.integer({default: 20, min: 1, description: 'Skip (and report) blobs larger than this many MiB'}),
+    baseline: Flags.string({description: 'Ignore findings whose fingerprint is in this file (our --json, {"fingerprints": [...]}, or one per line)'}),
+    'write-baseline': Flags.string({description: 'Write the fingerprints of this scan’s findings to FILE (0600)'}),
+    format: Flags.string({options: ['text', 'sarif'], default: 'text', description: 'Output format (--json for JSON)'}),
+  }
+
+  async run() {
+    const {args, flags} = await this.parse(ScanGit)
+    const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined
+    const result = await scanRepository(args.repo, {
+      branches: flags.branch,
+      since: flags.since,
+      maxCommits: flags['max-commits'],
+      paths: flags.path,
+      includeStash: flags.stash,
+      staged: flags.staged,
+      worktree: flags.worktree,
+      maxBlobBytes: flags['max-blob-size'] * 1024 * 1024,
+      baseline,
+      onProgress: (p) => this.progress(p.phase === 'history' ? `reading history: ${p.done.toLocaleString('en')} commits` : `scanning blobs: ${p.done.toLocaleString('en')}/${p.total?.toLocaleString('en')}`),
+    })
+    this.progressDone()
+    this.warnAll(result.warnings)
+    if (flags['write-baseline']) {
+      try {
+        writeFileSync(flags['write-baseline'], baselineDocument([...result.findings, ...result.uncommitted].map((f) => f.fingerprint)), {mode: 0o600})
+      } catch (error) {
+        throw fromSystemError(error) ?? error
+      }
+    }
+    if (result.findings.length || result.uncommitted.length) this.needsAction()
+    if (flags.format === 'sarif' && !this.jsonEnabled()) {
+      process.stdout.write(JSON.stringify(toSarif(result, this.config.version), null, 2) + '\n')
+      return undefined
+    }
+    this.print(renderGitScan(result))
+    return result
+  }
+}

@@ -1,0 +1,86 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {detect, matchFindingBase} from '../detect/engine.js'
+import type {GitFinding} from '../detect/finding.js'
+import {git} from './repo.js'
+
+// The history rewrite: `git filter-repo --replace-text` needs the leaked
+// values themselves. This is the one file leakctl ever writes with secret
+// values in it, on purpose: in a fresh private temp directory (0700/0600),
+// never in the incident workspace, announced loudly, to be shredded.
+
+export interface RewritePlan {
+  /** The replacement file (values ==> markers); null when nothing can be replaced by value. */
+  replacementsFile: string | null
+  /** Secrets replaced by value, by fingerprint. */
+  replaced: string[]
+  /** Paths removed from history whole (multi-line secrets such as private keys). */
+  removedPaths: string[]
+  /** Branches and tags a rewrite must touch (as named on the remote). */
+  refs: string[]
+  remote: string | null
+  remoteUrl: string | null
+  commands: string[]
+  /** Fingerprints whose value could not be read back (object missing). */
+  unresolved: string[]
+}
+
+/** The refs to rewrite, as branch and tag names on the remote (remote-tracking names mapped back). */
+export function refsToRewrite(findings: readonly GitFinding[]): string[] {
+  const out = new Set<string>()
+  for (const f of findings) {
+    for (const r of f.refs) {
+      const m = /^refs\/remotes\/[^/]+\/(.+)$/.exec(r)
+      if (m) out.add(`refs/heads/${m[1]}`)
+      else if (r.startsWith('refs/heads/') || r.startsWith('refs/tags/')) out.add(r)
+    }
+  }
+  return [...out].sort()
+}
+
+export function planRewrite(repo: string, findings: readonly GitFinding[], remote: {name: string; url: string} | null, outDir?: string): RewritePlan {
+  const values = new Map<string, string>()
+  const multiLine = new Set<string>()
+  const unresolved: string[] = []
+  for (const f of findings) {
+    if (values.has(f.fingerprint) || multiLine.has(f.path)) continue
+    let text: string
+    try {
+      text = git(repo, ['cat-file', 'blob', `${f.commit}:${f.path}`])
+    } catch {
+      unresolved.push(f.fingerprint)
+      continue
+    }
+    const m = detect(text, {path: f.path}).find((x) => matchFindingBase(x).fingerprint === f.fingerprint)
+    if (!m) unresolved.push(f.fingerprint)
+    else if (m.secret.includes('\n') || m.secret.includes('\r')) multiLine.add(f.path)
+    else values.set(f.fingerprint, m.secret)
+  }
+  const refs = refsToRewrite(findings)
+  let file: string | null = null
+  if (values.size) {
+    const dir = outDir ?? mkdtempSync(join(tmpdir(), 'leakctl-rewrite-'))
+    file = join(dir, 'replacements.txt')
+    const lines = [...values].map(([fp, v]) => `${v}==>***REMOVED:${fp.slice(7, 19)}***`)
+    writeFileSync(file, lines.join('\n') + '\n', {mode: 0o600})
+  }
+  const name = remote?.name ?? 'origin'
+  const url = remote?.url ?? '<remote-url>'
+  const refArgs = refs.length ? ` --refs ${refs.join(' ')}` : ''
+  const commands = [
+    `git clone --mirror ${url} rewrite.git && cd rewrite.git`,
+    ...(file ? [`git filter-repo --replace-text ${file}${refArgs} --force`] : []),
+    ...[...multiLine].map((p) => `git filter-repo --invert-paths --path ${shellQuote(p)}${refArgs} --force`),
+    'git reflog expire --expire=now --all && git gc --prune=now --aggressive',
+    'leakctl scan git . --json   # must report nothing before you push',
+    `git push --force --mirror ${url}`,
+    '# Then: every collaborator deletes their clone and clones again; forks and pull-request refs (refs/pull/*) keep the old commits — ask GitHub Support to purge cached views and PR refs.',
+  ]
+  return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote?.url ?? null, commands, unresolved}
+}
+
+function shellQuote(s: string): string {
+  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}

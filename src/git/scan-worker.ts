@@ -1,0 +1,38 @@
+import {parentPort, workerData} from 'node:worker_threads'
+
+import {detect, matchFindingBase} from '../detect/engine.js'
+
+// Detection off the main thread: blobs in, value-free hits out (fingerprints
+// and previews; the secret never crosses back).
+
+export interface BlobJob {
+  sha: string
+  path: string
+  data: Uint8Array
+}
+
+export interface BlobResult {
+  sha: string
+  binary: boolean
+  hits: {fingerprint: string; line: number; base: ReturnType<typeof matchFindingBase>}[]
+}
+
+export function scanBlob(job: BlobJob): BlobResult {
+  const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength)
+  if (data.subarray(0, 8000).includes(0)) return {sha: job.sha, binary: true, hits: []}
+  const seen = new Set<string>()
+  const hits: BlobResult['hits'] = []
+  for (const m of detect(data.toString('utf8'), {path: job.path})) {
+    const base = matchFindingBase(m)
+    if (seen.has(base.fingerprint)) continue
+    seen.add(base.fingerprint)
+    hits.push({fingerprint: base.fingerprint, line: m.line, base})
+  }
+  return {sha: job.sha, binary: false, hits}
+}
+
+// Only inside a worker we started: a test runner's own worker threads must not be answered.
+if (parentPort && (workerData as {leakctlScanWorker?: boolean} | undefined)?.leakctlScanWorker) {
+  const port = parentPort
+  port.on('message', (batch: {id: number; jobs: BlobJob[]}) => port.postMessage({id: batch.id, results: batch.jobs.map(scanBlob)}))
+}
