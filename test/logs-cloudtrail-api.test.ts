@@ -63,7 +63,7 @@ function maxPerSecond(log: RequestLog[], region: string): number {
   let worst = 0
   for (let i = 0; i < times.length; i++) {
     let j = i
-    while (j + 1 < times.length && times[j + 1]! - times[i]! < 950) j++
+    while (j + 1 < times.length && times[j + 1]! - times[i]! < 900) j++
     worst = Math.max(worst, j - i + 1)
   }
   return worst
