@@ -6,6 +6,7 @@ import type {NewEvent} from '../incident/log.js'
 import type {IncidentRef, Workspace} from '../incident/workspace.js'
 import type {Loaded} from '../playbook/load.js'
 import type {Playbook, Procedure} from '../playbook/schema.js'
+import '../logs/collectors.js'
 import {COLLECTORS, type EvidenceContext, evidenceWanted} from './evidence.js'
 import type {PhaseReport} from './phases.js'
 
