@@ -7,60 +7,81 @@ export const WIRE = {varint: 0, fixed64: 1, bytes: 2, fixed32: 5} as const
 
 export class ProtoError extends Error {}
 
-export interface Field {
-  no: number
-  wire: number
-  /** For varint fields. */
-  int: number
-  /** For length-delimited fields: a view into the message. */
-  bytes: Buffer
-}
+/**
+ * A cursor over the top-level fields of a message: no allocation per field,
+ * which matters at 50,000 Secrets a second. Throws ProtoError on malformed input.
+ *   for (const f = new Fields(buf); f.next(); ) switch (f.no) { ... }
+ */
+export class Fields {
+  no = 0
+  wire = 0
+  /** The value of a varint or fixed field. */
+  int = 0
+  private start = 0
+  private end = 0
+  private i = 0
 
-/** Iterates the top-level fields of a message; throws ProtoError on malformed input. */
-export function* fields(buf: Buffer): Generator<Field> {
-  let i = 0
-  const n = buf.length
-  const varint = (): number => {
+  constructor(private readonly buf: Buffer) {}
+
+  next(): boolean {
+    const buf = this.buf
+    const n = buf.length
+    if (this.i >= n) return false
+    const tag = this.varint()
+    this.no = Math.floor(tag / 8)
+    this.wire = tag & 7
+    if (this.no === 0) throw new ProtoError('field number 0')
+    switch (this.wire) {
+      case WIRE.varint:
+        this.int = this.varint()
+        this.start = this.end = this.i
+        return true
+      case WIRE.bytes: {
+        const len = this.varint()
+        if (len > n - this.i) throw new ProtoError(`field ${this.no} runs past the end of the message`)
+        this.start = this.i
+        this.end = this.i + len
+        this.i = this.end
+        this.int = 0
+        return true
+      }
+      case WIRE.fixed64:
+        if (this.i + 8 > n) throw new ProtoError('truncated fixed64')
+        this.int = buf.readUInt32LE(this.i) + buf.readUInt32LE(this.i + 4) * 0x1_0000_0000
+        this.i += 8
+        return true
+      case WIRE.fixed32:
+        if (this.i + 4 > n) throw new ProtoError('truncated fixed32')
+        this.int = buf.readUInt32LE(this.i)
+        this.i += 4
+        return true
+      default:
+        throw new ProtoError(`unsupported wire type ${this.wire} (field ${this.no})`)
+    }
+  }
+
+  /** A length-delimited field's bytes (a view, not a copy). */
+  get bytes(): Buffer {
+    return this.buf.subarray(this.start, this.end)
+  }
+
+  /** A length-delimited field as UTF-8. */
+  get string(): string {
+    return this.buf.toString('utf8', this.start, this.end)
+  }
+
+  private varint(): number {
+    const buf = this.buf
     let result = 0
     let mul = 1
     for (let shift = 0; shift < 64; shift += 7) {
-      if (i >= n) throw new ProtoError('truncated varint')
-      const b = buf[i++]!
+      if (this.i >= buf.length) throw new ProtoError('truncated varint')
+      const b = buf[this.i++]!
       result += (b & 0x7f) * mul
       if ((b & 0x80) === 0) return result
       mul *= 128
     }
     throw new ProtoError('varint too long')
-  }
-  while (i < n) {
-    const tag = varint()
-    const no = Math.floor(tag / 8)
-    const wire = tag & 7
-    if (no === 0) throw new ProtoError('field number 0')
-    switch (wire) {
-      case WIRE.varint:
-        yield {no, wire, int: varint(), bytes: EMPTY}
-        break
-      case WIRE.bytes: {
-        const len = varint()
-        if (len > n - i) throw new ProtoError(`field ${no} runs past the end of the message`)
-        yield {no, wire, int: 0, bytes: buf.subarray(i, i + len)}
-        i += len
-        break
-      }
-      case WIRE.fixed64:
-        if (i + 8 > n) throw new ProtoError('truncated fixed64')
-        yield {no, wire, int: buf.readUInt32LE(i) + buf.readUInt32LE(i + 4) * 0x1_0000_0000, bytes: EMPTY}
-        i += 8
-        break
-      case WIRE.fixed32:
-        if (i + 4 > n) throw new ProtoError('truncated fixed32')
-        yield {no, wire, int: buf.readUInt32LE(i), bytes: EMPTY}
-        i += 4
-        break
-      default:
-        throw new ProtoError(`unsupported wire type ${wire} (field ${no})`)
-    }
   }
 }
 
