@@ -1,8 +1,9 @@
-import {type ClassId, classInfo} from './classes.js'
+import {classInfo} from './classes.js'
 import {type Finding, fingerprint, redact, type Risk} from './finding.js'
-import {charClasses, entropy, isPlaceholder} from './placeholder.js'
-import {type KeywordHit, keywordMatcher} from './keywords.js'
-import {type Rule, RULES, type Specificity} from './rules.js'
+import {assignments, classForName, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
+import {keywordMatcher} from './keywords.js'
+import {entropy, isPlaceholder} from './placeholder.js'
+import {RANK, type Rule, RULES} from './rules.js'
 
 // The detection engine every scanner shares. detect(text) returns one Match
 // per credential found; the secret stays in memory (Match.secret) and leaves
@@ -34,13 +35,11 @@ export interface DetectOptions {
   path?: string
 }
 
-const SPECIFICITY_RANK: Record<Specificity, number> = {format: 3, context: 2, generic: 1}
-
-interface Candidate extends Omit<Match, 'line'> {
+/** A match before overlaps are resolved; `rank` is the rule's specificity. */
+export interface Candidate extends Omit<Match, 'line'> {
   rank: number
 }
 
-const GENERIC_KEYWORDS = ['password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'credential', 'private_key', 'client_secret']
 const PEM = '-----begin'
 const KIND = 'kind:'
 
@@ -51,8 +50,8 @@ for (const rule of RULES) {
   if (!rule.pattern.global) throw new Error(`rule ${rule.id}: its pattern needs the g flag`)
   for (const k of rule.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), rule])
 }
-const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC_KEYWORDS, PEM, KIND])
-const GENERIC = new Set(GENERIC_KEYWORDS)
+const GENERIC = new Set([...GENERIC_KEYWORDS, ...SERVICE_KEYWORDS])
+const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND])
 
 export function detect(text: string, opts: DetectOptions = {}): Match[] {
   if (text.length === 0) return []
@@ -68,6 +67,9 @@ export function detect(text: string, opts: DetectOptions = {}): Match[] {
   return finish(text, out)
 }
 
+/** Hosts reserved for documentation (RFC 2606): credentials in their URLs are examples. */
+const DOC_HOST = /(?:^|\.)(?:example(?:\.(?:com|org|net))?|test|invalid)$/i
+
 function runRule(rule: Rule, text: string, out: Candidate[]): void {
   if (rule.requires && !rule.requires.every((r) => text.includes(r))) return
   const re = rule.pattern
@@ -77,6 +79,7 @@ function runRule(rule: Rule, text: string, out: Candidate[]): void {
     const secret = m.groups?.s ?? m[0]
     const start = m.index! + (m.groups?.s === undefined ? 0 : m[0].indexOf(secret))
     if (isPlaceholder(secret, rule.typed)) continue
+    if (m.groups?.h && DOC_HOST.test(m.groups.h)) continue
     if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue
     if (rule.check && !rule.check(secret)) continue
     const refined = rule.refine?.(secret)
@@ -92,7 +95,7 @@ function runRule(rule: Rule, text: string, out: Candidate[]): void {
       start,
       end: start + secret.length,
       preview: rule.id === 'database-url' || rule.id === 'url-credentials' ? urlPreview(m[0], secret) : undefined,
-      rank: SPECIFICITY_RANK[rule.specificity ?? 'format'],
+      rank: RANK[rule.specificity ?? 'format'],
     })
   }
 }
@@ -134,7 +137,7 @@ function privateKeys(text: string, out: Candidate[]): void {
       start: m.index!,
       end,
       preview: `-----BEGIN ${label}----- … (${b64.length} base64 chars)`,
-      rank: SPECIFICITY_RANK.format,
+      rank: RANK.format,
     })
   }
 }
@@ -145,99 +148,6 @@ function opensshEncrypted(b64: string): boolean {
     return !head.includes('none')
   } catch {
     return false
-  }
-}
-
-// --- Generic assignments: `db_password = "…"`, `apiToken: …`, `"secret": "…"` ---
-
-/** [A-Za-z0-9_.-], without a regular expression per character. */
-function isIdent(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 46 || code === 45
-}
-const ASSIGN = /[ \t]{0,4}["'\]]{0,2}[ \t]{0,4}(?::=|=>|=|:|\bis\b)[ \t]{0,4}/y
-const VALUE = /(?:"(?<dq>[^"\n]{1,512})"|'(?<sq>[^'\n]{1,512})'|`(?<bq>[^`\n]{1,512})`|(?<bare>[^\s"'`,;)}\]<>]{1,512}))/y
-const KEYWORD_CLASS: [RegExp, ClassId][] = [
-  [/client[_.-]?secret/i, 'oauth-client-secret'],
-  [/pass(?:word|wd)?\b|pwd/i, 'password'],
-  [/(?:api|access|auth)[_.-]?key|token/i, 'generic-api-key'],
-  [/private[_.-]?key/i, 'private-key'],
-  [/secret|credential/i, 'generic-secret'],
-]
-const TRIVIAL_VALUES = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'key', 'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'string', 'str', 'bool', 'int', 'value', 'empty', 'env', 'none', 'null'])
-
-function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out: Candidate[]): void {
-  const seen = new Set<number>()
-  for (const {keyword: k, start: at} of hits) {
-    // The identifier around the keyword, at most 64 characters each way.
-    let s = at
-    while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
-    let e = at + k.length
-    while (e < text.length && e - at < 64 && isIdent(text.charCodeAt(e))) e++
-    if (seen.has(e)) continue
-    seen.add(e)
-    const ident = text.slice(s, e)
-    if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
-    ASSIGN.lastIndex = e
-    const a = ASSIGN.exec(text)
-    if (!a) continue
-    VALUE.lastIndex = ASSIGN.lastIndex
-    const v = VALUE.exec(text)
-    if (!v?.groups) continue
-    if (v.groups.bq !== undefined) continue // `command substitution`: the secret is elsewhere
-    const quoted = v.groups.dq ?? v.groups.sq
-    const value = quoted ?? v.groups.bare!
-    const valueStart = VALUE.lastIndex - v[0].length + (quoted === undefined ? 0 : 1)
-    const cls = KEYWORD_CLASS.find(([re]) => re.test(ident))?.[1] ?? 'generic-secret'
-    if (!plausibleAssignedSecret(ident, value, cls, quoted !== undefined, opts)) continue
-    out.push({
-      rule: 'generic-assignment',
-      family: 'generic',
-      class: cls,
-      risk: classInfo(cls).risk,
-      reason: `a value assigned to "${ident.slice(0, 48)}"`,
-      secret: value,
-      reveal: 0,
-      start: valueStart,
-      end: valueStart + value.length,
-      rank: SPECIFICITY_RANK.generic,
-    })
-  }
-  xmlKeyValue(text, out)
-}
-
-/** Names of things that sit next to secrets but are not secrets: ids, files, public halves, CSRF tokens. */
-const NOT_A_SECRET_NAME = /(?:id|ids|name|names|file|filename|path|url|uri|type|length|size|count|prefix|suffix|field|header|env|var|ref|enabled|policy|mode|format|ttl|expiry|expires|timeout|version|hash|algorithm)$|public|csrf|xsrf/i
-
-function plausibleAssignedSecret(ident: string, value: string, cls: ClassId, quoted: boolean, opts: DetectOptions): boolean {
-  if (TRIVIAL_VALUES.has(value.toLowerCase()) || isPlaceholder(value, cls === 'password')) return false
-  if (/^[\w.-]+\(/.test(value) || /^(?:https?:\/\/|\/|\.\/|~\/)[^:@]*$/.test(value)) return false // calls, URLs without credentials, paths
-  if (/^(?:[a-z]+[._])+[a-z_]+$/i.test(value) && !quoted) return false // a dotted reference: settings.db_password
-  if (/^\d+$/.test(value) && value.length < 12) return false
-  if (NOT_A_SECRET_NAME.test(ident)) return false
-  if (/^[\w.-]+-\d+(?:\.\d+)+$/.test(value)) return false // an artifact version: jjwt-jackson-0.11.2
-  if (cls === 'password') {
-    // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
-    if (value.length < 6) return false
-    if (!quoted && !/\.(?:env|ini|cfg|conf|properties|ya?ml|toml|tf|hcl|sh)$/i.test(opts.path ?? '') && charClasses(value) < 2) return false
-    return entropy(value) >= 2.2
-  }
-  if (value.length < 8) return false
-  const h = entropy(value)
-  if (value.length >= 20) return h >= 3.2 && charClasses(value) >= 2
-  return h >= 2.8 && charClasses(value) >= 2
-}
-
-// `<add key="ClearTextPassword" value="…" />` (nuget.config, web.config, app.config)
-const XML_KV = /<add\s+key="(?<k>[^"]{1,64})"\s+value="(?<v>[^"]{1,512})"/gi
-
-function xmlKeyValue(text: string, out: Candidate[]): void {
-  for (const m of text.matchAll(XML_KV)) {
-    const key = m.groups!.k!
-    const value = m.groups!.v!
-    const cls = KEYWORD_CLASS.find(([re]) => re.test(key))?.[1]
-    if (!cls || isPlaceholder(value, cls === 'password') || value.length < 6) continue
-    const start = m.index! + m[0].lastIndexOf(value)
-    out.push({rule: 'config-key-value', family: 'generic', class: cls, risk: classInfo(cls).risk, reason: `a value for "${key}" in an XML config`, secret: value, reveal: 0, start, end: start + value.length, rank: SPECIFICITY_RANK.context})
   }
 }
 
@@ -286,8 +196,8 @@ function secretDoc(doc: string, base: number, out: Candidate[]): void {
 
 function pushSecretData(key: string, value: string, start: number, out: Candidate[]): void {
   if (isPlaceholder(value) || (entropy(value) < 3 && !/[\d+/=]/.test(value))) return
-  const cls = KEYWORD_CLASS.find(([re]) => re.test(key))?.[1] ?? (key.includes('dockerc') ? 'docker-config' : 'generic-secret')
-  out.push({rule: 'kubernetes-secret-data', family: 'kubernetes', class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Kubernetes Secret manifest`, secret: value, reveal: 0, start, end: start + value.length, rank: SPECIFICITY_RANK.context})
+  const cls = classForName(key) ?? (key.includes('dockerc') ? 'docker-config' : 'generic-secret')
+  out.push({rule: 'kubernetes-secret-data', family: 'kubernetes', class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Kubernetes Secret manifest`, secret: value, reveal: 0, start, end: start + value.length, rank: RANK.context})
 }
 
 // --- Pairing, de-duplication, lines ---

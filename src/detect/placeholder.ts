@@ -2,12 +2,36 @@
 // templates, environment lookups, masked values. A finding on one of these
 // costs a responder minutes they do not have.
 
-const DOC_EXAMPLES = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'])
+const DOC_EXAMPLES = new Set([
+  // AWS documentation's example key pair and session key.
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  // Google API keys published in the Firebase Android SDK's own test fixtures and samples,
+  // copied into countless apps' tests: public, and not anyone's credential.
+  'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+  'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+  'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+  'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+  'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+  'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+  'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+  'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+  'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+  'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+  'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+  'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+  'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+  'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+  'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+  'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+])
 
 const WORDS =
   /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i
 
-const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.]+\}$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager)/
+// ENC[AES256_GCM,…]: a SOPS-encrypted value, ciphertext rather than the secret.
+const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.-]+\}?$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager|ENC\[)/
 
 const LOOKUP =
   /(?:process\.env|os\.environ|os\.getenv|getenv\(|System\.getenv|ENV\[|env\(|Environment\.GetEnvironmentVariable|secrets\.|config\.|settings\.|params\.|var\.|vars\.|local\.|data\.|self\.|this\.|\.Values\.|\bargs\.)/

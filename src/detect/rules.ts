@@ -10,6 +10,9 @@ import {entropy, isPlaceholder} from './placeholder.js'
 
 export type Specificity = 'format' | 'context' | 'generic'
 
+/** Overlapping matches: the more specific rule wins. */
+export const RANK: Record<Specificity, number> = {format: 3, context: 2, generic: 1}
+
 export interface Rule {
   id: string
   /** Rule family for reports (github, slack, aws, ...). */
@@ -299,6 +302,19 @@ export const RULES: Rule[] = [
     reason: 'a HashiCorp Vault token (reads the secrets its policies allow)',
   },
   {
+    // Before Vault 1.10 service tokens were `s.` + 24 base62 characters (batch `b.`, recovery `r.`):
+    // too short a prefix to find alone, so only where the text speaks of Vault or a token.
+    id: 'vault-legacy-token',
+    family: 'vault',
+    class: 'generic-api-key',
+    keywords: ['vault', 'token'],
+    pattern: /(?<![\w.])(?<s>[sbr]\.[A-Za-z0-9]{24})(?![\w.])/g,
+    minEntropy: 3.5,
+    check: (s) => /\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s.slice(2)),
+    reveal: 2,
+    reason: 'a HashiCorp Vault token, legacy format (reads the secrets its policies allow)',
+  },
+  {
     id: 'terraform-cloud-token',
     family: 'hashicorp',
     class: 'generic-api-key',
@@ -337,7 +353,7 @@ export const RULES: Rule[] = [
     family: 'flyio',
     class: 'generic-api-key',
     keywords: ['fo1_', 'fm1r_', 'fm2_'],
-    pattern: /\b(?<s>(?:fo1|fm1r|fm2)_[A-Za-z0-9_-]{43,900})(?![\w-])/g,
+    pattern: /\b(?<s>(?:fo1|fm1r|fm2)_[A-Za-z0-9+/_=-]{43,4000})(?![\w+/=-])/g, // macaroons: standard base64
     reveal: 4,
     reason: 'a Fly.io token',
   },
@@ -405,6 +421,16 @@ export const RULES: Rule[] = [
     reason: 'a Facebook access token',
   },
   {
+    // An app access token is the app id and the app secret joined by a bar: the secret itself.
+    id: 'facebook-app-token',
+    family: 'facebook',
+    class: 'oauth-client-secret',
+    keywords: ['facebook', 'fb_', 'fb.', 'access_token', 'graph.'],
+    pattern: /(?<![\w|])(?<s>\d{15,16}\|[A-Za-z0-9_-]{27})(?![\w|-])/g,
+    minEntropy: 3.5,
+    reason: 'a Facebook app access token (contains the app secret)',
+  },
+  {
     id: 'notion-token',
     family: 'notion',
     class: 'generic-api-key',
@@ -418,7 +444,8 @@ export const RULES: Rule[] = [
     family: 'sourcegraph',
     class: 'generic-api-key',
     keywords: ['sgp_'],
-    pattern: /\b(?<s>sgp_(?:[A-Fa-f0-9]{16}|local)_[A-Fa-f0-9]{40})\b/g,
+    pattern: /\b(?<s>sgp_(?:(?:[A-Fa-f0-9]{16}|local)_)?[A-Fa-f0-9]{40})\b/g, // with or without the instance id
+    minEntropy: 3,
     reveal: 4,
     reason: 'a Sourcegraph access token',
   },
@@ -483,6 +510,7 @@ export const RULES: Rule[] = [
     keywords: ['eyj'],
     pattern: /\b(?<s>eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{0,2000})/g,
     reveal: 3,
+    typed: true, // base64 of JSON repeats itself ("XXXX" claims): no run or repeat makes it a placeholder
     reason: 'a JSON Web Token (a bearer credential until it expires)',
   },
   {
@@ -491,7 +519,7 @@ export const RULES: Rule[] = [
     class: 'database-url',
     keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'jdbc:'],
     requires: ['://', '@'],
-    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@[\w.-]{1,253}/g,
+    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@(?<h>[\w.-]{1,253})/g,
     reason: 'a database connection URL with its password',
     typed: true,
   },
@@ -501,7 +529,7 @@ export const RULES: Rule[] = [
     class: 'basic-auth',
     keywords: ['://'],
     requires: ['@'],
-    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@[\w.-]{1,253}/g,
+    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@(?<h>[\w.-]{1,253})/g,
     reason: 'a URL with a user name and password',
     typed: true,
     specificity: 'context',
@@ -522,6 +550,8 @@ export const RULES: Rule[] = [
     keywords: ['authorization', 'bearer'],
     pattern: /(?:authorization["']?\s{0,4}[:=]\s{0,4}["']?\s{0,4}(?:(?:bearer|basic|token|apikey)\s{1,4})?|\bbearer\s{1,4})(?<s>[A-Za-z0-9._~+/=-]{8,2048})/gi,
     minEntropy: 2.8,
+    // A credential has digits or is long and random; `validateToken`, `options.authorizationToken` are code.
+    check: (s) => !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(s) || (/\d/.test(s) && entropy(s) >= 3.5),
     reason: 'an HTTP Authorization credential',
     refine: (s) => (/^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('latin1').includes(':') ? {class: 'basic-auth', reason: 'HTTP basic-auth credentials'} : undefined),
     specificity: 'context',
