@@ -54,30 +54,45 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
       }
     }
   }
+  // One flat table; an entry is the next state's row offset (state * ALPHABET), negated
+  // minus one when that state ends a keyword, so the hot loop tests a sign, not a list.
+  // Upper-case letters share the lower-case transitions: no case folding per character.
   const table = new Int32Array(next.length * ALPHABET)
-  next.forEach((row, s) => table.set(row, s * ALPHABET))
+  next.forEach((row, s) => {
+    for (let c = 0; c < ALPHABET; c++) {
+      const lower = c >= 65 && c <= 90 ? c | 0x20 : c
+      const t = row[lower]!
+      table[s * ALPHABET + c] = out[t]!.length ? -(t * ALPHABET) - 1 : t * ALPHABET
+    }
+  })
   const outputs = out.map((o) => Int32Array.from(o))
   const lengths = words.map((w) => w.length)
 
   return {
     scan(text, positions) {
       const seen = new Uint8Array(words.length)
+      const wanted = new Uint8Array(words.length)
+      if (positions) for (let wi = 0; wi < words.length; wi++) wanted[wi] = positions.has(words[wi]!) ? 1 : 0
       const found = new Set<string>()
       const hits: KeywordHit[] = []
+      const n = text.length
       let s = 0
-      for (let i = 0; i < text.length; i++) {
-        let c = text.charCodeAt(i)
-        if (c >= ALPHABET) c = 0
-        else if (c >= 65 && c <= 90) c |= 0x20
-        s = table[s * ALPHABET + c]!
-        const o = outputs[s]!
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i)
+        const t = table[s + (c < ALPHABET ? c : 0)]!
+        if (t >= 0) {
+          s = t
+          continue
+        }
+        s = -t - 1
+        const o = outputs[s / ALPHABET]!
         for (let k = 0; k < o.length; k++) {
           const wi = o[k]!
           if (!seen[wi]) {
             seen[wi] = 1
             found.add(words[wi]!)
           }
-          if (positions?.has(words[wi]!)) hits.push({keyword: words[wi]!, start: i - lengths[wi]! + 1})
+          if (wanted[wi]) hits.push({keyword: words[wi]!, start: i - lengths[wi]! + 1})
         }
       }
       return {found, hits}
