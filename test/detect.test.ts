@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {casesPath, evaluate, readCases} from '../bench/gitleaks-cases.js'
+import {casesPath, evaluate, readCases} from '../bench/detect/gitleaks-cases.js'
 import {detect, detectValue, matchFindingBase} from '../src/detect/engine.js'
 import {scrubText} from '../src/detect/scrub.js'
 import {ROOT} from './helpers/cli.js'

@@ -53,6 +53,11 @@ for (const rule of RULES) {
 const GENERIC = new Set([...GENERIC_KEYWORDS, ...SERVICE_KEYWORDS])
 const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND])
 
+/** The keywords (lower case) of every rule that occur in the text: empty means detect() will find nothing. */
+export function scanKeywords(text: string): Set<string> {
+  return MATCHER.scan(text).found
+}
+
 export function detect(text: string, opts: DetectOptions = {}): Match[] {
   if (text.length === 0) return []
   const {found, hits} = MATCHER.scan(text, GENERIC)
@@ -202,45 +207,59 @@ function pushSecretData(key: string, value: string, start: number, out: Candidat
 
 // --- Pairing, de-duplication, lines ---
 
+/** Rules whose match is an AWS secret access key, to be paired with the key id beside it. */
+const AWS_SECRET_RULES = new Set(['aws-secret-access-key', 'aws-key-pair-inline'])
+/** How far (in characters) a key id may be from its secret key to be its pair. */
+const AWS_PAIR_DISTANCE = 2048
+
 function finish(text: string, found: Candidate[]): Match[] {
   // AWS: a secret key takes the nearest key id as its keyId; the id then is not a finding of its own.
   const ids = found.filter((c) => c.rule === 'aws-access-key-id')
   const used = new Set<Candidate>()
   for (const c of found) {
-    if (c.rule !== 'aws-secret-access-key' || ids.length === 0) continue
-    const nearest = ids.reduce((a, b) => (Math.abs(a.start - c.start) <= Math.abs(b.start - c.start) ? a : b))
+    if (!AWS_SECRET_RULES.has(c.rule)) continue
+    let nearest: Candidate | undefined
+    for (const id of ids) if (!nearest || Math.abs(id.start - c.start) < Math.abs(nearest.start - c.start)) nearest = id
+    if (!nearest || Math.abs(nearest.start - c.start) > AWS_PAIR_DISTANCE) continue
     c.keyId = nearest.secret
     used.add(nearest)
   }
   for (const c of found) if (c.rule === 'aws-access-key-id' && !used.has(c)) c.keyId = c.secret
-  let list = found.filter((c) => !used.has(c))
-  // Overlaps: the more specific rule wins; among equals, the longer match.
-  list.sort((a, b) => b.rank - a.rank || b.end - b.start - (a.end - a.start) || a.start - b.start)
+  const kept = resolveOverlaps(found.filter((c) => !used.has(c)))
+  // Lines: count newlines forward from one match to the next (they are in order).
+  const out: Match[] = []
+  let line = 1
+  let at = 0
+  for (const {rank: _rank, ...c} of kept) {
+    for (let i = text.indexOf('\n', at); i >= 0 && i < c.start; i = text.indexOf('\n', i + 1)) line++
+    at = c.start
+    out.push({...c, line})
+  }
+  return out
+}
+
+/**
+ * Where matches overlap, the more specific rule wins; among equals, the longer match.
+ * Overlaps are rare and local, so each cluster of overlapping matches is settled on its
+ * own: sorting dominates, never a comparison of every pair in the text.
+ */
+function resolveOverlaps(list: Candidate[]): Candidate[] {
+  list.sort((a, b) => a.start - b.start || b.end - a.end)
   const kept: Candidate[] = []
-  for (const c of list) {
-    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue
-    kept.push(c)
+  for (let i = 0; i < list.length; ) {
+    let end = list[i]!.end
+    let j = i + 1
+    while (j < list.length && list[j]!.start < end) end = Math.max(end, list[j++]!.end)
+    if (j === i + 1) kept.push(list[i]!)
+    else {
+      const cluster = list.slice(i, j).sort((a, b) => b.rank - a.rank || b.end - b.start - (a.end - a.start) || a.start - b.start)
+      const won: Candidate[] = []
+      for (const c of cluster) if (!won.some((k) => c.start < k.end && k.start < c.end)) won.push(c)
+      kept.push(...won.sort((a, b) => a.start - b.start))
+    }
+    i = j
   }
-  list = kept.sort((a, b) => a.start - b.start)
-  const lineStarts = lineIndex(text)
-  return list.map(({rank: _rank, ...c}) => ({...c, line: lineOf(lineStarts, c.start)}))
-}
-
-function lineIndex(text: string): number[] {
-  const starts = [0]
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
-  return starts
-}
-
-function lineOf(starts: number[], offset: number): number {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (starts[mid]! <= offset) lo = mid
-    else hi = mid - 1
-  }
-  return lo + 1
+  return kept
 }
 
 /** The value-free fields of a Finding for a match. */

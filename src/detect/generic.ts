@@ -180,13 +180,14 @@ const EXPRESSION_GOES_ON = new Set([40, 46, 91, 124, 38, 63, 43, 60, 42])
 
 export function plausibleAssignedSecret({ident, value, cls, quote, kind, after}: Assignment): boolean {
   const typed = cls === 'password'
-  if (TRIVIAL_VALUES.has(value.toLowerCase()) || isPlaceholder(value, typed)) return false
-  if (NOT_A_SECRET_NAME.test(ident)) return false
+  // Cheapest checks first: most assignments in code are rejected by their length, quoting or name.
+  if (value.length < (typed ? 6 : 10)) return false
+  if (quote === undefined && kind === 'code') return false // in source code a literal secret is a string
+  if (NOT_A_SECRET_NAME.test(ident) || TRIVIAL_VALUES.has(value.toLowerCase())) return false
   // A shell command substitution (`cat key`), or a template with interpolation: the secret is elsewhere.
   if (quote === '`' && (value.includes('$') || /\s/.test(value))) return false
   if (quote === undefined) {
-    // In source code a literal secret is a string; a bare word is a variable, a type or an expression.
-    if (kind === 'code') return false
+    // A bare word is a variable, a type or an expression more often than a secret.
     if (EXPRESSION_GOES_ON.has(after)) return false
     // settings.db_password — unless a part is random enough to be a token itself (Vault's s.XXXX…).
     if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !value.split('.').some(looksRandom)) return false
@@ -204,13 +205,12 @@ export function plausibleAssignedSecret({ident, value, cls, quote, kind, after}:
   if (/^(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+$/.test(value)) return false // camelCase words: an enum value, a type
   if (/\S\s+\S/.test(value) && /[A-Za-z]{3,}\s+[A-Za-z]{2,}/.test(value)) return false // words: prose, a description
   if ((typed ? SELF_DESCRIBING_PASSWORD : SELF_DESCRIBING).test(value)) return false // "some-password", "VERYLONGSECRET…": an example describing itself
+  if (isPlaceholder(value, typed)) return false
   if (typed) {
     // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
-    if (value.length < 6) return false
     if (!quote && kind !== 'config' && charClasses(value) < 2) return false
     return entropy(value) >= 2.2
   }
-  if (value.length < 10) return false
   const h = entropy(value)
   if (value.length >= 20) return h >= 3.2 && charClasses(value) >= 2
   return h >= 2.8 && charClasses(value) >= 2
