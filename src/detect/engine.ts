@@ -1,7 +1,7 @@
 import {classInfo} from './classes.js'
 import {type Finding, fingerprint, redact, type Risk} from './finding.js'
 import {assignments, classForName, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
-import {keywordMatcher} from './keywords.js'
+import {type KeywordHit, keywordMatcher} from './keywords.js'
 import {entropy, isPlaceholder} from './placeholder.js'
 import {RANK, type Rule, RULES} from './rules.js'
 
@@ -52,22 +52,33 @@ for (const rule of RULES) {
 }
 const GENERIC = new Set([...GENERIC_KEYWORDS, ...SERVICE_KEYWORDS])
 const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND])
+const ALL_KEYWORDS = new Set([...RULES_BY_KEYWORD.keys(), ...GENERIC])
 
 /** The keywords (lower case) of every rule that occur in the text: empty means detect() will find nothing. */
 export function scanKeywords(text: string): Set<string> {
   return MATCHER.scan(text).found
 }
 
+/** Below this size a rule's pattern runs on the whole text; above, on windows around its keywords. */
+const WINDOWED_ABOVE = 8192
+
 export function detect(text: string, opts: DetectOptions = {}): Match[] {
   if (text.length === 0) return []
-  const {found, hits} = MATCHER.scan(text, GENERIC)
+  const windowed = text.length > WINDOWED_ABOVE
+  const {found, hits} = MATCHER.scan(text, windowed ? ALL_KEYWORDS : GENERIC)
   if (found.size === 0) return []
   const out: Candidate[] = []
   const rules = new Set<Rule>()
   for (const k of found) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)
-  for (const rule of rules) runRule(rule, text, out)
+  const at = windowed ? positionsByKeyword(hits) : undefined
+  for (const rule of rules) {
+    if (rule.requires && !rule.requires.every((r) => text.includes(r))) continue
+    if (!at || rule.window === false) runRule(rule, text, 0, text.length, out)
+    else for (const [s, e] of windowsOf(rule, at, text)) runRule(rule, text, s, e, out)
+  }
   if (found.has(PEM)) privateKeys(text, out)
-  if (hits.length) assignments(text, hits, opts, out)
+  const generic = windowed ? hits.filter((h) => GENERIC.has(h.keyword)) : hits
+  if (generic.length) assignments(text, generic, opts, out)
   if (found.has(KIND) && found.has('secret')) kubernetesSecretData(text, out)
   return finish(text, out)
 }
@@ -75,14 +86,69 @@ export function detect(text: string, opts: DetectOptions = {}): Match[] {
 /** Hosts reserved for documentation (RFC 2606): credentials in their URLs are examples. */
 const DOC_HOST = /(?:^|\.)(?:example(?:\.(?:com|org|net))?|test|invalid)$/i
 
-function runRule(rule: Rule, text: string, out: Candidate[]): void {
-  if (rule.requires && !rule.requires.every((r) => text.includes(r))) return
-  const re = rule.pattern
+function positionsByKeyword(hits: KeywordHit[]): Map<string, number[]> {
+  const at = new Map<string, number[]>()
+  for (const h of hits) {
+    const list = at.get(h.keyword)
+    if (list) list.push(h.start)
+    else at.set(h.keyword, [h.start])
+  }
+  return at
+}
+
+/** Characters a token may be made of: a window never starts or ends inside one. */
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 43 || c === 47 || c === 61 || c === 46 || c === 126
+}
+
+/** Merged [start, end) windows around the occurrences of a rule's keywords, widened to whole tokens. */
+function windowsOf(rule: Rule, at: Map<string, number[]>, text: string): [number, number][] {
+  const w = rule.window || {}
+  const before = w.before ?? 256
+  const after = w.after ?? 1024
+  const starts: number[] = []
+  for (const k of rule.keywords) for (const p of at.get(k) ?? []) starts.push(p)
+  starts.sort((a, b) => a - b)
+  const out: [number, number][] = []
+  for (const p of starts) {
+    let s = Math.max(0, p - before)
+    let e = Math.min(text.length, p + after)
+    const last = out[out.length - 1]
+    if (last && s <= last[1]) {
+      if (e > last[1]) last[1] = widenRight(text, e)
+      continue
+    }
+    s = widenLeft(text, s)
+    e = widenRight(text, e)
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e)
+    else out.push([s, e])
+  }
+  return out
+}
+
+function widenLeft(text: string, s: number): number {
+  const stop = Math.max(0, s - 65_536)
+  while (s > stop && isTokenChar(text.charCodeAt(s - 1))) s--
+  return s
+}
+
+function widenRight(text: string, e: number): number {
+  const stop = Math.min(text.length, e + 65_536)
+  while (e < stop && isTokenChar(text.charCodeAt(e))) e++
+  return e
+}
+
+/** Each rule's pattern with the `d` flag: the secret group's exact offsets. */
+const WITH_INDICES = new Map(RULES.map((r) => [r, new RegExp(r.pattern.source, r.pattern.flags.includes('d') ? r.pattern.flags : `${r.pattern.flags}d`)]))
+
+function runRule(rule: Rule, text: string, from: number, to: number, out: Candidate[]): void {
+  const re = WITH_INDICES.get(rule)!
+  const sub = from === 0 && to === text.length ? text : text.slice(from, to)
   re.lastIndex = 0
-  for (let m = re.exec(text); m; m = re.exec(text)) {
+  for (let m = re.exec(sub); m; m = re.exec(sub)) {
     if (m[0].length === 0) re.lastIndex++
     const secret = m.groups?.s ?? m[0]
-    const start = m.index! + (m.groups?.s === undefined ? 0 : m[0].indexOf(secret))
+    const start = from + (m.indices?.groups?.s?.[0] ?? m.index)
     if (isPlaceholder(secret, rule.typed)) continue
     if (m.groups?.h && DOC_HOST.test(m.groups.h)) continue
     if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue

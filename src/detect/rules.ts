@@ -35,6 +35,12 @@ export interface Rule {
   specificity?: Specificity
   /** The value may be typed by a person (passwords in URLs, …): keyboard runs do not make it a placeholder. */
   typed?: boolean
+  /**
+   * In a large text the pattern runs only on windows around its keywords' occurrences:
+   * `before`/`after` characters (defaults 256 and 1024), widened to whole tokens. The
+   * window must hold any match the keyword belongs to. `false`: always the whole text.
+   */
+  window?: {before?: number; after?: number} | false
 }
 
 const B62 = 'A-Za-z0-9'
@@ -81,6 +87,7 @@ export const RULES: Rule[] = [
     pattern: /\b(?<s>ABSKQmVkcm9ja0FQSUtleS1[A-Za-z0-9+/]{110,}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=&%-]{0,2000})/g,
     reveal: 4,
     reason: 'an Amazon Bedrock API key',
+    window: {after: 4096},
   },
   // --- GitHub (docs: "About authentication to GitHub", token formats) ---
   {
@@ -245,6 +252,7 @@ export const RULES: Rule[] = [
     keywords: ['service_account'],
     pattern: /"private_key"\s{0,4}:\s{0,4}"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----[A-Za-z0-9+/=\\\n\r ]{64,8192}-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)"/g,
     reason: 'a Google Cloud service-account key file (acts as the service account)',
+    window: false, // "type": "service_account" may come before or after the key
     specificity: 'format',
   },
   {
@@ -403,6 +411,7 @@ export const RULES: Rule[] = [
     pattern: /\b(?<s>ops_eyJ[A-Za-z0-9+/]{250,}={0,3})/g,
     reveal: 4,
     reason: 'a 1Password service-account token',
+    window: {after: 8192},
   },
   {
     id: 'onepassword-secret-key',
@@ -445,7 +454,7 @@ export const RULES: Rule[] = [
     id: 'notion-token',
     family: 'notion',
     class: 'generic-api-key',
-    keywords: ['ntn_', 'secret_'],
+    keywords: ['ntn_'],
     pattern: /\b(?<s>ntn_\d{11}[A-Za-z0-9]{35})\b/g,
     reveal: 4,
     reason: 'a Notion integration token',
@@ -523,6 +532,7 @@ export const RULES: Rule[] = [
     reveal: 3,
     typed: true, // base64 of JSON repeats itself ("XXXX" claims): no run or repeat makes it a placeholder
     reason: 'a JSON Web Token (a bearer credential until it expires)',
+    window: {after: 12_288},
   },
   {
     id: 'database-url',
@@ -564,6 +574,7 @@ export const RULES: Rule[] = [
     // A credential has digits or is long and random; `validateToken`, `options.authorizationToken` are code.
     check: (s) => !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(s) || (/\d/.test(s) && entropy(s) >= 3.5),
     reason: 'an HTTP Authorization credential',
+    window: {after: 2304},
     refine: (s) => (/^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('latin1').includes(':') ? {class: 'basic-auth', reason: 'HTTP basic-auth credentials'} : undefined),
     specificity: 'context',
   },
@@ -574,6 +585,7 @@ export const RULES: Rule[] = [
     keywords: ['curl'],
     pattern: /\bcurl\b[^;|&]{0,600}?\s(?:-u|--user)(?:\s{1,4}|=)(?<s>"[^"\n]{1,256}"(?::"[^"\n]{0,256}")?|'[^'\n]{1,256}'|[^\s'":]{1,128}:(?:'[^'\n]{1,256}'|"[^"\n]{1,256}"|[^\s'"]{1,256}))/g,
     reason: 'credentials passed to curl',
+    window: {after: 2048},
     check: (s) => {
       const cred = s.replace(/^"(.*)"$|^'(.*)'$/s, '$1$2')
       if (!cred.includes(':')) return false // a user name alone: curl will prompt for the password
