@@ -124,14 +124,35 @@ function isAlnum(c: number): boolean {
 
 const KEYBOARD = ['qwertyui', 'wertyuio', 'ertyuiop', 'asdfghjk', 'sdfghjkl']
 
+const counts = new Int32Array(128)
+
 /** Shannon entropy in bits per character. */
 export function entropy(s: string): number {
   if (s.length === 0) return 0
-  const counts = new Map<string, number>()
-  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1)
+  let ascii = true
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) ascii = false
+  if (!ascii) {
+    const map = new Map<string, number>()
+    for (const c of s) map.set(c, (map.get(c) ?? 0) + 1)
+    return shannon(map.values(), [...s].length)
+  }
+  counts.fill(0)
+  for (let i = 0; i < s.length; i++) counts[s.charCodeAt(i)]!++
   let h = 0
-  for (const n of counts.values()) {
-    const p = n / s.length
+  for (let c = 0; c < 128; c++) {
+    const n = counts[c]!
+    if (n) {
+      const p = n / s.length
+      h -= p * Math.log2(p)
+    }
+  }
+  return h
+}
+
+function shannon(values: Iterable<number>, total: number): number {
+  let h = 0
+  for (const n of values) {
+    const p = n / total
     h -= p * Math.log2(p)
   }
   return h

@@ -1,0 +1,139 @@
+import {closeSync, fstatSync, openSync, readSync} from 'node:fs'
+
+import {inputError} from '../../errors.js'
+
+// bbolt's on-disk unit: a page of `pageSize` bytes (read from the meta page,
+// never assumed), a 16-byte header, and for large items `overflow` more
+// pages that continue it. Pages are read on demand through a small cache of
+// 1 MiB blocks, so a 10 GB snapshot never has to fit in memory.
+//
+//   offset 0  id        uint64
+//   offset 8  flags     uint16   0x01 branch, 0x02 leaf, 0x04 meta, 0x10 freelist
+//   offset 10 count     uint16
+//   offset 12 overflow  uint32
+
+export const PAGE_HEADER = 16
+export const FLAG = {branch: 0x01, leaf: 0x02, meta: 0x04, freelist: 0x10} as const
+
+export interface Page {
+  id: number
+  flags: number
+  count: number
+  overflow: number
+  /** The page and its overflow pages, contiguous. */
+  data: Buffer
+}
+
+const BLOCK = 1 << 20
+const MAX_BLOCKS = 64
+const MAX_OVERFLOW_BYTES = 512 << 20
+
+export class PageFile {
+  readonly size: number
+  pageSize = 4096
+  private readonly fd: number
+  private readonly blocks = new Map<number, Buffer>()
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, 'r')
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') throw inputError('etcd.missing', `no such file: ${path}`)
+      if (code === 'EISDIR') throw inputError('etcd.directory', `${path} is a directory (give the snapshot file, or member/snap/db)`)
+      if (code === 'EACCES') throw inputError('etcd.permission', `cannot read ${path}: permission denied`)
+      throw error
+    }
+    this.size = fstatSync(this.fd).size
+  }
+
+  close(): void {
+    closeSync(this.fd)
+    this.blocks.clear()
+  }
+
+  /** Bytes [offset, offset+length) of the file; short at the end of the file. */
+  read(offset: number, length: number): Buffer {
+    if (offset < 0 || offset >= this.size) return Buffer.alloc(0)
+    const end = Math.min(this.size, offset + length)
+    const first = Math.floor(offset / BLOCK)
+    const last = Math.floor((end - 1) / BLOCK)
+    if (first === last) {
+      const b = this.block(first)
+      return b.subarray(offset - first * BLOCK, end - first * BLOCK)
+    }
+    const out = Buffer.allocUnsafe(end - offset)
+    let at = 0
+    for (let i = first; i <= last; i++) {
+      const b = this.block(i)
+      const from = i === first ? offset - i * BLOCK : 0
+      const to = i === last ? end - i * BLOCK : b.length
+      b.copy(out, at, from, to)
+      at += to - from
+    }
+    return out
+  }
+
+  private block(i: number): Buffer {
+    const hit = this.blocks.get(i)
+    if (hit) {
+      // Move to the back: least recently used blocks leave first.
+      this.blocks.delete(i)
+      this.blocks.set(i, hit)
+      return hit
+    }
+    const start = i * BLOCK
+    const len = Math.min(BLOCK, this.size - start)
+    const buf = Buffer.allocUnsafe(len)
+    let got = 0
+    while (got < len) {
+      const n = readSync(this.fd, buf, got, len - got, start + got)
+      if (n === 0) break
+      got += n
+    }
+    if (this.blocks.size >= MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!)
+    const b = got === len ? buf : buf.subarray(0, got)
+    this.blocks.set(i, b)
+    return b
+  }
+
+  /** The number of whole pages the file holds. */
+  get pages(): number {
+    return Math.floor(this.size / this.pageSize)
+  }
+
+  /** A page with its overflow; every bound checked against the file. */
+  page(id: number, limit: number): Page {
+    if (!Number.isSafeInteger(id) || id < 0 || id >= limit || id >= this.pages) {
+      throw new PageError(id, `page ${id} is outside the file (${this.pages} pages)`)
+    }
+    const head = this.read(id * this.pageSize, PAGE_HEADER)
+    if (head.length < PAGE_HEADER) throw new PageError(id, `page ${id} is truncated`)
+    const storedId = readU64(head, 0)
+    const flags = head.readUInt16LE(8)
+    const count = head.readUInt16LE(10)
+    const overflow = head.readUInt32LE(12)
+    if (storedId !== id) throw new PageError(id, `page ${id} claims to be page ${storedId} (corrupt or not bbolt)`)
+    const bytes = (overflow + 1) * this.pageSize
+    if (id + overflow >= this.pages || bytes > MAX_OVERFLOW_BYTES) throw new PageError(id, `page ${id} overflows past the end of the file (${overflow} overflow pages)`)
+    const data = this.read(id * this.pageSize, bytes)
+    return {id, flags, count, overflow, data}
+  }
+}
+
+export class PageError extends Error {
+  constructor(
+    readonly pageId: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** uint64 little-endian as a number; a value past 2^53 is corruption here. */
+export function readU64(buf: Buffer, at: number): number {
+  const lo = buf.readUInt32LE(at)
+  const hi = buf.readUInt32LE(at + 4)
+  if (hi >= 0x200000) return Number.POSITIVE_INFINITY
+  return hi * 0x1_0000_0000 + lo
+}
