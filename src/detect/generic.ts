@@ -70,12 +70,16 @@ export function fileKind(path: string | undefined): FileKind {
 export function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out: Candidate[]): void {
   const kind = fileKind(opts.path)
   const seen = new Set<number>()
+  let identEnd = -1
   for (const {keyword: k, start: at} of hits) {
+    // Another keyword inside the identifier just read (db_password_secret): already handled.
+    if (at < identEnd) continue
     // The identifier around the keyword, at most 64 characters each way.
     let s = at
     while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
     let e = at + k.length
     while (e < text.length && e - at < 64 && isIdent(text.charCodeAt(e))) e++
+    identEnd = e
     if (seen.has(e)) continue
     seen.add(e)
     // A service's name starts a word: `CLOUDFLARE_KEY`, `sonarToken`, not `rookTable` or `CameraKit`.
