@@ -4,7 +4,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {casesPath, evaluate, readCases} from '../bench/detect/gitleaks-cases.js'
-import {detect, detectValue, matchFindingBase} from '../src/detect/engine.js'
+import {detect, detectValue, type Match, matchFindingBase} from '../src/detect/engine.js'
+import {fingerprint} from '../src/detect/finding.js'
 import {scrubText} from '../src/detect/scrub.js'
 import {ROOT} from './helpers/cli.js'
 
@@ -18,6 +19,8 @@ function rand(n: number, alphabet = B62): string {
 const hex = (n: number) => rand(n, '0123456789abcdef')
 const b32 = (n: number) => rand(n, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')
 
+/** What a failing assertion may print about a match: never its value. */
+const summary = (m: Match) => ({rule: m.rule, class: m.class, risk: m.risk, line: m.line, fingerprint: fingerprint(m.secret)})
 const classes = (text: string, path?: string) => detect(text, {path}).map((m) => m.class)
 const rules = (text: string) => detect(text).map((m) => m.rule)
 
@@ -60,18 +63,18 @@ describe('format rules find what the providers document', () => {
 
   it('an AWS key id alone is a finding of its own, its id as keyId; ASIA ids are temporary', () => {
     const [a] = detect(`key = AKIA${b32(16)}`)
-    expect(a).toMatchObject({class: 'aws-access-key', risk: 'high'})
+    expect(summary(a!)).toMatchObject({class: 'aws-access-key', risk: 'high'})
     expect(a!.keyId).toBe(a!.secret)
-    expect(detect(`ASIA${b32(16)}`)[0]).toMatchObject({class: 'aws-session-token', risk: 'medium'})
+    expect(summary(detect(`ASIA${b32(16)}`)[0]!)).toMatchObject({class: 'aws-session-token', risk: 'medium'})
   })
 
   it('PEM private keys, real ones generated here; encrypted ones say so', () => {
     const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256', privateKeyEncoding: {type: 'pkcs8', format: 'pem'}, publicKeyEncoding: {type: 'spki', format: 'pem'}})
     const rsa = generateKeyPairSync('rsa', {modulusLength: 1024, privateKeyEncoding: {type: 'pkcs1', format: 'pem'}, publicKeyEncoding: {type: 'spki', format: 'pem'}}).privateKey
     const enc = generateKeyPairSync('ec', {namedCurve: 'P-256', privateKeyEncoding: {type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x'}, publicKeyEncoding: {type: 'spki', format: 'pem'}}).privateKey
-    expect(detect(privateKey)[0]).toMatchObject({class: 'private-key', risk: 'high'})
+    expect(summary(detect(privateKey)[0]!)).toMatchObject({class: 'private-key', risk: 'high'})
     expect(detect(rsa)[0]!.reason).toMatch(/rsa private key/)
-    expect(detect(enc)[0]).toMatchObject({risk: 'medium'})
+    expect(summary(detect(enc)[0]!)).toMatchObject({risk: 'medium'})
     expect(detect(enc)[0]!.reason).toMatch(/encrypted/)
     // Inside JSON (a service-account key file): \n escapes.
     const json = JSON.stringify({type: 'service_account', private_key_id: hex(40), private_key: privateKey, client_email: 'x@p.iam.gserviceaccount.com'})
@@ -143,11 +146,22 @@ describe('engine properties', () => {
       `curl ${'-u '.repeat(100_000)}`,
       `eyJ${'a'.repeat(300_000)}.eyJ`,
       `token=${'='.repeat(300_000)}`,
+      `${'secret_'.repeat(60_000)}= x`,
+      'token = "abc"\n'.repeat(30_000),
+      'ghp_'.repeat(100_000),
+      `xoxb-${'1-'.repeat(100_000)}`,
+      `https://${'a:b@'.repeat(50_000)}`,
+      'AKIAAAAAAAAAAAAAAAAA,'.repeat(20_000),
+      `<password>${' '.repeat(200_000)}`,
+      `-----BEGIN RSA PRIVATE KEY-----\n${'Proc-Type: 4,ENCRYPTED\n'.repeat(20_000)}`,
+      `apiVersion: v1\nkind: Secret\ndata:\n${'  k: |\n'.repeat(50_000)}`,
     ]
+    // Linear work takes well under a second here even on a loaded machine; catastrophic
+    // backtracking on inputs this size would take minutes.
     for (const text of inputs) {
       const t0 = performance.now()
       detect(text)
-      expect(performance.now() - t0, text.slice(0, 20)).toBeLessThan(1500)
+      expect(performance.now() - t0, text.slice(0, 20)).toBeLessThan(5000)
     }
   })
 
@@ -180,10 +194,14 @@ describe('engine properties', () => {
 
 const cases = casesPath(ROOT)
 describe.runIf(cases !== undefined)('the gitleaks test samples (../shared/bench)', () => {
-  it('recall on the formats we claim stays at or above 95%', () => {
+  // Floors a little under what was measured (docs/detect.md): 396/400 claimed (99.0%), 6/204
+  // claimed fp texts flagged (2.9%), 645/781 of all samples (82.6%).
+  it('recall and false positives stay at the measured floors', () => {
     const e = evaluate(readCases(cases!))
-    expect(e.claimed.tpFound / e.claimed.tp).toBeGreaterThanOrEqual(0.95)
-    expect(e.claimed.fpFlagged / e.claimed.fp).toBeLessThan(0.15)
+    expect(e.claimed.tpFound / e.claimed.tp, 'recall on the claimed formats').toBeGreaterThanOrEqual(0.98)
+    expect(e.claimed.fpFlagged / e.claimed.fp, 'fp rate on the claimed formats').toBeLessThanOrEqual(0.04)
+    expect(e.all.tpFound / e.all.tp, 'recall on all samples').toBeGreaterThanOrEqual(0.8)
+    expect(e.all.fpFlagged / e.all.fp, 'fp rate on all samples').toBeLessThanOrEqual(0.09)
   })
 })
 
