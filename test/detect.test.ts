@@ -81,10 +81,23 @@ describe('format rules find what the providers document', () => {
     expect(classes(json)).toContain('gcp-service-account')
   })
 
-  it('JWTs; a Kubernetes service-account token is one', () => {
+  it('JWTs; a Kubernetes service-account token is told apart by its claims, an expired token matters less', () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
-    const jwt = `${b64({alg: 'RS256', kid: rand(8)})}.${b64({iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/namespace': 'prod'})}.${rand(86, B62 + '-_')}`
-    expect(classes(`Authorization: Bearer ${jwt}`)).toContain('jwt')
+    const sig = () => rand(86, B62 + '-_')
+    const legacy = `${b64({alg: 'RS256', kid: rand(8)})}.${b64({iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/namespace': 'prod', 'kubernetes.io/serviceaccount/service-account.name': 'deployer'})}.${sig()}`
+    const [m] = detect(`Authorization: Bearer ${legacy}`)
+    expect(summary(m!)).toMatchObject({class: 'k8s-service-account-token', risk: 'high'})
+    expect(m!.reason).toContain('prod/deployer')
+    const bound = `${b64({alg: 'RS256'})}.${b64({aud: ['https://kubernetes.default.svc'], exp: 4_000_000_000, 'kubernetes.io': {namespace: 'ci', serviceaccount: {name: 'runner', uid: 'x'}}})}.${sig()}`
+    expect(detect(bound).map(summary)).toEqual([expect.objectContaining({class: 'k8s-service-account-token'})])
+    const plain = `${b64({alg: 'HS256', typ: 'JWT'})}.${b64({sub: rand(8), exp: 4_000_000_000})}.${sig()}`
+    expect(detect(plain).map(summary)).toEqual([expect.objectContaining({class: 'jwt', risk: 'medium'})])
+    const expired = `${b64({alg: 'HS256', typ: 'JWT'})}.${b64({sub: rand(8), exp: 1_500_000_000})}.${sig()}`
+    const [e] = detect(expired)
+    expect(summary(e!)).toMatchObject({class: 'jwt', risk: 'low'})
+    expect(e!.reason).toContain('expired 2017-07-14')
+    // eyJ…eyJ… that is not JSON at all is not a token.
+    expect(detect(`eyJ${rand(30)}.eyJ${rand(30)}.${rand(20)}`).map((x) => x.rule)).toEqual([])
   })
 
   it('generic assignments in the syntaxes of config files and code', () => {
@@ -105,6 +118,19 @@ describe('format rules find what the providers document', () => {
     const found = detect(yaml)
     expect(found.map((m) => m.class)).toEqual(['password', 'docker-config'])
     expect(found[0]!.line).toBe(7)
+    // The decoded value is the secret: the same Secret read from etcd gets the same fingerprint.
+    expect(matchFindingBase(found[0]!).fingerprint).toBe(fingerprint(Buffer.from(pw, 'base64').toString('utf8')))
+    // The block scalar's match spans all its lines.
+    expect(yaml.slice(found[1]!.start, found[1]!.end).replace(/\s+/g, '')).toBe(cfg)
+  })
+
+  it('a service-account token Secret manifest is classified by what the token is', () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const token = `${b64({alg: 'RS256'})}.${b64({iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/namespace': 'kube-system', 'kubernetes.io/serviceaccount/service-account.name': 'admin'})}.${rand(86, B62 + '-_')}`
+    const yaml = `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata:\n  name: admin-token\ndata:\n  ca.crt: ${Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64')}\n  namespace: ${Buffer.from('kube-system').toString('base64')}\n  token: ${Buffer.from(token).toString('base64')}\n`
+    const found = detect(yaml)
+    expect(found.map(summary)).toEqual([expect.objectContaining({rule: 'kubernetes-secret-data', class: 'k8s-service-account-token', fingerprint: fingerprint(token)})])
+    expect(found[0]!.reason).toContain('kube-system/admin')
   })
 })
 

@@ -1,6 +1,7 @@
 import {classInfo} from './classes.js'
 import {type Finding, fingerprint, redact, type Risk} from './finding.js'
-import {assignments, classForName, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
+import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
+import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
 import {entropy, isPlaceholder} from './placeholder.js'
 import {RANK, type Rule, RULES} from './rules.js'
@@ -220,55 +221,6 @@ function opensshEncrypted(b64: string): boolean {
   } catch {
     return false
   }
-}
-
-// --- Kubernetes Secret manifests: base64 values under data:, block scalars too ---
-
-function kubernetesSecretData(text: string, out: Candidate[]): void {
-  let docStart = 0
-  for (const doc of text.split(/^---[ \t]*$/m)) {
-    if (/^\s*kind:\s*["']?Secret["']?\s*$/im.test(doc)) secretDoc(doc, docStart, out)
-    docStart += doc.length + 3
-  }
-}
-
-function secretDoc(doc: string, base: number, out: Candidate[]): void {
-  const lines = doc.split('\n')
-  let offset = base
-  let dataIndent = -1
-  let block: {key: string; indent: number; start: number; parts: string[]} | undefined
-  const flush = () => {
-    if (!block) return
-    const value = block.parts.join('')
-    if (value.length >= 12) pushSecretData(block.key, value, block.start, out)
-    block = undefined
-  }
-  for (const raw of lines) {
-    const line = raw.replace(/\t/g, '  ')
-    const indent = line.length - line.trimStart().length
-    const blank = line.trim() === '' || line.trimStart().startsWith('#')
-    if (block && !blank && indent > block.indent) {
-      if (block.parts.length === 0) block.start = offset + raw.search(/\S/)
-      block.parts.push(line.trim())
-    } else if (!blank) {
-      flush()
-      if (/^\s*(?:data|stringData):\s*$/.test(line)) dataIndent = indent
-      else if (dataIndent >= 0 && indent <= dataIndent) dataIndent = -1
-      else if (dataIndent >= 0) {
-        const m = /^\s*([\w.-]{1,253}):\s*(?:([|>][-+]?)|["']?([A-Za-z0-9+/]{12,}={0,2})["']?)\s*$/.exec(line)
-        if (m?.[2]) block = {key: m[1]!, indent, start: offset, parts: []}
-        else if (m?.[3]) pushSecretData(m[1]!, m[3], offset + raw.indexOf(m[3]), out)
-      }
-    }
-    offset += raw.length + 1
-  }
-  flush()
-}
-
-function pushSecretData(key: string, value: string, start: number, out: Candidate[]): void {
-  if (isPlaceholder(value) || (entropy(value) < 3 && !/[\d+/=]/.test(value))) return
-  const cls = classForName(key) ?? (key.includes('dockerc') ? 'docker-config' : 'generic-secret')
-  out.push({rule: 'kubernetes-secret-data', family: 'kubernetes', class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Kubernetes Secret manifest`, secret: value, reveal: 0, start, end: start + value.length, rank: RANK.context})
 }
 
 // --- Pairing, de-duplication, lines ---

@@ -28,7 +28,7 @@ const DOC_EXAMPLES = new Set([
 ])
 
 /** A value that is only the name of what belongs there: `postgres://user:password@…`, `token: secret`. */
-const NAMES_OF_THEMSELVES = new Set(['password', 'passwd', 'pass', 'pwd', 'pw', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'key', 'user', 'username', 'value', 'string', 'foo', 'bar', 'test', 'mypassword', 'yourpassword', 'mysecret', 'yoursecret'])
+const NAMES_OF_THEMSELVES = new Set(['password', 'passwd', 'pass', 'pwd', 'pw', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'key', 'user', 'username', 'value', 'string', 'foo', 'bar', 'test'])
 
 const WORDS =
   /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i

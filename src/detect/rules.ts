@@ -43,7 +43,34 @@ export interface Rule {
   window?: {before?: number; after?: number} | false
 }
 
-const B62 = 'A-Za-z0-9'
+/** A JWT part (base64url JSON) as an object, or undefined. */
+function jsonPart(part: string | undefined): Record<string, unknown> | undefined {
+  if (!part) return undefined
+  try {
+    const v: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Kubernetes service-account tokens by their claims; expired tokens matter less. */
+function jwtRefine(s: string): {class?: ClassId; risk?: Risk; reason?: string} | undefined {
+  const claims = jsonPart(s.split('.')[1]) ?? {}
+  const k8s = claims['kubernetes.io'] as {namespace?: string; serviceaccount?: {name?: string}} | undefined
+  const legacyNs = claims['kubernetes.io/serviceaccount/namespace']
+  const legacySa = claims['kubernetes.io/serviceaccount/service-account.name']
+  const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined
+  const expired = exp !== undefined && exp.getTime() < Date.now()
+  const until = exp ? (expired ? `; expired ${exp.toISOString()}` : `; valid until ${exp.toISOString()}`) : '; no expiry'
+  if (k8s || typeof legacyNs === 'string' || claims.iss === 'kubernetes/serviceaccount') {
+    const ns = String(k8s?.namespace ?? legacyNs ?? '?').slice(0, 63)
+    const sa = String(k8s?.serviceaccount?.name ?? legacySa ?? '?').slice(0, 253)
+    return {class: 'k8s-service-account-token', risk: expired ? 'low' : 'high', reason: `a Kubernetes service-account token of ${ns}/${sa}: acts as that workload against the API server${until}`}
+  }
+  if (expired) return {risk: 'low', reason: `a JSON Web Token${until} (useless as a bearer credential now)`}
+  return undefined
+}
 
 export const RULES: Rule[] = [
   // --- AWS (docs: IAM identifiers, "Unique ID prefixes") ---
@@ -532,6 +559,12 @@ export const RULES: Rule[] = [
     reveal: 3,
     typed: true, // base64 of JSON repeats itself ("XXXX" claims): no run or repeat makes it a placeholder
     reason: 'a JSON Web Token (a bearer credential until it expires)',
+    // A header or claims that decode to a JSON object: `eyJ…` alone is only `{"`.
+    check: (s) => {
+      const [header, claims] = s.split('.').map(jsonPart)
+      return header !== undefined || claims !== undefined
+    },
+    refine: jwtRefine,
     window: {after: 12_288},
   },
   {
