@@ -96,12 +96,12 @@ export const RULES: Rule[] = [
     reason: 'an AWS secret access key: full access as the key’s IAM principal',
   },
   {
-    // The IAM console's credentials download (CSV) and most pastes: the key id, a separator, the secret.
+    // The IAM console's credentials download (CSV) and most pastes: the key id, a separator or spaces, the secret.
     id: 'aws-key-pair-inline',
     family: 'aws',
     class: 'aws-access-key',
     keywords: ['akia', 'asia'],
-    pattern: /\b(?:AKIA|ASIA)[A-Z2-7]{16}["']?[ \t]{0,4}[,;|:\t][ \t]{0,4}["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
+    pattern: /\b(?:AKIA|ASIA)[A-Z2-7]{16}["']?(?:[ \t]{1,4}|[ \t]{0,4}[,;|:/][ \t]{0,4})["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
     minEntropy: 3.8,
     typed: true,
     reason: 'an AWS secret access key beside its key id: full access as the key’s IAM principal',
