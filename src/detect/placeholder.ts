@@ -33,9 +33,13 @@ const NAMES_OF_THEMSELVES = new Set(['password', 'passwd', 'pass', 'pwd', 'pw', 
 const WORDS =
   /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i
 
-// ENC[AES256_GCM,…]: a SOPS-encrypted value, ciphertext rather than the secret.
+/** In a long random token a four-letter word turns up by chance (…ToDo…): only masks and EXAMPLE count there. */
 const LONG_WORDS = /example|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>/i
 
+/** For values people type (passwords): only unmistakable placeholders; "Sample2026!" is a real, weak password. */
+const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:password|passwd|pass|secret)|insert[_-]?(?:password|here)|replace[_-]?me|\*{3,}|#{4,}|x{6,}|<[^>]*>|^(?:example|sample|dummy|test|secret|password)$/i
+
+// ENC[AES256_GCM,…]: a SOPS-encrypted value, ciphertext rather than the secret.
 const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.-]+\}?$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager|ENC\[)/
 
 const LOOKUP =
@@ -51,8 +55,7 @@ export function isPlaceholder(value: string, typed = false): boolean {
   if (v.length === 0) return true
   if (DOC_EXAMPLES.has(v) || NAMES_OF_THEMSELVES.has(v.toLowerCase())) return true
   if (REFERENCE.test(v) || LOOKUP.test(v)) return true
-  // In a long random token a four-letter word turns up by chance (…ToDo…); only masks and EXAMPLE count there.
-  if ((v.length > 64 ? LONG_WORDS : WORDS).test(v)) return true
+  if ((typed ? TYPED_WORDS : v.length > 64 ? LONG_WORDS : WORDS).test(v)) return true
   if (lowVariety(v, typed)) return true
   return false
 }
