@@ -362,19 +362,18 @@ describe('look-alikes each format refuses', () => {
 })
 
 describe('PEM private keys: every kind, encrypted or not, say which', () => {
-  const pem = (type: 'rsa' | 'ec' | 'ed25519', enc: {type: 'pkcs1' | 'pkcs8' | 'sec1'; cipher?: string}) =>
-    generateKeyPairSync(type as 'rsa', {
-      modulusLength: 1024,
-      namedCurve: 'P-256',
-      privateKeyEncoding: {format: 'pem', type: enc.type as 'pkcs1', ...(enc.cipher ? {cipher: enc.cipher, passphrase: 'correct horse'} : {})},
-      publicKeyEncoding: {type: 'spki', format: 'pem'},
-    } as Parameters<typeof generateKeyPairSync>[1] & {modulusLength: number}).privateKey as unknown as string
+  const pass = {cipher: 'aes-256-cbc', passphrase: 'correct horse'}
+  const pub = {type: 'spki', format: 'pem'} as const
+  const rsa = (type: 'pkcs1' | 'pkcs8', enc = {}) => generateKeyPairSync('rsa', {modulusLength: 1024, publicKeyEncoding: pub, privateKeyEncoding: {type, format: 'pem', ...enc}}).privateKey
+  const ec = (type: 'sec1' | 'pkcs8', enc = {}) => generateKeyPairSync('ec', {namedCurve: 'P-256', publicKeyEncoding: pub, privateKeyEncoding: {type, format: 'pem', ...enc}}).privateKey
+  const ed = (enc = {}) => generateKeyPairSync('ed25519', {publicKeyEncoding: pub, privateKeyEncoding: {type: 'pkcs8', format: 'pem', ...enc}}).privateKey
   const cases: [string, () => string, RegExp, string][] = [
-    ['RSA (PKCS#1)', () => pem('rsa', {type: 'pkcs1'}), /rsa private key/, 'high'],
-    ['RSA (PKCS#1), legacy encrypted with Proc-Type', () => pem('rsa', {type: 'pkcs1', cipher: 'aes-256-cbc'}), /encrypted/, 'medium'],
-    ['EC (SEC1)', () => pem('ec', {type: 'sec1'}), /ec private key/, 'high'],
-    ['PKCS#8', () => pem('ec', {type: 'pkcs8'}), /^a private key/, 'high'],
-    ['PKCS#8 encrypted', () => pem('ed25519', {type: 'pkcs8', cipher: 'aes-256-cbc'}), /encrypted/, 'medium'],
+    ['RSA (PKCS#1)', () => rsa('pkcs1'), /rsa private key/, 'high'],
+    ['RSA (PKCS#1), legacy encrypted with Proc-Type', () => rsa('pkcs1', pass), /encrypted/, 'medium'],
+    ['EC (SEC1)', () => ec('sec1'), /ec private key/, 'high'],
+    ['PKCS#8 (EC)', () => ec('pkcs8'), /^a private key/, 'high'],
+    ['PKCS#8 (RSA)', () => rsa('pkcs8'), /^a private key/, 'high'],
+    ['PKCS#8 (Ed25519), encrypted', () => ed(pass), /encrypted/, 'medium'],
   ]
   for (const [name, make, reason, risk] of cases) {
     it(name, () => {

@@ -91,7 +91,7 @@ export function assignments(text: string, hits: KeywordHit[], opts: DetectOption
     const {value, quote, start: valueStart, after} = found
     const cls = classForName(ident) ?? (SERVICE.has(k) ? 'generic-api-key' : 'generic-secret')
     const service = SERVICE.has(k) && !GENERIC_NAME.test(ident)
-    if (service ? !looksGenerated(value) : !plausibleAssignedSecret({ident, value, cls, quote, kind, path: opts.path, after})) continue
+    if (service ? !looksGenerated(value) : !plausibleAssignedSecret({ident, value, cls, quote, kind, after})) continue
     out.push({
       rule: 'generic-assignment',
       family: 'generic',
@@ -174,7 +174,6 @@ interface Assignment {
   cls: ClassId
   quote: '"' | "'" | '`' | undefined
   kind: FileKind
-  path: string | undefined
   /** The character code right after the value (NaN at the end of the text). */
   after: number
 }
