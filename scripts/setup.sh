@@ -11,6 +11,7 @@ command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v git >/dev/null 2>&1 || need+=(git)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client) # real OpenSSH private keys in the detection tests
 if [ "${#need[@]}" -gt 0 ] && [ "${LEAKCTL_SKIP_APT:-}" != "1" ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

@@ -3,8 +3,9 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {casesPath, evaluate, readCases} from '../bench/gitleaks-cases.js'
-import {detect, detectValue, matchFindingBase} from '../src/detect/engine.js'
+import {casesPath, evaluate, readCases} from '../bench/detect/gitleaks-cases.js'
+import {detect, detectValue, type Match, matchFindingBase} from '../src/detect/engine.js'
+import {fingerprint} from '../src/detect/finding.js'
 import {scrubText} from '../src/detect/scrub.js'
 import {ROOT} from './helpers/cli.js'
 
@@ -18,6 +19,8 @@ function rand(n: number, alphabet = B62): string {
 const hex = (n: number) => rand(n, '0123456789abcdef')
 const b32 = (n: number) => rand(n, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')
 
+/** What a failing assertion may print about a match: never its value. */
+const summary = (m: Match) => ({rule: m.rule, class: m.class, risk: m.risk, line: m.line, fingerprint: fingerprint(m.secret)})
 const classes = (text: string, path?: string) => detect(text, {path}).map((m) => m.class)
 const rules = (text: string) => detect(text).map((m) => m.rule)
 
@@ -60,28 +63,41 @@ describe('format rules find what the providers document', () => {
 
   it('an AWS key id alone is a finding of its own, its id as keyId; ASIA ids are temporary', () => {
     const [a] = detect(`key = AKIA${b32(16)}`)
-    expect(a).toMatchObject({class: 'aws-access-key', risk: 'high'})
+    expect(summary(a!)).toMatchObject({class: 'aws-access-key', risk: 'high'})
     expect(a!.keyId).toBe(a!.secret)
-    expect(detect(`ASIA${b32(16)}`)[0]).toMatchObject({class: 'aws-session-token', risk: 'medium'})
+    expect(summary(detect(`ASIA${b32(16)}`)[0]!)).toMatchObject({class: 'aws-session-token', risk: 'medium'})
   })
 
   it('PEM private keys, real ones generated here; encrypted ones say so', () => {
     const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-256', privateKeyEncoding: {type: 'pkcs8', format: 'pem'}, publicKeyEncoding: {type: 'spki', format: 'pem'}})
     const rsa = generateKeyPairSync('rsa', {modulusLength: 1024, privateKeyEncoding: {type: 'pkcs1', format: 'pem'}, publicKeyEncoding: {type: 'spki', format: 'pem'}}).privateKey
     const enc = generateKeyPairSync('ec', {namedCurve: 'P-256', privateKeyEncoding: {type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x'}, publicKeyEncoding: {type: 'spki', format: 'pem'}}).privateKey
-    expect(detect(privateKey)[0]).toMatchObject({class: 'private-key', risk: 'high'})
+    expect(summary(detect(privateKey)[0]!)).toMatchObject({class: 'private-key', risk: 'high'})
     expect(detect(rsa)[0]!.reason).toMatch(/rsa private key/)
-    expect(detect(enc)[0]).toMatchObject({risk: 'medium'})
+    expect(summary(detect(enc)[0]!)).toMatchObject({risk: 'medium'})
     expect(detect(enc)[0]!.reason).toMatch(/encrypted/)
     // Inside JSON (a service-account key file): \n escapes.
     const json = JSON.stringify({type: 'service_account', private_key_id: hex(40), private_key: privateKey, client_email: 'x@p.iam.gserviceaccount.com'})
     expect(classes(json)).toContain('gcp-service-account')
   })
 
-  it('JWTs; a Kubernetes service-account token is one', () => {
+  it('JWTs; a Kubernetes service-account token is told apart by its claims, an expired token matters less', () => {
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
-    const jwt = `${b64({alg: 'RS256', kid: rand(8)})}.${b64({iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/namespace': 'prod'})}.${rand(86, B62 + '-_')}`
-    expect(classes(`Authorization: Bearer ${jwt}`)).toContain('jwt')
+    const sig = () => rand(86, B62 + '-_')
+    const legacy = `${b64({alg: 'RS256', kid: rand(8)})}.${b64({iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/namespace': 'prod', 'kubernetes.io/serviceaccount/service-account.name': 'deployer'})}.${sig()}`
+    const [m] = detect(`Authorization: Bearer ${legacy}`)
+    expect(summary(m!)).toMatchObject({class: 'k8s-service-account-token', risk: 'high'})
+    expect(m!.reason).toContain('prod/deployer')
+    const bound = `${b64({alg: 'RS256'})}.${b64({aud: ['https://kubernetes.default.svc'], exp: 4_000_000_000, 'kubernetes.io': {namespace: 'ci', serviceaccount: {name: 'runner', uid: 'x'}}})}.${sig()}`
+    expect(detect(bound).map(summary)).toEqual([expect.objectContaining({class: 'k8s-service-account-token'})])
+    const plain = `${b64({alg: 'HS256', typ: 'JWT'})}.${b64({sub: rand(8), exp: 4_000_000_000})}.${sig()}`
+    expect(detect(plain).map(summary)).toEqual([expect.objectContaining({class: 'jwt', risk: 'medium'})])
+    const expired = `${b64({alg: 'HS256', typ: 'JWT'})}.${b64({sub: rand(8), exp: 1_500_000_000})}.${sig()}`
+    const [e] = detect(expired)
+    expect(summary(e!)).toMatchObject({class: 'jwt', risk: 'low'})
+    expect(e!.reason).toContain('expired 2017-07-14')
+    // eyJ…eyJ… that is not JSON at all is not a token.
+    expect(detect(`eyJ${rand(30)}.eyJ${rand(30)}.${rand(20)}`).map((x) => x.rule)).toEqual([])
   })
 
   it('generic assignments in the syntaxes of config files and code', () => {
@@ -102,6 +118,19 @@ describe('format rules find what the providers document', () => {
     const found = detect(yaml)
     expect(found.map((m) => m.class)).toEqual(['password', 'docker-config'])
     expect(found[0]!.line).toBe(7)
+    // The decoded value is the secret: the same Secret read from etcd gets the same fingerprint.
+    expect(matchFindingBase(found[0]!).fingerprint).toBe(fingerprint(Buffer.from(pw, 'base64').toString('utf8')))
+    // The block scalar's match spans all its lines.
+    expect(yaml.slice(found[1]!.start, found[1]!.end).replace(/\s+/g, '')).toBe(cfg)
+  })
+
+  it('a service-account token Secret manifest is classified by what the token is', () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
+    const token = `${b64({alg: 'RS256'})}.${b64({iss: 'kubernetes/serviceaccount', 'kubernetes.io/serviceaccount/namespace': 'kube-system', 'kubernetes.io/serviceaccount/service-account.name': 'admin'})}.${rand(86, B62 + '-_')}`
+    const yaml = `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata:\n  name: admin-token\ndata:\n  ca.crt: ${Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64')}\n  namespace: ${Buffer.from('kube-system').toString('base64')}\n  token: ${Buffer.from(token).toString('base64')}\n`
+    const found = detect(yaml)
+    expect(found.map(summary)).toEqual([expect.objectContaining({rule: 'kubernetes-secret-data', class: 'k8s-service-account-token', fingerprint: fingerprint(token)})])
+    expect(found[0]!.reason).toContain('kube-system/admin')
   })
 })
 
@@ -143,7 +172,18 @@ describe('engine properties', () => {
       `curl ${'-u '.repeat(100_000)}`,
       `eyJ${'a'.repeat(300_000)}.eyJ`,
       `token=${'='.repeat(300_000)}`,
+      `${'secret_'.repeat(60_000)}= x`,
+      'token = "abc"\n'.repeat(30_000),
+      'ghp_'.repeat(100_000),
+      `xoxb-${'1-'.repeat(100_000)}`,
+      `https://${'a:b@'.repeat(50_000)}`,
+      'AKIAAAAAAAAAAAAAAAAA,'.repeat(20_000),
+      `<password>${' '.repeat(200_000)}`,
+      `-----BEGIN RSA PRIVATE KEY-----\n${'Proc-Type: 4,ENCRYPTED\n'.repeat(20_000)}`,
+      `apiVersion: v1\nkind: Secret\ndata:\n${'  k: |\n'.repeat(50_000)}`,
     ]
+    // Linear work takes well under a second here even on a loaded machine; catastrophic
+    // backtracking on inputs this size would take minutes.
     for (const text of inputs) {
       const t0 = performance.now()
       detect(text)
@@ -181,10 +221,14 @@ describe('engine properties', () => {
 
 const cases = casesPath(ROOT)
 describe.runIf(cases !== undefined)('the gitleaks test samples (../shared/bench)', () => {
-  it('recall on the formats we claim stays at or above 95%', () => {
+  // Floors a little under what was measured (docs/detect.md): 396/400 claimed (99.0%), 6/204
+  // claimed fp texts flagged (2.9%), 645/781 of all samples (82.6%).
+  it('recall and false positives stay at the measured floors', () => {
     const e = evaluate(readCases(cases!))
-    expect(e.claimed.tpFound / e.claimed.tp).toBeGreaterThanOrEqual(0.95)
-    expect(e.claimed.fpFlagged / e.claimed.fp).toBeLessThan(0.15)
+    expect(e.claimed.tpFound / e.claimed.tp, 'recall on the claimed formats').toBeGreaterThanOrEqual(0.98)
+    expect(e.claimed.fpFlagged / e.claimed.fp, 'fp rate on the claimed formats').toBeLessThanOrEqual(0.04)
+    expect(e.all.tpFound / e.all.tp, 'recall on all samples').toBeGreaterThanOrEqual(0.8)
+    expect(e.all.fpFlagged / e.all.fp, 'fp rate on all samples').toBeLessThanOrEqual(0.09)
   })
 })
 

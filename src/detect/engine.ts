@@ -1,8 +1,10 @@
-import {type ClassId, classInfo} from './classes.js'
+import {classInfo} from './classes.js'
 import {type Finding, fingerprint, redact, type Risk} from './finding.js'
-import {charClasses, entropy, isPlaceholder} from './placeholder.js'
+import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
+import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
-import {type Rule, RULES, type Specificity} from './rules.js'
+import {entropy, isPlaceholder} from './placeholder.js'
+import {RANK, type Rule, RULES} from './rules.js'
 
 // The detection engine every scanner shares. detect(text) returns one Match
 // per credential found; the secret stays in memory (Match.secret) and leaves
@@ -34,13 +36,11 @@ export interface DetectOptions {
   path?: string
 }
 
-const SPECIFICITY_RANK: Record<Specificity, number> = {format: 3, context: 2, generic: 1}
-
-interface Candidate extends Omit<Match, 'line'> {
+/** A match before overlaps are resolved; `rank` is the rule's specificity. */
+export interface Candidate extends Omit<Match, 'line'> {
   rank: number
 }
 
-const GENERIC_KEYWORDS = ['password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'credential', 'private_key', 'client_secret']
 const PEM = '-----begin'
 const KIND = 'kind:'
 
@@ -51,32 +51,107 @@ for (const rule of RULES) {
   if (!rule.pattern.global) throw new Error(`rule ${rule.id}: its pattern needs the g flag`)
   for (const k of rule.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), rule])
 }
-const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC_KEYWORDS, PEM, KIND])
-const GENERIC = new Set(GENERIC_KEYWORDS)
+const GENERIC = new Set([...GENERIC_KEYWORDS, ...SERVICE_KEYWORDS])
+const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND])
+const ALL_KEYWORDS = new Set([...RULES_BY_KEYWORD.keys(), ...GENERIC])
+
+/** The keywords (lower case) of every rule that occur in the text: empty means detect() will find nothing. */
+export function scanKeywords(text: string): Set<string> {
+  return MATCHER.scan(text).found
+}
+
+/** Below this size a rule's pattern runs on the whole text; above, on windows around its keywords. */
+const WINDOWED_ABOVE = 8192
 
 export function detect(text: string, opts: DetectOptions = {}): Match[] {
   if (text.length === 0) return []
-  const {found, hits} = MATCHER.scan(text, GENERIC)
+  const windowed = text.length > WINDOWED_ABOVE
+  const {found, hits} = MATCHER.scan(text, windowed ? ALL_KEYWORDS : GENERIC)
   if (found.size === 0) return []
   const out: Candidate[] = []
   const rules = new Set<Rule>()
   for (const k of found) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)
-  for (const rule of rules) runRule(rule, text, out)
+  const at = windowed ? positionsByKeyword(hits) : undefined
+  for (const rule of rules) {
+    if (rule.requires && !rule.requires.every((r) => text.includes(r))) continue
+    if (!at || rule.window === false) runRule(rule, text, 0, text.length, out)
+    else for (const [s, e] of windowsOf(rule, at, text)) runRule(rule, text, s, e, out)
+  }
   if (found.has(PEM)) privateKeys(text, out)
-  if (hits.length) assignments(text, hits, opts, out)
+  const generic = windowed ? hits.filter((h) => GENERIC.has(h.keyword)) : hits
+  if (generic.length) assignments(text, generic, opts, out)
   if (found.has(KIND) && found.has('secret')) kubernetesSecretData(text, out)
   return finish(text, out)
 }
 
-function runRule(rule: Rule, text: string, out: Candidate[]): void {
-  if (rule.requires && !rule.requires.every((r) => text.includes(r))) return
-  const re = rule.pattern
+/** Hosts reserved for documentation (RFC 2606): credentials in their URLs are examples. */
+const DOC_HOST = /(?:^|\.)(?:example(?:\.(?:com|org|net))?|test|invalid)$/i
+
+function positionsByKeyword(hits: KeywordHit[]): Map<string, number[]> {
+  const at = new Map<string, number[]>()
+  for (const h of hits) {
+    const list = at.get(h.keyword)
+    if (list) list.push(h.start)
+    else at.set(h.keyword, [h.start])
+  }
+  return at
+}
+
+/** Characters a token may be made of: a window never starts or ends inside one. */
+function isTokenChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45 || c === 43 || c === 47 || c === 61 || c === 46 || c === 126
+}
+
+/** Merged [start, end) windows around the occurrences of a rule's keywords, widened to whole tokens. */
+function windowsOf(rule: Rule, at: Map<string, number[]>, text: string): [number, number][] {
+  const w = rule.window || {}
+  const before = w.before ?? 256
+  const after = w.after ?? 1024
+  const starts: number[] = []
+  for (const k of rule.keywords) for (const p of at.get(k) ?? []) starts.push(p)
+  starts.sort((a, b) => a - b)
+  const out: [number, number][] = []
+  for (const p of starts) {
+    let s = Math.max(0, p - before)
+    let e = Math.min(text.length, p + after)
+    const last = out[out.length - 1]
+    if (last && s <= last[1]) {
+      if (e > last[1]) last[1] = widenRight(text, e)
+      continue
+    }
+    s = widenLeft(text, s)
+    e = widenRight(text, e)
+    if (last && s <= last[1]) last[1] = Math.max(last[1], e)
+    else out.push([s, e])
+  }
+  return out
+}
+
+function widenLeft(text: string, s: number): number {
+  const stop = Math.max(0, s - 65_536)
+  while (s > stop && isTokenChar(text.charCodeAt(s - 1))) s--
+  return s
+}
+
+function widenRight(text: string, e: number): number {
+  const stop = Math.min(text.length, e + 65_536)
+  while (e < stop && isTokenChar(text.charCodeAt(e))) e++
+  return e
+}
+
+/** Each rule's pattern with the `d` flag: the secret group's exact offsets. */
+const WITH_INDICES = new Map(RULES.map((r) => [r, new RegExp(r.pattern.source, r.pattern.flags.includes('d') ? r.pattern.flags : `${r.pattern.flags}d`)]))
+
+function runRule(rule: Rule, text: string, from: number, to: number, out: Candidate[]): void {
+  const re = WITH_INDICES.get(rule)!
+  const sub = from === 0 && to === text.length ? text : text.slice(from, to)
   re.lastIndex = 0
-  for (let m = re.exec(text); m; m = re.exec(text)) {
+  for (let m = re.exec(sub); m; m = re.exec(sub)) {
     if (m[0].length === 0) re.lastIndex++
     const secret = m.groups?.s ?? m[0]
-    const start = m.index! + (m.groups?.s === undefined ? 0 : m[0].indexOf(secret))
+    const start = from + (m.indices?.groups?.s?.[0] ?? m.index)
     if (isPlaceholder(secret, rule.typed)) continue
+    if (m.groups?.h && DOC_HOST.test(m.groups.h)) continue
     if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue
     if (rule.check && !rule.check(secret)) continue
     const refined = rule.refine?.(secret)
@@ -92,7 +167,7 @@ function runRule(rule: Rule, text: string, out: Candidate[]): void {
       start,
       end: start + secret.length,
       preview: rule.id === 'database-url' || rule.id === 'url-credentials' ? urlPreview(m[0], secret) : undefined,
-      rank: SPECIFICITY_RANK[rule.specificity ?? 'format'],
+      rank: RANK[rule.specificity ?? 'format'],
     })
   }
 }
@@ -134,7 +209,7 @@ function privateKeys(text: string, out: Candidate[]): void {
       start: m.index!,
       end,
       preview: `-----BEGIN ${label}----- … (${b64.length} base64 chars)`,
-      rank: SPECIFICITY_RANK.format,
+      rank: RANK.format,
     })
   }
 }
@@ -148,188 +223,61 @@ function opensshEncrypted(b64: string): boolean {
   }
 }
 
-// --- Generic assignments: `db_password = "…"`, `apiToken: …`, `"secret": "…"` ---
-
-/** [A-Za-z0-9_.-], without a regular expression per character. */
-function isIdent(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 46 || code === 45
-}
-const ASSIGN = /[ \t]{0,4}["'\]]{0,2}[ \t]{0,4}(?::=|=>|=|:|\bis\b)[ \t]{0,4}/y
-const VALUE = /(?:"(?<dq>[^"\n]{1,512})"|'(?<sq>[^'\n]{1,512})'|`(?<bq>[^`\n]{1,512})`|(?<bare>[^\s"'`,;)}\]<>]{1,512}))/y
-const KEYWORD_CLASS: [RegExp, ClassId][] = [
-  [/client[_.-]?secret/i, 'oauth-client-secret'],
-  [/pass(?:word|wd)?\b|pwd/i, 'password'],
-  [/(?:api|access|auth)[_.-]?key|token/i, 'generic-api-key'],
-  [/private[_.-]?key/i, 'private-key'],
-  [/secret|credential/i, 'generic-secret'],
-]
-const TRIVIAL_VALUES = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'key', 'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'string', 'str', 'bool', 'int', 'value', 'empty', 'env', 'none', 'null'])
-
-function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out: Candidate[]): void {
-  const seen = new Set<number>()
-  for (const {keyword: k, start: at} of hits) {
-    // The identifier around the keyword, at most 64 characters each way.
-    let s = at
-    while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
-    let e = at + k.length
-    while (e < text.length && e - at < 64 && isIdent(text.charCodeAt(e))) e++
-    if (seen.has(e)) continue
-    seen.add(e)
-    const ident = text.slice(s, e)
-    if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
-    ASSIGN.lastIndex = e
-    const a = ASSIGN.exec(text)
-    if (!a) continue
-    VALUE.lastIndex = ASSIGN.lastIndex
-    const v = VALUE.exec(text)
-    if (!v?.groups) continue
-    if (v.groups.bq !== undefined) continue // `command substitution`: the secret is elsewhere
-    const quoted = v.groups.dq ?? v.groups.sq
-    const value = quoted ?? v.groups.bare!
-    const valueStart = VALUE.lastIndex - v[0].length + (quoted === undefined ? 0 : 1)
-    const cls = KEYWORD_CLASS.find(([re]) => re.test(ident))?.[1] ?? 'generic-secret'
-    if (!plausibleAssignedSecret(ident, value, cls, quoted !== undefined, opts)) continue
-    out.push({
-      rule: 'generic-assignment',
-      family: 'generic',
-      class: cls,
-      risk: classInfo(cls).risk,
-      reason: `a value assigned to "${ident.slice(0, 48)}"`,
-      secret: value,
-      reveal: 0,
-      start: valueStart,
-      end: valueStart + value.length,
-      rank: SPECIFICITY_RANK.generic,
-    })
-  }
-  xmlKeyValue(text, out)
-}
-
-/** Names of things that sit next to secrets but are not secrets: ids, files, public halves, CSRF tokens. */
-const NOT_A_SECRET_NAME = /(?:id|ids|name|names|file|filename|path|url|uri|type|length|size|count|prefix|suffix|field|header|env|var|ref|enabled|policy|mode|format|ttl|expiry|expires|timeout|version|hash|algorithm)$|public|csrf|xsrf/i
-
-function plausibleAssignedSecret(ident: string, value: string, cls: ClassId, quoted: boolean, opts: DetectOptions): boolean {
-  // Cheapest tests first: most keyword hits in code are not assignments of secrets.
-  if (value.length < (cls === 'password' ? 6 : 8)) return false
-  if (NOT_A_SECRET_NAME.test(ident)) return false
-  if (TRIVIAL_VALUES.has(value.toLowerCase())) return false
-  if (/^\d+$/.test(value) && value.length < 12) return false
-  if (/^[\w.-]+\(/.test(value) || /^(?:https?:\/\/|\/|\.\/|~\/)[^:@]*$/.test(value)) return false // calls, URLs without credentials, paths
-  if (/^(?:[a-z]+[._])+[a-z_]+$/i.test(value) && !quoted) return false // a dotted reference: settings.db_password
-  if (/^[\w.-]+-\d+(?:\.\d+)+$/.test(value)) return false // an artifact version: jjwt-jackson-0.11.2
-  const h = entropy(value)
-  if (cls === 'password') {
-    // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
-    if (!quoted && !/\.(?:env|ini|cfg|conf|properties|ya?ml|toml|tf|hcl|sh)$/i.test(opts.path ?? '') && charClasses(value) < 2) return false
-    if (h < 2.2) return false
-  } else if (value.length >= 20 ? h < 3.2 || charClasses(value) < 2 : h < 2.8 || charClasses(value) < 2) return false
-  return !isPlaceholder(value, cls === 'password')
-}
-
-// `<add key="ClearTextPassword" value="…" />` (nuget.config, web.config, app.config)
-const XML_KV = /<add\s+key="(?<k>[^"]{1,64})"\s+value="(?<v>[^"]{1,512})"/gi
-
-function xmlKeyValue(text: string, out: Candidate[]): void {
-  for (const m of text.matchAll(XML_KV)) {
-    const key = m.groups!.k!
-    const value = m.groups!.v!
-    const cls = KEYWORD_CLASS.find(([re]) => re.test(key))?.[1]
-    if (!cls || isPlaceholder(value, cls === 'password') || value.length < 6) continue
-    const start = m.index! + m[0].lastIndexOf(value)
-    out.push({rule: 'config-key-value', family: 'generic', class: cls, risk: classInfo(cls).risk, reason: `a value for "${key}" in an XML config`, secret: value, reveal: 0, start, end: start + value.length, rank: SPECIFICITY_RANK.context})
-  }
-}
-
-// --- Kubernetes Secret manifests: base64 values under data:, block scalars too ---
-
-function kubernetesSecretData(text: string, out: Candidate[]): void {
-  let docStart = 0
-  for (const doc of text.split(/^---[ \t]*$/m)) {
-    if (/^\s*kind:\s*["']?Secret["']?\s*$/im.test(doc)) secretDoc(doc, docStart, out)
-    docStart += doc.length + 3
-  }
-}
-
-function secretDoc(doc: string, base: number, out: Candidate[]): void {
-  const lines = doc.split('\n')
-  let offset = base
-  let dataIndent = -1
-  let block: {key: string; indent: number; start: number; parts: string[]} | undefined
-  const flush = () => {
-    if (!block) return
-    const value = block.parts.join('')
-    if (value.length >= 12) pushSecretData(block.key, value, block.start, out)
-    block = undefined
-  }
-  for (const raw of lines) {
-    const line = raw.replace(/\t/g, '  ')
-    const indent = line.length - line.trimStart().length
-    const blank = line.trim() === '' || line.trimStart().startsWith('#')
-    if (block && !blank && indent > block.indent) {
-      if (block.parts.length === 0) block.start = offset + raw.search(/\S/)
-      block.parts.push(line.trim())
-    } else if (!blank) {
-      flush()
-      if (/^\s*(?:data|stringData):\s*$/.test(line)) dataIndent = indent
-      else if (dataIndent >= 0 && indent <= dataIndent) dataIndent = -1
-      else if (dataIndent >= 0) {
-        const m = /^\s*([\w.-]{1,253}):\s*(?:([|>][-+]?)|["']?([A-Za-z0-9+/]{12,}={0,2})["']?)\s*$/.exec(line)
-        if (m?.[2]) block = {key: m[1]!, indent, start: offset, parts: []}
-        else if (m?.[3]) pushSecretData(m[1]!, m[3], offset + raw.indexOf(m[3]), out)
-      }
-    }
-    offset += raw.length + 1
-  }
-  flush()
-}
-
-function pushSecretData(key: string, value: string, start: number, out: Candidate[]): void {
-  if (isPlaceholder(value) || (entropy(value) < 3 && !/[\d+/=]/.test(value))) return
-  const cls = KEYWORD_CLASS.find(([re]) => re.test(key))?.[1] ?? (key.includes('dockerc') ? 'docker-config' : 'generic-secret')
-  out.push({rule: 'kubernetes-secret-data', family: 'kubernetes', class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Kubernetes Secret manifest`, secret: value, reveal: 0, start, end: start + value.length, rank: SPECIFICITY_RANK.context})
-}
-
 // --- Pairing, de-duplication, lines ---
+
+/** Rules whose match is an AWS secret access key, to be paired with the key id beside it. */
+const AWS_SECRET_RULES = new Set(['aws-secret-access-key', 'aws-key-pair-inline'])
+/** How far (in characters) a key id may be from its secret key to be its pair. */
+const AWS_PAIR_DISTANCE = 2048
 
 function finish(text: string, found: Candidate[]): Match[] {
   // AWS: a secret key takes the nearest key id as its keyId; the id then is not a finding of its own.
   const ids = found.filter((c) => c.rule === 'aws-access-key-id')
   const used = new Set<Candidate>()
   for (const c of found) {
-    if (c.rule !== 'aws-secret-access-key' || ids.length === 0) continue
-    const nearest = ids.reduce((a, b) => (Math.abs(a.start - c.start) <= Math.abs(b.start - c.start) ? a : b))
+    if (!AWS_SECRET_RULES.has(c.rule)) continue
+    let nearest: Candidate | undefined
+    for (const id of ids) if (!nearest || Math.abs(id.start - c.start) < Math.abs(nearest.start - c.start)) nearest = id
+    if (!nearest || Math.abs(nearest.start - c.start) > AWS_PAIR_DISTANCE) continue
     c.keyId = nearest.secret
     used.add(nearest)
   }
   for (const c of found) if (c.rule === 'aws-access-key-id' && !used.has(c)) c.keyId = c.secret
-  let list = found.filter((c) => !used.has(c))
-  // Overlaps: the more specific rule wins; among equals, the longer match.
-  list.sort((a, b) => b.rank - a.rank || b.end - b.start - (a.end - a.start) || a.start - b.start)
+  const kept = resolveOverlaps(found.filter((c) => !used.has(c)))
+  // Lines: count newlines forward from one match to the next (they are in order).
+  const out: Match[] = []
+  let line = 1
+  let at = 0
+  for (const {rank: _rank, ...c} of kept) {
+    for (let i = text.indexOf('\n', at); i >= 0 && i < c.start; i = text.indexOf('\n', i + 1)) line++
+    at = c.start
+    out.push({...c, line})
+  }
+  return out
+}
+
+/**
+ * Where matches overlap, the more specific rule wins; among equals, the longer match.
+ * Overlaps are rare and local, so each cluster of overlapping matches is settled on its
+ * own: sorting dominates, never a comparison of every pair in the text.
+ */
+function resolveOverlaps(list: Candidate[]): Candidate[] {
+  list.sort((a, b) => a.start - b.start || b.end - a.end)
   const kept: Candidate[] = []
-  for (const c of list) {
-    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue
-    kept.push(c)
+  for (let i = 0; i < list.length; ) {
+    let end = list[i]!.end
+    let j = i + 1
+    while (j < list.length && list[j]!.start < end) end = Math.max(end, list[j++]!.end)
+    if (j === i + 1) kept.push(list[i]!)
+    else {
+      const cluster = list.slice(i, j).sort((a, b) => b.rank - a.rank || b.end - b.start - (a.end - a.start) || a.start - b.start)
+      const won: Candidate[] = []
+      for (const c of cluster) if (!won.some((k) => c.start < k.end && k.start < c.end)) won.push(c)
+      kept.push(...won.sort((a, b) => a.start - b.start))
+    }
+    i = j
   }
-  list = kept.sort((a, b) => a.start - b.start)
-  const lineStarts = lineIndex(text)
-  return list.map(({rank: _rank, ...c}) => ({...c, line: lineOf(lineStarts, c.start)}))
-}
-
-function lineIndex(text: string): number[] {
-  const starts = [0]
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1)
-  return starts
-}
-
-function lineOf(starts: number[], offset: number): number {
-  let lo = 0
-  let hi = starts.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1
-    if (starts[mid]! <= offset) lo = mid
-    else hi = mid - 1
-  }
-  return lo + 1
+  return kept
 }
 
 /** The value-free fields of a Finding for a match. */

@@ -54,33 +54,45 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
       }
     }
   }
-  // Upper-case columns take the lower-case transitions: case-insensitive with no branch per character.
-  for (const row of next) for (let c = 65; c <= 90; c++) row[c] = row[c | 0x20]!
+  // One flat table; an entry is the next state's row offset (state * ALPHABET), negated
+  // minus one when that state ends a keyword, so the hot loop tests a sign, not a list.
+  // Upper-case letters share the lower-case transitions: no case folding per character.
   const table = new Int32Array(next.length * ALPHABET)
-  next.forEach((row, s) => table.set(row, s * ALPHABET))
+  next.forEach((row, s) => {
+    for (let c = 0; c < ALPHABET; c++) {
+      const lower = c >= 65 && c <= 90 ? c | 0x20 : c
+      const t = row[lower]!
+      table[s * ALPHABET + c] = out[t]!.length ? -(t * ALPHABET) - 1 : t * ALPHABET
+    }
+  })
   const outputs = out.map((o) => Int32Array.from(o))
-  const hasOutput = Uint8Array.from(out, (o) => (o.length ? 1 : 0))
   const lengths = words.map((w) => w.length)
 
   return {
     scan(text, positions) {
       const seen = new Uint8Array(words.length)
+      const wanted = new Uint8Array(words.length)
+      if (positions) for (let wi = 0; wi < words.length; wi++) wanted[wi] = positions.has(words[wi]!) ? 1 : 0
       const found = new Set<string>()
       const hits: KeywordHit[] = []
-      let s = 0
       const n = text.length
+      let s = 0
       for (let i = 0; i < n; i++) {
-        // Characters past ASCII alias onto it (& 127): at worst a spurious keyword, never a missed one.
-        s = table[(s << 7) | (text.charCodeAt(i) & 127)]!
-        if (hasOutput[s] === 0) continue
-        const o = outputs[s]!
+        const c = text.charCodeAt(i)
+        const t = table[s + (c < ALPHABET ? c : 0)]!
+        if (t >= 0) {
+          s = t
+          continue
+        }
+        s = -t - 1
+        const o = outputs[s / ALPHABET]!
         for (let k = 0; k < o.length; k++) {
           const wi = o[k]!
           if (!seen[wi]) {
             seen[wi] = 1
             found.add(words[wi]!)
           }
-          if (positions?.has(words[wi]!)) hits.push({keyword: words[wi]!, start: i - lengths[wi]! + 1})
+          if (wanted[wi]) hits.push({keyword: words[wi]!, start: i - lengths[wi]! + 1})
         }
       }
       return {found, hits}

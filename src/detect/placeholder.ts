@@ -2,15 +2,45 @@
 // templates, environment lookups, masked values. A finding on one of these
 // costs a responder minutes they do not have.
 
-const DOC_EXAMPLES = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'])
+const DOC_EXAMPLES = new Set([
+  // AWS documentation's example key pair and session key.
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY',
+  // Google API keys published in the Firebase Android SDK's own test fixtures and samples,
+  // copied into countless apps' tests: public, and not anyone's credential.
+  'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+  'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+  'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+  'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+  'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+  'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+  'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+  'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+  'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+  'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+  'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+  'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+  'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+  'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+  'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+  'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+])
+
+/** A value that is only the name of what belongs there: `postgres://user:password@…`, `token: secret`. */
+const NAMES_OF_THEMSELVES = new Set(['password', 'passwd', 'pass', 'pwd', 'pw', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'key', 'user', 'username', 'value', 'string', 'foo', 'bar', 'test'])
 
 const WORDS =
-  /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i
+  /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i
+
+/** In a long random token a four-letter word turns up by chance (…ToDo…): only masks and EXAMPLE count there. */
+const LONG_WORDS = /example|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>/i
 
 /** For values people type (passwords): only unmistakable placeholders; "Sample2026!" is a real, weak password. */
-const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:password|passwd|pass|secret)|insert[_-]?(?:password|here)|replace[_-]?me|\*{3,}|x{6,}|<[^>]*>|^(?:example|sample|dummy|test|secret|password)$/i
+const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:password|passwd|pass|secret)|insert[_-]?(?:password|here)|replace[_-]?me|\*{3,}|#{4,}|x{6,}|<[^>]*>|^(?:example|sample|dummy|test|secret|password)$/i
 
-const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.]+\}$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager)/
+// ENC[AES256_GCM,…]: a SOPS-encrypted value, ciphertext rather than the secret.
+const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.-]+\}?$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager|ENC\[)/
 
 const LOOKUP =
   /(?:process\.env|os\.environ|os\.getenv|getenv\(|System\.getenv|ENV\[|env\(|Environment\.GetEnvironmentVariable|secrets\.|config\.|settings\.|params\.|var\.|vars\.|local\.|data\.|self\.|this\.|\.Values\.|\bargs\.)/
@@ -23,9 +53,9 @@ const LOOKUP =
 export function isPlaceholder(value: string, typed = false): boolean {
   const v = value.trim()
   if (v.length === 0) return true
-  if (DOC_EXAMPLES.has(v)) return true
+  if (DOC_EXAMPLES.has(v) || NAMES_OF_THEMSELVES.has(v.toLowerCase())) return true
   if (REFERENCE.test(v) || LOOKUP.test(v)) return true
-  if ((typed ? TYPED_WORDS : WORDS).test(v)) return true
+  if ((typed ? TYPED_WORDS : v.length > 64 ? LONG_WORDS : WORDS).test(v)) return true
   if (lowVariety(v, typed)) return true
   return false
 }
@@ -37,35 +67,68 @@ export function isPlaceholder(value: string, typed = false): boolean {
  */
 export function lowVariety(v: string, typed = false): boolean {
   const core = v.replace(/^[A-Za-z]{1,8}[_-]/, '')
-  if (core.length >= 8 && new Set(core).size <= Math.min(6, Math.max(3, Math.floor(core.length / 12)))) return true
+  if (core.length >= 8 && distinct(core) <= Math.min(6, Math.max(3, Math.floor(core.length / 12)))) return true
   // A short unit over and over (123123123…, 1234-1234-1234-), or a keyboard/alphabet run: typed, not generated.
-  if (!typed) {
-    const unit = /(.{2,5})\1{2,}/.exec(core)
-    if (unit && unit[0].length >= Math.min(12, core.length)) return true
-    const low = core.toLowerCase()
-    if (SEQUENCES.some((seq) => windows(seq, 8).some((w) => low.includes(w)))) return true
-  }
+  if (!typed && (periodicRun(core) || sequenceRun(core.toLowerCase()))) return true
   // One character repeated over half of it: AKIAXXXXXXXXXXXXXXXX, ghp_000000…
   let run = 1
   let longest = 1
   for (let i = 1; i < core.length; i++) {
-    run = core[i] === core[i - 1] ? run + 1 : 1
+    run = core.charCodeAt(i) === core.charCodeAt(i - 1) ? run + 1 : 1
     if (run > longest) longest = run
   }
   return core.length >= 8 && longest >= Math.max(6, core.length / 2)
 }
 
-const SEQUENCES = ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', '9876543210']
-const windowCache = new Map<string, string[]>()
-function windows(seq: string, n: number): string[] {
-  let w = windowCache.get(seq)
-  if (!w) {
-    w = []
-    for (let i = 0; i + n <= seq.length; i++) w.push(seq.slice(i, i + n))
-    windowCache.set(seq, w)
-  }
-  return w
+function distinct(s: string): number {
+  const seen = new Set<number>()
+  for (let i = 0; i < s.length && seen.size < 7; i++) seen.add(s.charCodeAt(i))
+  return seen.size
 }
+
+/**
+ * A unit of 2–5 characters repeated at least three times, over 12 characters or all of a
+ * shorter value (abcabcabcabc, 1234-1234-1234). One character repeated is not a unit: ids
+ * inside real tokens have runs of digits (Slack's xoxa-2-5111111…), and the run check below
+ * catches a value made mostly of one.
+ */
+function periodicRun(s: string): boolean {
+  const need = Math.min(12, s.length)
+  for (let unit = 2; unit <= 5; unit++) {
+    let same = 0
+    let lastChange = -1 // where the run last held two different neighbours
+    for (let i = 0; i + unit < s.length; i++) {
+      if (s.charCodeAt(i) !== s.charCodeAt(i + unit)) {
+        same = 0
+        continue
+      }
+      same++
+      if (s.charCodeAt(i) !== s.charCodeAt(i + 1)) lastChange = i
+      if (same >= 2 * unit && same + unit >= need && lastChange > i - same) return true
+    }
+  }
+  return false
+}
+
+/** Eight or more characters counting up or down (12345678, abcdefgh, 98765432) or along a keyboard row. */
+function sequenceRun(low: string): boolean {
+  let up = 1
+  let down = 1
+  for (let i = 1; i < low.length; i++) {
+    const d = low.charCodeAt(i) - low.charCodeAt(i - 1)
+    const alnum = isAlnum(low.charCodeAt(i)) && isAlnum(low.charCodeAt(i - 1))
+    up = alnum && d === 1 ? up + 1 : 1
+    down = alnum && d === -1 ? down + 1 : 1
+    if (up >= 8 || down >= 8) return true
+  }
+  return KEYBOARD.some((w) => low.includes(w))
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122)
+}
+
+const KEYBOARD = ['qwertyui', 'wertyuio', 'ertyuiop', 'asdfghjk', 'sdfghjkl']
 
 const counts = new Int32Array(128)
 

@@ -10,6 +10,9 @@ import {entropy, isPlaceholder} from './placeholder.js'
 
 export type Specificity = 'format' | 'context' | 'generic'
 
+/** Overlapping matches: the more specific rule wins. */
+export const RANK: Record<Specificity, number> = {format: 3, context: 2, generic: 1}
+
 export interface Rule {
   id: string
   /** Rule family for reports (github, slack, aws, ...). */
@@ -32,9 +35,42 @@ export interface Rule {
   specificity?: Specificity
   /** The value may be typed by a person (passwords in URLs, …): keyboard runs do not make it a placeholder. */
   typed?: boolean
+  /**
+   * In a large text the pattern runs only on windows around its keywords' occurrences:
+   * `before`/`after` characters (defaults 256 and 1024), widened to whole tokens. The
+   * window must hold any match the keyword belongs to. `false`: always the whole text.
+   */
+  window?: {before?: number; after?: number} | false
 }
 
-const B62 = 'A-Za-z0-9'
+/** A JWT part (base64url JSON) as an object, or undefined. */
+function jsonPart(part: string | undefined): Record<string, unknown> | undefined {
+  if (!part) return undefined
+  try {
+    const v: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'))
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Kubernetes service-account tokens by their claims; expired tokens matter less. */
+function jwtRefine(s: string): {class?: ClassId; risk?: Risk; reason?: string} | undefined {
+  const claims = jsonPart(s.split('.')[1]) ?? {}
+  const k8s = claims['kubernetes.io'] as {namespace?: string; serviceaccount?: {name?: string}} | undefined
+  const legacyNs = claims['kubernetes.io/serviceaccount/namespace']
+  const legacySa = claims['kubernetes.io/serviceaccount/service-account.name']
+  const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined
+  const expired = exp !== undefined && exp.getTime() < Date.now()
+  const until = exp ? (expired ? `; expired ${exp.toISOString()}` : `; valid until ${exp.toISOString()}`) : '; no expiry'
+  if (k8s || typeof legacyNs === 'string' || claims.iss === 'kubernetes/serviceaccount') {
+    const ns = String(k8s?.namespace ?? legacyNs ?? '?').slice(0, 63)
+    const sa = String(k8s?.serviceaccount?.name ?? legacySa ?? '?').slice(0, 253)
+    return {class: 'k8s-service-account-token', risk: expired ? 'low' : 'high', reason: `a Kubernetes service-account token of ${ns}/${sa}: acts as that workload against the API server${until}`}
+  }
+  if (expired) return {risk: 'low', reason: `a JSON Web Token${until} (useless as a bearer credential now)`}
+  return undefined
+}
 
 export const RULES: Rule[] = [
   // --- AWS (docs: IAM identifiers, "Unique ID prefixes") ---
@@ -60,6 +96,17 @@ export const RULES: Rule[] = [
     reason: 'an AWS secret access key: full access as the key’s IAM principal',
   },
   {
+    // The IAM console's credentials download (CSV) and most pastes: the key id, a separator or spaces, the secret.
+    id: 'aws-key-pair-inline',
+    family: 'aws',
+    class: 'aws-access-key',
+    keywords: ['akia', 'asia'],
+    pattern: /\b(?:AKIA|ASIA)[A-Z2-7]{16}["']?(?:[ \t]{1,4}|[ \t]{0,4}[,;|:/][ \t]{0,4})["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
+    minEntropy: 3.8,
+    typed: true,
+    reason: 'an AWS secret access key beside its key id: full access as the key’s IAM principal',
+  },
+  {
     id: 'aws-bedrock-api-key',
     family: 'aws',
     class: 'generic-api-key',
@@ -67,6 +114,7 @@ export const RULES: Rule[] = [
     pattern: /\b(?<s>ABSKQmVkcm9ja0FQSUtleS1[A-Za-z0-9+/]{110,}={0,2}|bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=&%-]{0,2000})/g,
     reveal: 4,
     reason: 'an Amazon Bedrock API key',
+    window: {after: 4096},
   },
   // --- GitHub (docs: "About authentication to GitHub", token formats) ---
   {
@@ -231,6 +279,7 @@ export const RULES: Rule[] = [
     keywords: ['service_account'],
     pattern: /"private_key"\s{0,4}:\s{0,4}"(?<s>-----BEGIN (?:RSA )?PRIVATE KEY-----[A-Za-z0-9+/=\\\n\r ]{64,8192}-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)"/g,
     reason: 'a Google Cloud service-account key file (acts as the service account)',
+    window: false, // "type": "service_account" may come before or after the key
     specificity: 'format',
   },
   {
@@ -299,6 +348,19 @@ export const RULES: Rule[] = [
     reason: 'a HashiCorp Vault token (reads the secrets its policies allow)',
   },
   {
+    // Before Vault 1.10 service tokens were `s.` + 24 base62 characters (batch `b.`, recovery `r.`):
+    // too short a prefix to find alone, so only where the text speaks of Vault or a token.
+    id: 'vault-legacy-token',
+    family: 'vault',
+    class: 'generic-api-key',
+    keywords: ['vault', 'token'],
+    pattern: /(?<![\w.])(?<s>[sbr]\.[A-Za-z0-9]{24})(?![\w.])/g,
+    minEntropy: 3.5,
+    check: (s) => /\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s.slice(2)),
+    reveal: 2,
+    reason: 'a HashiCorp Vault token, legacy format (reads the secrets its policies allow)',
+  },
+  {
     id: 'terraform-cloud-token',
     family: 'hashicorp',
     class: 'generic-api-key',
@@ -337,7 +399,7 @@ export const RULES: Rule[] = [
     family: 'flyio',
     class: 'generic-api-key',
     keywords: ['fo1_', 'fm1r_', 'fm2_'],
-    pattern: /\b(?<s>(?:fo1|fm1r|fm2)_[A-Za-z0-9_-]{43,900})(?![\w-])/g,
+    pattern: /\b(?<s>(?:fo1|fm1r|fm2)_[A-Za-z0-9+/_=-]{43,4000})(?![\w+/=-])/g, // macaroons: standard base64
     reveal: 4,
     reason: 'a Fly.io token',
   },
@@ -376,6 +438,7 @@ export const RULES: Rule[] = [
     pattern: /\b(?<s>ops_eyJ[A-Za-z0-9+/]{250,}={0,3})/g,
     reveal: 4,
     reason: 'a 1Password service-account token',
+    window: {after: 8192},
   },
   {
     id: 'onepassword-secret-key',
@@ -405,10 +468,20 @@ export const RULES: Rule[] = [
     reason: 'a Facebook access token',
   },
   {
+    // An app access token is the app id and the app secret joined by a bar: the secret itself.
+    id: 'facebook-app-token',
+    family: 'facebook',
+    class: 'oauth-client-secret',
+    keywords: ['facebook', 'fb_', 'fb.', 'access_token', 'graph.'],
+    pattern: /(?<![\w|])(?<s>\d{15,16}\|[A-Za-z0-9_-]{27})(?![\w|-])/g,
+    minEntropy: 3.5,
+    reason: 'a Facebook app access token (contains the app secret)',
+  },
+  {
     id: 'notion-token',
     family: 'notion',
     class: 'generic-api-key',
-    keywords: ['ntn_', 'secret_'],
+    keywords: ['ntn_'],
     pattern: /\b(?<s>ntn_\d{11}[A-Za-z0-9]{35})\b/g,
     reveal: 4,
     reason: 'a Notion integration token',
@@ -418,7 +491,8 @@ export const RULES: Rule[] = [
     family: 'sourcegraph',
     class: 'generic-api-key',
     keywords: ['sgp_'],
-    pattern: /\b(?<s>sgp_(?:[A-Fa-f0-9]{16}|local)_[A-Fa-f0-9]{40})\b/g,
+    pattern: /\b(?<s>sgp_(?:(?:[A-Fa-f0-9]{16}|local)_)?[A-Fa-f0-9]{40})\b/g, // with or without the instance id
+    minEntropy: 3,
     reveal: 4,
     reason: 'a Sourcegraph access token',
   },
@@ -483,7 +557,15 @@ export const RULES: Rule[] = [
     keywords: ['eyj'],
     pattern: /\b(?<s>eyJ[A-Za-z0-9_-]{10,2000}\.eyJ[A-Za-z0-9_-]{10,8000}\.[A-Za-z0-9_-]{0,2000})/g,
     reveal: 3,
+    typed: true, // base64 of JSON repeats itself ("XXXX" claims): no run or repeat makes it a placeholder
     reason: 'a JSON Web Token (a bearer credential until it expires)',
+    // A header or claims that decode to a JSON object: `eyJ…` alone is only `{"`.
+    check: (s) => {
+      const [header, claims] = s.split('.').map(jsonPart)
+      return header !== undefined || claims !== undefined
+    },
+    refine: jwtRefine,
+    window: {after: 12_288},
   },
   {
     id: 'database-url',
@@ -491,7 +573,7 @@ export const RULES: Rule[] = [
     class: 'database-url',
     keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'jdbc:'],
     requires: ['://', '@'],
-    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@[\w.-]{1,253}/g,
+    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@(?<h>[\w.-]{1,253})/g,
     reason: 'a database connection URL with its password',
     typed: true,
   },
@@ -501,7 +583,7 @@ export const RULES: Rule[] = [
     class: 'basic-auth',
     keywords: ['://'],
     requires: ['@'],
-    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@[\w.-]{1,253}/g,
+    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@(?<h>[\w.-]{1,253})/g,
     reason: 'a URL with a user name and password',
     typed: true,
     specificity: 'context',
@@ -522,7 +604,10 @@ export const RULES: Rule[] = [
     keywords: ['authorization', 'bearer'],
     pattern: /(?:authorization["']?\s{0,4}[:=]\s{0,4}["']?\s{0,4}(?:(?:bearer|basic|token|apikey)\s{1,4})?|\bbearer\s{1,4})(?<s>[A-Za-z0-9._~+/=-]{8,2048})/gi,
     minEntropy: 2.8,
+    // A credential has digits or is long and random; `validateToken`, `options.authorizationToken` are code.
+    check: (s) => !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(s) || (/\d/.test(s) && entropy(s) >= 3.5),
     reason: 'an HTTP Authorization credential',
+    window: {after: 2304},
     refine: (s) => (/^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('latin1').includes(':') ? {class: 'basic-auth', reason: 'HTTP basic-auth credentials'} : undefined),
     specificity: 'context',
   },
@@ -533,6 +618,7 @@ export const RULES: Rule[] = [
     keywords: ['curl'],
     pattern: /\bcurl\b[^;|&]{0,600}?\s(?:-u|--user)(?:\s{1,4}|=)(?<s>"[^"\n]{1,256}"(?::"[^"\n]{0,256}")?|'[^'\n]{1,256}'|[^\s'":]{1,128}:(?:'[^'\n]{1,256}'|"[^"\n]{1,256}"|[^\s'"]{1,256}))/g,
     reason: 'credentials passed to curl',
+    window: {after: 2048},
     check: (s) => {
       const cred = s.replace(/^"(.*)"$|^'(.*)'$/s, '$1$2')
       if (!cred.includes(':')) return false // a user name alone: curl will prompt for the password

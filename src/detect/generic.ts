@@ -1,0 +1,241 @@
+import {type ClassId, classInfo} from './classes.js'
+import type {Candidate, DetectOptions} from './engine.js'
+import type {KeywordHit} from './keywords.js'
+import {charClasses, entropy, isPlaceholder} from './placeholder.js'
+import {RANK} from './rules.js'
+
+// Generic assignments: `db_password = "…"`, `apiToken: …`, `"secret": "…"`,
+// `<add key="ClearTextPassword" value="…"/>`. No provider format to lean on,
+// so precision comes from context: what kind of file this is, what the name
+// says, and whether the value looks like data or like code.
+
+function isLower(code: number): boolean {
+  return code >= 97 && code <= 122
+}
+
+/** [A-Za-z0-9_.-], without a regular expression per character. */
+function isIdent(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 46 || code === 45
+}
+
+// After the name: closing quotes or bracket, an optional type (`: string =`, Go's `X string =`), then
+// one of the assignment operators of config files, shells, Makefiles and languages.
+const ASSIGN = /[ \t]{0,16}(?:\\?["'\]]){0,2}[ \t]{0,4}(?:(?::[ \t]{0,4})?[A-Za-z][\w.]{0,30}(?:\[\])?\??[ \t]{1,4}(?==[^=>]))?(?::{1,3}=|[?.+]=|=>|<-|=|:)[ \t]{0,4}/y
+// `("NAME", "value")`: a name in quotes, then its value as the next argument.
+const PAIR = /["'][ \t]{0,4},[ \t]{0,4}/y
+const VALUE = /\\?(?:"(?<dq>[^"\n]{1,512})"|'(?<sq>[^'\n]{1,512})'|`(?<bq>[^`\n]{1,512})`|(?<bare>[^\s"'`,;)}\]<>]{1,512}))/y
+/** `<password>value</password>`: an XML element named like a secret. */
+const ELEMENT = /\s{0,64}(?<el>[^<>\s][^<>\n]{0,511}?)\s{0,64}<\//y
+
+/**
+ * Keywords whose identifiers may name a secret. Service names count too: `CLOUDFLARE_KEY`,
+ * `sourcegraph:`; a value beside one must look generated to be reported.
+ */
+export const GENERIC_KEYWORDS = ['password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'access_key', 'accesskey', 'auth_key', 'credential', 'private_key', 'client_secret']
+export const SERVICE_KEYWORDS = [
+  'cloudflare', 'sourcegraph', 'datadog', 'newrelic', 'sentry', 'heroku', 'hubspot', 'snyk', 'sonar', 'mailgun', 'mailchimp', 'okta', 'auth0', 'algolia',
+  'pagerduty', 'circleci', 'netlify', 'vercel', 'digitalocean', 'linode', 'dropbox', 'shopify', 'zendesk', 'airtable', 'asana', 'bitbucket', 'contentful',
+  'mixpanel', 'rollbar', 'bugsnag', 'launchdarkly', 'pusher', 'clickhouse', 'meraki', 'messagebird', 'plaid', 'braintree', 'mapbox', 'postmark', 'sumologic',
+]
+const SERVICE = new Set(SERVICE_KEYWORDS)
+
+export const KEYWORD_CLASS: [RegExp, ClassId][] = [
+  [/client[_.-]?secret/i, 'oauth-client-secret'],
+  [/pass(?:word|wd)?\b|pwd/i, 'password'],
+  [/(?:api|access|auth)[_.-]?key|token/i, 'generic-api-key'],
+  [/private[_.-]?key/i, 'private-key'],
+  [/secret|credential/i, 'generic-secret'],
+]
+
+/** The class a name suggests (a Secret's data key, an env var), or undefined. */
+export function classForName(name: string): ClassId | undefined {
+  return KEYWORD_CLASS.find(([re]) => re.test(name))?.[1]
+}
+
+const TRIVIAL_VALUES = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'apikey', 'api_key', 'key', 'true', 'false', 'yes', 'no', 'on', 'off', 'required', 'optional', 'string', 'str', 'bool', 'boolean', 'int', 'number', 'value', 'empty', 'env', 'none', 'null', 'undefined', 'nil', 'object', 'any', 'unknown'])
+
+/** What the file is, from its name: it decides which value syntaxes can hold a literal secret. */
+export type FileKind = 'code' | 'config' | 'unknown'
+
+const CODE = /\.(?:[cm]?[jt]sx?|py|pyi|rb|go|java|kt|kts|scala|groovy|cs|fs|vb|php|swift|rs|c|h|cc|cpp|cxx|hpp|m|mm|dart|lua|pl|pm|r|ex|exs|erl|clj|vue|svelte|sol|zig|nim|jl)$/i
+const CONFIG = /(?:^|[/\\])(?:\.env(?:\.[\w.-]+)?|[\w.-]*\.(?:env|ini|cfg|conf|config|cnf|properties|ya?ml|toml|tf|tfvars|hcl|sh|bash|zsh|ps1|bat|cmd|json|xml|npmrc|pypirc|netrc|gitconfig|service|txt|sql)|Dockerfile|docker-compose[\w.-]*|\.npmrc|\.pypirc|\.netrc|\.pgpass|credentials|config)$/i
+
+export function fileKind(path: string | undefined): FileKind {
+  if (!path) return 'unknown'
+  if (CODE.test(path)) return 'code'
+  if (CONFIG.test(path)) return 'config'
+  return 'unknown'
+}
+
+export function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out: Candidate[]): void {
+  const kind = fileKind(opts.path)
+  const seen = new Set<number>()
+  let identEnd = -1
+  for (const {keyword: k, start: at} of hits) {
+    // Another keyword inside the identifier just read (db_password_secret): already handled.
+    if (at < identEnd) continue
+    // The identifier around the keyword, at most 64 characters each way.
+    let s = at
+    while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
+    let e = at + k.length
+    while (e < text.length && e - at < 64 && isIdent(text.charCodeAt(e))) e++
+    identEnd = e
+    if (seen.has(e)) continue
+    seen.add(e)
+    // A service's name starts a word: `CLOUDFLARE_KEY`, `sonarToken`, not `rookTable` or `CameraKit`.
+    if (SERVICE.has(k) && at > 0 && isLower(text.charCodeAt(at - 1))) continue
+    const ident = text.slice(s, e)
+    if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
+    const found = valueAfter(text, s, e)
+    if (!found) continue
+    const {value, quote, start: valueStart, after} = found
+    const cls = classForName(ident) ?? (SERVICE.has(k) ? 'generic-api-key' : 'generic-secret')
+    const service = SERVICE.has(k) && !GENERIC_NAME.test(ident)
+    if (service ? !looksGenerated(value) : !plausibleAssignedSecret({ident, value, cls, quote, kind, after})) continue
+    out.push({
+      rule: 'generic-assignment',
+      family: 'generic',
+      class: cls,
+      risk: classInfo(cls).risk,
+      reason: `a value assigned to "${ident.slice(0, 48)}"`,
+      secret: value,
+      reveal: 0,
+      start: valueStart,
+      end: valueStart + value.length,
+      rank: RANK.generic,
+    })
+  }
+  xmlKeyValue(text, out)
+}
+
+const GENERIC_NAME = new RegExp(GENERIC_KEYWORDS.join('|'), 'i')
+
+interface FoundValue {
+  value: string
+  quote: '"' | "'" | '`' | undefined
+  start: number
+  /** The character code right after the value. */
+  after: number
+}
+
+/** The value assigned to the name at text[s, e), in whichever syntax the text uses. */
+function valueAfter(text: string, s: number, e: number): FoundValue | undefined {
+  const before = text.charCodeAt(s - 1)
+  if (before === 60 /* < */ && text.charCodeAt(e) === 62 /* > */) {
+    ELEMENT.lastIndex = e + 1
+    const m = ELEMENT.exec(text)
+    if (!m) return undefined
+    const value = m.groups!.el!.trimEnd()
+    const start = e + 1 + m[0].indexOf(value)
+    return {value, quote: '"', start, after: text.charCodeAt(start + value.length)}
+  }
+  ASSIGN.lastIndex = e
+  let at = ASSIGN.exec(text) ? ASSIGN.lastIndex : -1
+  let pair = false
+  if (at < 0 && (before === 34 || before === 39)) {
+    PAIR.lastIndex = e
+    if (PAIR.exec(text)) {
+      at = PAIR.lastIndex
+      pair = true
+    }
+  }
+  if (at < 0) return undefined
+  VALUE.lastIndex = at
+  const v = VALUE.exec(text)
+  if (!v?.groups) return undefined
+  const {dq, sq, bq, bare} = v.groups
+  const quote = dq !== undefined ? '"' : sq !== undefined ? "'" : bq !== undefined ? '`' : undefined
+  if (pair && !quote) return undefined
+  let value = dq ?? sq ?? bq ?? bare!
+  const escaped = v[0].startsWith('\\')
+  if (escaped && value.endsWith('\\')) value = value.slice(0, -1) // \"value\" inside a JSON string
+  const start = at + (escaped ? 1 : 0) + (quote ? 1 : 0)
+  return {value, quote, start, after: text.charCodeAt(VALUE.lastIndex)}
+}
+
+/** Beside a service's name and no secret word, only a value that looks generated is reported. */
+function looksGenerated(value: string): boolean {
+  if (value.length < 20 || value.length > 256 || isPlaceholder(value) || /[\s/]/.test(value)) return false
+  return /\d/.test(value) && /[A-Za-z]/.test(value) && entropy(value) >= 3.5
+}
+
+/** Names of things that sit next to secrets but are not secrets: ids, files, public halves, CSRF and paging tokens. */
+const NOT_A_SECRET_NAME =
+  /(?:id|ids|name|names|file|filename|path|dir|url|uri|host|type|types|length|len|size|count|min|max|limit|prefix|suffix|field|header|env|var|ref|arn|enabled|disabled|required|policy|policies|mode|format|ttl|expiry|expires|expiration|timeout|version|hash|algorithm|kind|label|location|source|provider|strategy|store|manager|endpoint|scope|scopes|exception|error|command|request|response|input|output|feature|present|quota|ratio)$|public|csrf|xsrf|(?:next|continuation|page|pagination|request|sync|cancellation|idempotency|resume|client_request)[_.-]?token|tokeni[sz]e|secrets$|tokens$/i
+
+/** The words a description or an example uses for the thing itself: `"some-password"`, `'Password used to …'`. */
+const SELF_DESCRIBING = /pass(?:word|wd)|secret|token|api[_-]?key|credential/i
+/** A weak real password may embed `passwd` (`rootpasswd`); the whole word `password` is an example's. */
+const SELF_DESCRIBING_PASSWORD = /password|secret|token|api[_-]?key|credential/i
+
+interface Assignment {
+  ident: string
+  value: string
+  cls: ClassId
+  quote: '"' | "'" | '`' | undefined
+  kind: FileKind
+  /** The character code right after the value (NaN at the end of the text). */
+  after: number
+}
+
+/** `(`, `.`, `[`, `|`, `&`, `?`, `+`, `<`: the value goes on as an expression. */
+const EXPRESSION_GOES_ON = new Set([40, 46, 91, 124, 38, 63, 43, 60, 42])
+
+export function plausibleAssignedSecret({ident, value, cls, quote, kind, after}: Assignment): boolean {
+  const typed = cls === 'password'
+  // Cheapest checks first: most assignments in code are rejected by their length, quoting or name.
+  if (value.length < (typed ? 6 : 10)) return false
+  if (quote === undefined && kind === 'code') return false // in source code a literal secret is a string
+  if (NOT_A_SECRET_NAME.test(ident) || TRIVIAL_VALUES.has(value.toLowerCase())) return false
+  // A shell command substitution (`cat key`), or a template with interpolation: the secret is elsewhere.
+  if (quote === '`' && (value.includes('$') || /\s/.test(value))) return false
+  if (quote === undefined) {
+    // A bare word is a variable, a type or an expression more often than a secret.
+    if (EXPRESSION_GOES_ON.has(after)) return false
+    // settings.db_password — unless a part is random enough to be a token itself (Vault's s.XXXX…).
+    if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/.test(value) && !value.split('.').some(looksRandom)) return false
+    if (/^[A-Za-z_$][A-Za-z_$]*$/.test(value) && kind !== 'config' && !typed) return false // a bare identifier
+  }
+  if (/^[\w.-]+\(/.test(value) || /^(?:https?:\/\/|\/|\.\/|~\/|[A-Za-z]:\\)[^:@]*$/.test(value)) return false // calls, URLs without credentials, paths
+  if (/^(?:arn|urn):/.test(value)) return false // a resource name, not its secret
+  if (/^[~^<>=]{0,2}v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(value)) return false // a version
+  if (/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}|$)/.test(value)) return false // a date
+  if (/^\d+$/.test(value) && value.length < 12) return false
+  if (/^[\w.-]+-\d+(?:\.\d+)+$/.test(value)) return false // an artifact version: jjwt-jackson-0.11.2
+  const bareIdent = ident.replace(/^.*[.]/, '').toLowerCase()
+  if (value.toLowerCase() === bareIdent || value.toLowerCase().endsWith(bareIdent)) return false // exports.X = X; KEY: "KEY"
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false // a constant's name: TOKEN_EXPIRED
+  if (/^(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+$/.test(value)) return false // camelCase words: an enum value, a type
+  if (/\S\s+\S/.test(value) && /[A-Za-z]{3,}\s+[A-Za-z]{2,}/.test(value)) return false // words: prose, a description
+  if ((typed ? SELF_DESCRIBING_PASSWORD : SELF_DESCRIBING).test(value)) return false // "some-password", "VERYLONGSECRET…": an example describing itself
+  if (isPlaceholder(value, typed)) return false
+  if (typed) {
+    // Passwords are often weak; weakness does not make them less leaked. Quoted, or on a config file line.
+    if (!quote && kind !== 'config' && charClasses(value) < 2) return false
+    return entropy(value) >= 2.2
+  }
+  const h = entropy(value)
+  if (value.length >= 20) return h >= 3.2 && charClasses(value) >= 2
+  return h >= 2.8 && charClasses(value) >= 2
+}
+
+/** Long, with digits and both cases: generated, not a name. */
+function looksRandom(part: string): boolean {
+  return part.length >= 16 && /\d/.test(part) && /[a-z]/.test(part) && /[A-Z]/.test(part) && entropy(part) >= 3.5
+}
+
+// `<add key="ClearTextPassword" value="…" />` (nuget.config, web.config, app.config)
+const XML_KV = /<add\s+key="(?<k>[^"]{1,64})"\s+value="(?<v>[^"]{1,512})"/gi
+
+function xmlKeyValue(text: string, out: Candidate[]): void {
+  if (!text.includes('<add')) return
+  for (const m of text.matchAll(XML_KV)) {
+    const key = m.groups!.k!
+    const value = m.groups!.v!
+    const cls = classForName(key)
+    if (!cls || isPlaceholder(value, cls === 'password') || value.length < 6 || /^%\w+%$/.test(value)) continue
+    const start = m.index! + m[0].lastIndexOf(value)
+    out.push({rule: 'config-key-value', family: 'generic', class: cls, risk: classInfo(cls).risk, reason: `a value for "${key}" in an XML config`, secret: value, reveal: 0, start, end: start + value.length, rank: RANK.context})
+  }
+}
+
