@@ -7,6 +7,9 @@ const DOC_EXAMPLES = new Set(['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPx
 const WORDS =
   /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i
 
+/** For values people type (passwords): only unmistakable placeholders; "Sample2026!" is a real, weak password. */
+const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:password|passwd|pass|secret)|insert[_-]?(?:password|here)|replace[_-]?me|\*{3,}|x{6,}|<[^>]*>|^(?:example|sample|dummy|test|secret|password)$/i
+
 const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.]+\}$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager)/
 
 const LOOKUP =
@@ -22,7 +25,7 @@ export function isPlaceholder(value: string, typed = false): boolean {
   if (v.length === 0) return true
   if (DOC_EXAMPLES.has(v)) return true
   if (REFERENCE.test(v) || LOOKUP.test(v)) return true
-  if (WORDS.test(v)) return true
+  if ((typed ? TYPED_WORDS : WORDS).test(v)) return true
   if (lowVariety(v, typed)) return true
   return false
 }

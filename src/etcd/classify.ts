@@ -1,0 +1,195 @@
+import {X509Certificate} from 'node:crypto'
+import {gunzipSync} from 'node:zlib'
+
+import {classInfo} from '../detect/classes.js'
+import {detect, type Match, matchFindingBase} from '../detect/engine.js'
+import {fingerprint, redact, type Risk, RISK_ORDER} from '../detect/finding.js'
+import type {SecretObject} from './k8s/objects.js'
+
+// What each Secret holds and how bad its exposure is. The Secret's type says
+// most (a service-account token, a TLS key — a CA's or a leaf's —, registry
+// credentials, a bootstrap token); for Opaque ones the detection engine reads
+// the data as `key=value` lines, so an AWS key id in one key pairs with its
+// secret in another. Values never leave as values: fingerprints and previews.
+
+export interface Credential {
+  /** `data.password`; `data.release (helm values)` for what a Helm release holds. */
+  field: string
+  class: string
+  risk: Risk
+  reason: string
+  fingerprint: `sha256:${string}`
+  preview: string
+  rotation: string
+  keyId?: string
+}
+
+/** Data keys that sit beside credentials but are not secret. */
+const NOT_SECRET_KEY = /^(?:user(?:name)?|login|host(?:name)?|port|database|dbname|db|schema|namespace|region|endpoint|url|uri-template|ca\.crt|tls\.crt|.*\.crt|.*\.pem\.pub|.*\.pub|token-id|description|auth-extra-groups|usage-bootstrap-.*|expiration)$/i
+
+const CERT = /-----BEGIN CERTIFICATE-----/
+
+export function classifySecret(s: SecretObject): Credential[] {
+  const d = (k: string) => s.data.get(k)
+  const out: Credential[] = []
+  const add = (field: string, cls: string, value: string | Buffer, reason: string, extra: Partial<Credential> = {}) => {
+    const info = classInfo(cls)
+    out.push({field, class: cls, risk: extra.risk ?? info.risk, reason, fingerprint: fingerprint(value), preview: extra.preview ?? redact(value.toString(), 0), rotation: extra.rotation ?? info.rotation, ...(extra.keyId ? {keyId: extra.keyId} : {})})
+  }
+  switch (s.type) {
+    case 'kubernetes.io/service-account-token': {
+      const token = d('token')
+      const sa = s.meta.annotations['kubernetes.io/service-account.name'] ?? '?'
+      if (token?.length) add('data.token', 'k8s-service-account-token', token, `a long-lived token of service account ${s.meta.namespace ?? ''}/${sa}: acts as that workload against the API server`, {preview: redact(token.toString(), 3)})
+      return out
+    }
+    case 'kubernetes.io/tls': {
+      const key = d('tls.key')
+      const caKey = d('ca.key')
+      if (caKey?.length) add('data.ca.key', 'tls-ca-key', caKey, 'the private key of a certificate authority: every certificate it signs can be forged', {preview: pemPreview(caKey)})
+      if (key?.length) {
+        const cert = certificate(d('tls.crt'))
+        if (cert?.ca) add('data.tls.key', 'tls-ca-key', key, `the private key of a CA certificate (${cert.subject}): every certificate it signs can be forged`, {preview: pemPreview(key)})
+        else add('data.tls.key', 'tls-key', key, `a leaf TLS private key${cert ? ` (${cert.subject}, expires ${cert.validTo})` : ''}: lets the holder impersonate the service`, {preview: pemPreview(key)})
+      }
+      return out
+    }
+    case 'kubernetes.io/dockerconfigjson':
+    case 'kubernetes.io/dockercfg': {
+      const field = s.type.endsWith('json') ? '.dockerconfigjson' : '.dockercfg'
+      const v = d(field)
+      if (v?.length) {
+        const registries = registriesIn(v)
+        add(`data.${field}`, 'docker-config', v, `container registry credentials${registries.length ? ` for ${registries.slice(0, 3).join(', ')}` : ''}: pull (and maybe push) images`, {preview: `auths for ${registries.length} registr${registries.length === 1 ? 'y' : 'ies'}`})
+      }
+      return out
+    }
+    case 'bootstrap.kubernetes.io/token': {
+      const id = d('token-id')?.toString() ?? ''
+      const secret = d('token-secret')
+      if (secret?.length) add('data.token-secret', 'bootstrap-token', `${id}.${secret.toString()}`, `a bootstrap token (${id}): joins nodes to the cluster`, {preview: `${id}.****`, keyId: id || undefined})
+      return out
+    }
+    case 'kubernetes.io/basic-auth': {
+      const pw = d('password')
+      if (pw?.length) add('data.password', 'basic-auth', pw, `basic-auth credentials${d('username') ? ` of user ${d('username')!.toString().slice(0, 32)}` : ''}`)
+      return out.map((c) => refine(s, 'password', c))
+    }
+    case 'kubernetes.io/ssh-auth': {
+      const k = d('ssh-privatekey')
+      if (k?.length) add('data.ssh-privatekey', 'private-key', k, 'an SSH private key', {preview: pemPreview(k)})
+      return out
+    }
+    case 'helm.sh/release.v1': {
+      const rel = d('release')
+      const text = rel ? helmRelease(rel) : null
+      if (text) for (const m of unique(detect(text, {path: 'values.yaml'}))) out.push(fromMatch('data.release (helm values)', m, `in the Helm release's values: ${m.reason}`))
+      return out
+    }
+  }
+  return opaque(s)
+}
+
+/** Opaque and unknown types: the engine over `key=value` lines, then names for what it did not recognise. */
+function opaque(s: SecretObject): Credential[] {
+  const lines: string[] = []
+  const ranges: {key: string; start: number; end: number}[] = []
+  let at = 0
+  for (const [key, value] of s.data) {
+    if (value.length === 0 || isBinary(value)) continue
+    const text = value.toString('utf8')
+    const line = text.includes('\n') ? `${key}:\n${text}\n` : `${key}=${text}\n`
+    ranges.push({key, start: at, end: at + line.length})
+    lines.push(line)
+    at += line.length
+  }
+  const text = lines.join('')
+  const keyAt = (offset: number) => ranges.find((r) => offset >= r.start && offset < r.end)?.key ?? '?'
+  const out: Credential[] = []
+  const covered = new Set<string>()
+  for (const m of unique(detect(text, {path: 'secret.env'}))) {
+    const key = keyAt(m.start)
+    if (NOT_SECRET_KEY.test(key) && m.rule === 'generic-assignment') continue
+    covered.add(key)
+    // The public half of a pair (an AWS key id in its own data key) is part of this credential, not another one.
+    if (m.keyId && m.keyId !== m.secret) for (const [k, v] of s.data) if (v.toString('utf8').trim() === m.keyId) covered.add(k)
+    out.push(refine(s, key, fromMatch(`data.${key}`, m, m.reason)))
+  }
+  // Keys the engine could not place, by name.
+  for (const [key, value] of s.data) {
+    if (covered.has(key) || value.length === 0 || NOT_SECRET_KEY.test(key)) continue
+    const str = value.toString('utf8')
+    if (CERT.test(str) && !/PRIVATE KEY/.test(str)) continue // a certificate is public
+    const cls = /pass(word|wd)?|pwd/i.test(key) ? 'password' : /token|api[_-]?key|secret|key|credential|auth/i.test(key) ? 'generic-secret' : null
+    if (!cls) continue
+    out.push(refine(s, key, {field: `data.${key}`, class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Secret`, fingerprint: fingerprint(value), preview: redact(str), rotation: classInfo(cls).rotation}))
+  }
+  return dedupe(out)
+}
+
+/** Names and labels that make the procedure or the risk more precise. */
+function refine(s: SecretObject, key: string, c: Credential): Credential {
+  const name = s.meta.name
+  if (/master[_-]?key|encryption[_-]?key|data[_-]?key|kek/i.test(key)) return {...c, class: 'app-master-key', risk: 'critical', rotation: 'app-master-key', reason: `an application master key (data.${key}): everything it encrypted must be re-set after rotation`}
+  if (/grafana/i.test(name) && /admin.?password/i.test(key)) return {...c, class: 'grafana-admin', risk: 'high', rotation: 'grafana-admin', reason: 'the Grafana admin password'}
+  if ((s.meta.labels['cnpg.io/cluster'] || /-app$/.test(name)) && s.data.has('jdbc-uri') && ['password', 'database-url', 'basic-auth'].includes(c.class)) return {...c, rotation: 'cnpg-database-credentials', reason: `${c.reason} (CloudNativePG cluster ${s.meta.labels['cnpg.io/cluster'] ?? name.replace(/-app$/, '')})`}
+  return c
+}
+
+function fromMatch(field: string, m: Match, reason: string): Credential {
+  const base = matchFindingBase(m)
+  return {field, class: base.class, risk: base.risk, reason, fingerprint: base.fingerprint, preview: base.preview, rotation: base.rotation, ...(base.keyId ? {keyId: base.keyId} : {})}
+}
+
+function unique(ms: Match[]): Match[] {
+  const seen = new Set<string>()
+  return ms.filter((m) => (seen.has(m.secret) ? false : (seen.add(m.secret), true)))
+}
+
+function dedupe(cs: Credential[]): Credential[] {
+  const byFp = new Map<string, Credential>()
+  for (const c of cs) {
+    const prev = byFp.get(c.fingerprint)
+    if (!prev || RISK_ORDER[c.risk] < RISK_ORDER[prev.risk]) byFp.set(c.fingerprint, c)
+  }
+  return [...byFp.values()]
+}
+
+function isBinary(b: Buffer): boolean {
+  return b.subarray(0, 4096).includes(0)
+}
+
+function certificate(crt: Buffer | undefined): {ca: boolean; subject: string; validTo: string} | null {
+  if (!crt?.length) return null
+  try {
+    const c = new X509Certificate(crt)
+    return {ca: c.ca, subject: c.subject.replace(/\n/g, ', ').slice(0, 80), validTo: new Date(c.validTo).toISOString().slice(0, 10)}
+  } catch {
+    return null
+  }
+}
+
+function pemPreview(key: Buffer): string {
+  const m = /-----BEGIN ([A-Z ]+)-----/.exec(key.toString('latin1'))
+  return m ? `-----BEGIN ${m[1]}----- … (${key.length} bytes)` : redact(key.toString('latin1'))
+}
+
+function registriesIn(v: Buffer): string[] {
+  try {
+    const doc = JSON.parse(v.toString('utf8')) as {auths?: Record<string, unknown>} & Record<string, unknown>
+    return Object.keys(doc.auths ?? doc)
+  } catch {
+    return []
+  }
+}
+
+/** A Helm 3 release Secret: base64 of gzipped JSON, whose `config` holds the user-supplied values. */
+function helmRelease(v: Buffer): string | null {
+  try {
+    const json = gunzipSync(Buffer.from(v.toString('latin1'), 'base64')).toString('utf8')
+    const rel = JSON.parse(json) as {config?: unknown; chart?: {values?: unknown}}
+    return JSON.stringify({config: rel.config ?? {}, values: rel.chart?.values ?? {}}, null, 1)
+  } catch {
+    return null
+  }
+}
