@@ -127,6 +127,7 @@ describe('reading a real etcd snapshot', () => {
     const revs = [...s.revisions()]
     expect(revs.map((r) => r.value.length)).toEqual(Array(20).fill(1 << 20))
     expect(revs.every((r, i) => r.value.every((b) => b === i + 1))).toBe(true)
+    expect([...s.latest().entries()].map(([k, v]) => `${k}@${v.main}`)).toEqual(revs.map((r) => `${r.key}@${r.main}`))
     expect(s.info().trailer).toBe('match')
     s.close()
 

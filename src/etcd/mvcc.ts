@@ -115,6 +115,25 @@ export function decodeKeyValue(buf: Buffer, start = 0, end = buf.length): KeyVal
   return {key, createRevision, modRevision, version, value, lease}
 }
 
+/**
+ * The key of a KeyValue whose bytes may be cut short (only its start was
+ * read): field 1, which etcd writes first. Null when it is not there whole.
+ */
+export function keyValueKey(buf: Buffer, start: number, end: number): Buffer | null {
+  if (start >= end || buf[start] !== 0x0a) return null
+  let i = start + 1
+  let len = 0
+  let mul = 1
+  for (let s = 0; ; s += 7) {
+    if (i >= end || s > 63) return null
+    const b = buf[i++]!
+    len += (b & 0x7f) * mul
+    mul *= 128
+    if (!(b & 0x80)) break
+  }
+  return i + len <= end ? buf.subarray(i, i + len) : null
+}
+
 // --- carving: KeyValue records in bytes that are no longer a valid page ---
 
 export interface Carved {

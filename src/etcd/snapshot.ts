@@ -1,8 +1,8 @@
 import {inputError} from '../errors.js'
 import {type Meta, readMeta} from './bbolt/meta.js'
-import {PageError, PageFile} from './bbolt/pages.js'
+import {PAGE_HEADER, PageError, PageFile} from './bbolt/pages.js'
 import {type BucketRef, bucketItems, checkCount, leafElement, leafPages, rootBuckets, type TreeReader} from './bbolt/tree.js'
-import {decodeKeyValue, parseRevisionKey, revisionAt} from './mvcc.js'
+import {decodeKeyValue, keyValueKey, parseRevisionKey, revisionAt} from './mvcc.js'
 import {ProtoError} from './proto.js'
 import {type DeepStats, findRemnants, type Remnant} from './remnants.js'
 import {checkTrailer, TRAILER_BYTES, type TrailerCheck} from './trailer.js'
@@ -72,7 +72,8 @@ export interface Snapshot {
   revisions(): Iterable<KeyRevision>
   /**
    * Per key (latin1 string of its bytes), the newest revision and whether it
-   * is a tombstone. Free after a full revisions() pass; otherwise one pass of its own.
+   * is a tombstone. One pass over keys alone (values are not read), computed once.
+   * Damaged parts are skipped here and named by revisions().
    */
   latest(): Map<string, KeyState>
   /** Old KeyValue records in pages no longer reachable from the tree (--deep), each old revision once. */
@@ -88,6 +89,9 @@ export interface OpenOptions {
   /** Check the SHA-256 trailer (default true). It is hashed beside the reading, on a worker thread for large files. */
   verifyTrailer?: boolean
 }
+
+/** Enough of a KeyValue to hold its key: etcd keys are at most a few KiB (--max-request-bytes bounds them). */
+const KEY_PREFIX = 8192
 
 const PAGE_SIZES = [4096, 8192, 16384, 65536, 2048, 1024, 512, 32768, 131072, 262144, 524288, 1048576]
 const META_BYTES = 16 + 64
@@ -175,7 +179,7 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
   let latest: Map<string, KeyState> | null = null
   const stats: DeepStats = {unreachablePages: 0, freelistPages: 0, leafPages: 0, carvedPages: 0, remnants: 0, copiesOfLive: 0}
 
-  /** One pass over the key bucket; `each` sees every well-formed record. Damage is counted and named once per pass. */
+  /** One pass over the key bucket: every well-formed record, in revision order; damage is counted and named. */
   function* keyRecords(): Generator<KeyRevision> {
     let skippedPages = 0
     let firstSkip = ''
@@ -227,18 +231,53 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
     }
   }
 
-  const index = (into: Map<string, KeyState>, r: KeyRevision) => {
-    const name = r.key.toString('latin1')
-    const prev = into.get(name)
-    // The key bucket is in revision order, so the last one seen is the newest.
-    if (prev) {
-      prev.main = r.main
-      prev.sub = r.sub
-      prev.deleted = r.tombstone
-      prev.revisions++
-    } else {
-      into.set(name, {main: r.main, sub: r.sub, deleted: r.tombstone, revisions: 1})
+  /**
+   * The newest revision per key, from revision keys and KeyValue keys alone:
+   * leaf pages are read without their overflow runs, and a record that lies
+   * in a run is read by its first bytes only. A big snapshot's values are
+   * not read again.
+   */
+  const keyIndex = (): Map<string, KeyState> => {
+    const out = new Map<string, KeyState>()
+    const lean: TreeReader = {file, limit, headOnly: true}
+    const pageSize = file.pageSize
+    for (const head of leafPages(lean, keyBucket, () => {})) {
+      // Element headers past the first page (a leaf of thousands of tiny records): read the whole run.
+      const page = head.id >= 0 && head.overflow && PAGE_HEADER + head.count * 16 > head.data.length ? file.page(head.id, limit) : head
+      const runBytes = page.id >= 0 ? (page.overflow + 1) * pageSize : page.data.length
+      if (PAGE_HEADER + page.count * 16 > page.data.length) continue
+      const d = page.data
+      for (let i = 0; i < page.count; i++) {
+        const at = PAGE_HEADER + i * 16
+        const k = at + d.readUInt32LE(at + 4)
+        const ksize = d.readUInt32LE(at + 8)
+        const vsize = d.readUInt32LE(at + 12)
+        if (k < PAGE_HEADER || k + ksize + vsize > runBytes) continue // damage: revisions() names it
+        let buf = d
+        let start = k
+        const want = ksize + Math.min(vsize, KEY_PREFIX)
+        if (k + want > d.length) {
+          // The record lies in the overflow run: read its first bytes only.
+          buf = file.direct(page.id * pageSize + k, want)
+          start = 0
+        }
+        const rev = revisionAt(buf, start, ksize)
+        const name = rev && keyValueKey(buf, start + ksize, Math.min(buf.length, start + ksize + vsize))
+        if (!rev || !name) continue
+        const key = name.toString('latin1')
+        const prev = out.get(key)
+        // The key bucket is in revision order, so the last one seen is the newest.
+        if (prev) {
+          prev.main = rev.main
+          prev.sub = rev.sub
+          prev.deleted = rev.tombstone
+          prev.revisions++
+        } else {
+          out.set(key, {main: rev.main, sub: rev.sub, deleted: rev.tombstone, revisions: 1})
+        }
+      }
     }
+    return out
   }
 
   return {
@@ -249,20 +288,9 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
       check?.cancel()
       file.close()
     },
-    *revisions() {
-      const building = new Map<string, KeyState>()
-      for (const r of keyRecords()) {
-        index(building, r)
-        yield r
-      }
-      latest = building
-    },
+    revisions: keyRecords,
     latest() {
-      if (!latest) {
-        const building = new Map<string, KeyState>()
-        for (const r of keyRecords()) index(building, r)
-        latest = building
-      }
+      latest ??= keyIndex()
       return latest
     },
     *remnants() {

@@ -41,6 +41,9 @@ export class PageFile {
   pageSize = 4096
   private readonly fd: number
   private readonly blocks = new Map<number, Buffer>()
+  /** The block read last: most reads fall in the same block as the one before. */
+  private lastIndex = -1
+  private lastBlock: Buffer = Buffer.alloc(0)
   private closed = false
 
   constructor(readonly path: string) {
@@ -61,6 +64,8 @@ export class PageFile {
     this.closed = true
     closeSync(this.fd)
     this.blocks.clear()
+    this.lastIndex = -1
+    this.lastBlock = Buffer.alloc(0)
   }
 
   /** Bytes [offset, offset+length) of the file; short at the end of the file. */
@@ -86,7 +91,8 @@ export class PageFile {
     return out
   }
 
-  private direct(offset: number, length: number): Buffer {
+  /** Bytes read straight from the file, past the cache: for small reads scattered over a big file. */
+  direct(offset: number, length: number): Buffer {
     const buf = Buffer.allocUnsafe(length)
     const got = this.fill(buf, offset)
     return got === length ? buf : buf.subarray(0, got)
@@ -103,6 +109,14 @@ export class PageFile {
   }
 
   private block(i: number): Buffer {
+    if (i === this.lastIndex) return this.lastBlock
+    const b = this.cachedBlock(i)
+    this.lastIndex = i
+    this.lastBlock = b
+    return b
+  }
+
+  private cachedBlock(i: number): Buffer {
     const hit = this.blocks.get(i)
     if (hit) {
       // Move to the back: least recently used blocks leave first.
@@ -130,19 +144,25 @@ export class PageFile {
     return {storedId: readU64(head, 0), flags: head.readUInt16LE(8), count: head.readUInt16LE(10), overflow: head.readUInt32LE(12)}
   }
 
-  /** A page with its overflow; every bound checked against the file and the database's page count. */
-  page(id: number, limit: number): Page {
-    if (!Number.isSafeInteger(id) || id < 0 || id >= limit || id >= this.pages) {
-      throw new PageError(id, `page ${id} is outside the file (${Math.min(limit, this.pages)} pages)`)
-    }
-    const head = this.header(id)
-    if (!head) throw new PageError(id, `page ${id} is truncated`)
-    const {storedId, flags, count, overflow} = head
+  /**
+   * A page with its overflow; every bound checked against the file and the
+   * database's page count. With `headOnly`, data is the first page alone
+   * (for callers that read only element headers and keys).
+   */
+  page(id: number, limit: number, headOnly = false): Page {
+    const end = Math.min(limit, this.pages)
+    if (!Number.isSafeInteger(id) || id < 0 || id >= end) throw new PageError(id, `page ${id} is outside the file (${end} pages)`)
+    const first = this.read(id * this.pageSize, this.pageSize)
+    if (first.length < this.pageSize) throw new PageError(id, `page ${id} is truncated`)
+    const storedId = readU64(first, 0)
+    const flags = first.readUInt16LE(8)
+    const count = first.readUInt16LE(10)
+    const overflow = first.readUInt32LE(12)
     if (storedId !== id) throw new PageError(id, `page ${id} claims to be page ${storedId} (overwritten, or not bbolt)`)
-    if (id + overflow >= Math.min(limit, this.pages)) throw new PageError(id, `page ${id} runs past the end of the database (${overflow} overflow pages)`)
+    if (id + overflow >= end) throw new PageError(id, `page ${id} runs past the end of the database (${overflow} overflow pages)`)
     const bytes = (overflow + 1) * this.pageSize
     if (bytes > MAX_RUN_BYTES) throw new PageError(id, `page ${id} claims ${overflow} overflow pages (${(bytes / 2 ** 20).toFixed(0)} MiB), more than any etcd value`)
-    return {id, flags, count, overflow, data: this.read(id * this.pageSize, bytes)}
+    return {id, flags, count, overflow, data: overflow === 0 || headOnly ? first : this.read(id * this.pageSize, bytes)}
   }
 }
 

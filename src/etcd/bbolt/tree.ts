@@ -26,6 +26,8 @@ export interface TreeReader {
   file: PageFile
   /** Pages at or past this id are outside the database. */
   limit: number
+  /** Leaf pages come back as their first page only (overflow not read): for passes over keys alone. */
+  headOnly?: boolean
   /** Marks every page visited (overflow included), one byte per page, for --deep: what is not reachable is free. */
   visited?: Uint8Array
 }
@@ -62,7 +64,8 @@ export function* leafPages(t: TreeReader, ref: BucketRef, skip?: (error: PageErr
       if (depth > MAX_DEPTH) throw new PageError(id, `the tree is deeper than ${MAX_DEPTH} levels at page ${id}`)
       if (seen.has(id)) throw new PageError(id, `page ${id} is reached twice: a cycle of pages`)
       seen.add(id)
-      page = t.file.page(id, t.limit)
+      page = t.file.page(id, t.limit, t.headOnly)
+      if (page.flags & FLAG.branch && t.headOnly && page.overflow) page = t.file.page(id, t.limit)
       if (page.flags & FLAG.branch) checkCount(page)
       else if (!(page.flags & FLAG.leaf)) throw new PageError(id, `page ${id} has flags 0x${page.flags.toString(16)} where a branch or leaf page belongs`)
     } catch (error) {
