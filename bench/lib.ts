@@ -8,6 +8,8 @@ export interface Measure {
   label: string
   ms: number
   peakRssMb: number | null
+  /** CPU time (user + system) of the command and its children: what the work costs when the machine is shared. */
+  cpuMs: number | null
   code: number
 }
 
@@ -16,12 +18,13 @@ const GNU_TIME = '/usr/bin/time'
 /** Runs a command once; peak RSS comes from GNU time when it is installed. */
 export function measure(label: string, cmd: string, args: string[], opts: {cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string} = {}): Measure {
   const useTime = existsSync(GNU_TIME)
-  const argv = useTime ? ['-f', '__PEAK_KB__%M', cmd, ...args] : args
+  const argv = useTime ? ['-f', '__PEAK_KB__%M __CPU__%U %S', cmd, ...args] : args
   const start = process.hrtime.bigint()
   const r = spawnSync(useTime ? GNU_TIME : cmd, argv, {cwd: opts.cwd, env: opts.env ?? process.env, input: opts.stdin, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'ignore', 'pipe']})
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   const m = /__PEAK_KB__(\d+)/.exec(r.stderr ?? '')
-  return {label, ms, peakRssMb: m ? Number(m[1]) / 1024 : null, code: r.status ?? -1}
+  const cpu = /__CPU__([\d.]+) ([\d.]+)/.exec(r.stderr ?? '')
+  return {label, ms, peakRssMb: m ? Number(m[1]) / 1024 : null, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null, code: r.status ?? -1}
 }
 
 /** Median of N runs (and the peak memory of the median run). */

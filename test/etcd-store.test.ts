@@ -66,6 +66,7 @@ describe('reading a real etcd snapshot', () => {
     expect(info.trailer).toBe('match')
     expect(info.buckets).toEqual(expect.arrayContaining(['key', 'meta', 'lease', 'members']))
     expect(info.compactRevision).toBe(7)
+    expect(info.scheduledCompactRevision).toBe(7)
     expect(info.consistentIndex).toBeGreaterThan(0)
     expect(info.warnings).toEqual([])
   })
@@ -92,6 +93,62 @@ describe('reading a real etcd snapshot', () => {
       ['/registry/secrets/a/gone', false, 'still-readable', 1],
       ['/registry/secrets/a/gone', true, '', 0],
     ])
+  })
+
+  it('latest() tells per key the newest revision and whether the key is deleted', async () => {
+    const f = join(tmp.dir, 'latest.db')
+    await makeSnapshot(f, [
+      {op: 'put', key: '/registry/secrets/a/s', value: 'one'},
+      {op: 'put', key: '/registry/secrets/a/gone', value: 'still-readable'},
+      {op: 'put', key: '/registry/secrets/a/s', value: 'two'},
+      {op: 'delete', key: '/registry/secrets/a/gone'},
+    ])
+    const s = openSnapshot(f)
+    const revs = [...s.revisions()]
+    const latest = s.latest()
+    s.close()
+    expect(latest.get('/registry/secrets/a/s')).toEqual({main: 4, sub: 0, deleted: false, revisions: 2})
+    expect(latest.get('/registry/secrets/a/gone')).toEqual({main: 5, sub: 0, deleted: true, revisions: 2})
+    // Which revision is current, from the map.
+    const current = revs.filter((r) => latest.get(r.key.toString('latin1'))?.main === r.main && !r.tombstone).map((r) => r.value.toString())
+    expect(current).toEqual(['two'])
+  })
+
+  it('a snapshot too big to hash in-thread: the trailer is checked on a worker while the revisions are read', async () => {
+    const f = join(tmp.dir, 'big.db')
+    const mib = (i: number) => Buffer.alloc(1 << 20, i + 1)
+    await makeSnapshot(
+      f,
+      Array.from({length: 20}, (_, i) => ({op: 'put' as const, key: `/registry/secrets/big/s-${i}`, value: mib(i)})),
+      {txn: 2},
+    )
+    expect(statSync(f).size).toBeGreaterThan(20 << 20)
+    const s = openSnapshot(f)
+    const revs = [...s.revisions()]
+    expect(revs.map((r) => r.value.length)).toEqual(Array(20).fill(1 << 20))
+    expect(revs.every((r, i) => r.value.every((b) => b === i + 1))).toBe(true)
+    expect([...s.latest().entries()].map(([k, v]) => `${k}@${v.main}`)).toEqual(revs.map((r) => `${r.key}@${r.main}`))
+    expect(s.info().trailer).toBe('match')
+    s.close()
+
+    // One byte of a value changed: the structure still reads, the trailer says no.
+    const tampered = join(tmp.dir, 'big-tampered.db')
+    const bytes = readFileSync(f)
+    const at = bytes.indexOf(Buffer.alloc(64, 7))
+    bytes[at + 10] = 0x99
+    writeFileSync(tampered, bytes)
+    const t = openSnapshot(tampered)
+    expect([...t.revisions()]).toHaveLength(20)
+    expect(t.info().trailer).toBe('mismatch')
+    expect(t.info().warnings.join()).toMatch(/trailer does not match/)
+    t.close()
+
+    // Not asked for: not computed; closed early: the worker is stopped, nothing waits.
+    const u = openSnapshot(f, {verifyTrailer: false})
+    expect(u.info().trailer).toBe('unverified')
+    u.close()
+    const early = openSnapshot(f)
+    early.close()
   })
 
   it('accepts a raw member/snap/db (no trailer)', () => {
@@ -263,8 +320,9 @@ describe('bad input: a clear error or a named warning, within seconds', () => {
           try {
             const s = openSnapshot(f)
             for (const _ of s.revisions());
+            s.latest()
             for (const _ of s.remnants());
-            s.info()
+            void s.info().warnings
             s.close()
           } catch (error) {
             if (!isLeakctlError(error)) throw error

@@ -1,16 +1,22 @@
-import {createHash} from 'node:crypto'
-
 import {inputError} from '../errors.js'
 import {type Meta, readMeta} from './bbolt/meta.js'
-import {FLAG, PAGE_HEADER, PageError, PageFile, readU64} from './bbolt/pages.js'
-import {type BucketRef, bucketItems, bucketRef, leafList, rootBuckets, type TreeReader} from './bbolt/tree.js'
-import {decodeKeyValue, parseRevisionKey} from './mvcc.js'
+import {PAGE_HEADER, PageError, PageFile} from './bbolt/pages.js'
+import {type BucketRef, bucketItems, checkCount, leafElement, leafPages, rootBuckets, type TreeReader} from './bbolt/tree.js'
+import {decodeKeyValue, keyValueKey, parseRevisionKey, revisionAt} from './mvcc.js'
 import {ProtoError} from './proto.js'
+import {type DeepStats, findRemnants, type Remnant} from './remnants.js'
+import {checkTrailer, TRAILER_BYTES, type TrailerCheck} from './trailer.js'
+
+export type {DeepStats, Remnant} from './remnants.js'
 
 // An etcd snapshot (or a member's raw `member/snap/db`), read offline and
 // read-only: every revision of every key in etcd's `key` bucket, tombstones
-// included, and on request the remnants of old values in pages bbolt has
-// freed but not yet overwritten.
+// included, and on request (--deep) the remnants of old values in pages
+// bbolt has freed but not yet overwritten.
+//
+// Buffers handed out (keys, values) are views into the file's bytes, not
+// copies: cheap for a caller that looks at a value and moves on; a caller
+// that keeps many should copy what it keeps (a view pins its 1 MiB block).
 
 export interface SnapshotInfo {
   path: string
@@ -20,14 +26,22 @@ export interface SnapshotInfo {
   /** Which meta page is current (the valid one with the higher txid). */
   metaPage: 0 | 1
   rootPgid: number
-  /** Pages in use (the high-water mark). */
+  /** Pages in use (the meta's high-water mark). */
   pages: number
-  /** The SHA-256 `etcdctl snapshot save` appends: checked against the content. */
-  trailer: 'match' | 'mismatch' | 'absent'
+  /**
+   * The SHA-256 `etcdctl snapshot save` appends, checked against the content
+   * ('unverified' when opened with verifyTrailer: false). Reading this
+   * property waits for the check, which runs beside the caller's reading.
+   */
+  readonly trailer: 'match' | 'mismatch' | 'absent' | 'unverified'
   buckets: string[]
+  /** The revision etcd last finished compacting at (meta bucket `finishedCompactRev`). */
   compactRevision: number | null
+  /** A compaction etcd scheduled (`scheduledCompactRev`); above compactRevision when it did not finish. */
+  scheduledCompactRevision: number | null
   consistentIndex: number | null
-  warnings: string[]
+  /** What was skipped or looks wrong, one line each; read it after iterating (it waits for the trailer check). */
+  readonly warnings: string[]
 }
 
 export interface KeyRevision {
@@ -42,59 +56,75 @@ export interface KeyRevision {
   value: Buffer
 }
 
-export interface Remnant {
-  pageId: number
-  offset: number
-  key: Buffer
-  value: Buffer
-  /** The revision it was written at, when its bbolt key was a revision key. */
-  main: number | null
+/** The newest revision of a key: which one is current, and whether the key is deleted. */
+export interface KeyState {
+  main: number
+  sub: number
+  /** The newest revision is a tombstone: the key no longer exists (older revisions may still be readable). */
+  deleted: boolean
+  /** How many revisions of the key the snapshot holds. */
+  revisions: number
 }
 
 export interface Snapshot {
   info(): SnapshotInfo
   /** Every revision in the key bucket, in revision order. Damaged parts are skipped and named in info().warnings. */
   revisions(): Iterable<KeyRevision>
-  /** Old KeyValue records in pages no longer reachable from the tree (--deep). */
+  /**
+   * Per key (latin1 string of its bytes), the newest revision and whether it
+   * is a tombstone. One pass over keys alone (values are not read), computed once.
+   * Damaged parts are skipped here and named by revisions().
+   */
+  latest(): Map<string, KeyState>
+  /** Old KeyValue records in pages no longer reachable from the tree (--deep), each old revision once. */
   remnants(): Iterable<Remnant>
+  /** What the last remnants() pass looked at. */
+  deepStats(): DeepStats
   /** True once a damaged page or record was skipped. */
   damaged(): boolean
   close(): void
 }
 
-const PAGE_SIZES = [4096, 8192, 16384, 65536, 2048, 1024, 512, 32768, 131072, 262144, 524288, 1048576]
-const TRAILER = 32
+export interface OpenOptions {
+  /** Check the SHA-256 trailer (default true). It is hashed beside the reading, on a worker thread for large files. */
+  verifyTrailer?: boolean
+}
 
-export function openSnapshot(path: string): Snapshot {
+/** Enough of a KeyValue to hold its key: etcd keys are at most a few KiB (--max-request-bytes bounds them). */
+const KEY_PREFIX = 8192
+
+const PAGE_SIZES = [4096, 8192, 16384, 65536, 2048, 1024, 512, 32768, 131072, 262144, 524288, 1048576]
+const META_BYTES = 16 + 64
+
+export function openSnapshot(path: string, opts: OpenOptions = {}): Snapshot {
   const file = new PageFile(path)
   try {
-    return open(file)
+    return open(file, opts)
   } catch (error) {
     file.close()
     throw error
   }
 }
 
-function open(file: PageFile): Snapshot {
+function open(file: PageFile, opts: OpenOptions): Snapshot {
   const path = file.path
   if (file.size === 0) throw inputError('etcd.empty', `${path} is empty`)
   const meta = chooseMeta(file)
   file.pageSize = meta.pageSize
   const warnings: string[] = []
+  // Each problem once, however many passes meet it.
+  const warn = (message: string) => {
+    if (!warnings.includes(message)) warnings.push(message)
+  }
   let damaged = false
 
   // The trailer `etcdctl snapshot save` appends; a raw member/snap/db has none.
   const rest = file.size % meta.pageSize
-  let trailer: SnapshotInfo['trailer'] = 'absent'
-  if (rest === TRAILER) {
-    trailer = sha256(file, file.size - TRAILER).equals(file.read(file.size - TRAILER, TRAILER)) ? 'match' : 'mismatch'
-    if (trailer === 'mismatch') warnings.push('the SHA-256 trailer does not match the content: the file was modified or damaged after it was saved')
-  } else if (rest !== 0) {
-    warnings.push(`the file size is not a whole number of ${meta.pageSize}-byte pages (${rest} bytes extra): truncated or appended to`)
-  }
-  const contentPages = Math.floor((file.size - (rest === TRAILER ? TRAILER : 0)) / meta.pageSize)
+  const hasTrailer = rest === TRAILER_BYTES
+  if (!hasTrailer && rest !== 0) warn(`the file size is not a whole number of ${meta.pageSize}-byte pages (${rest} bytes extra): truncated or appended to`)
+  const contentPages = Math.floor((file.size - (hasTrailer ? TRAILER_BYTES : 0)) / meta.pageSize)
   if (meta.pgid > contentPages) {
-    warnings.push(`the file is truncated: the database uses ${meta.pgid} pages but the file holds ${contentPages}`)
+    warn(`the file is truncated: the database uses ${meta.pgid} pages but the file holds ${contentPages}`)
     damaged = true
   }
   const limit = Math.min(meta.pgid, contentPages)
@@ -111,9 +141,23 @@ function open(file: PageFile): Snapshot {
   if (!keyBucket) {
     throw inputError('etcd.not-etcd', `${path} is a bbolt database but not an etcd one (no "key" bucket; buckets: ${[...buckets.keys()].join(', ') || 'none'})`)
   }
-  const {compactRevision, consistentIndex} = readEtcdMeta(tree, buckets.get('meta'), warnings)
+  const etcdMeta = readEtcdMeta(tree, buckets.get('meta'), warn)
 
-  const info: SnapshotInfo = {
+  // Started last, once the file is known to be etcd's: it reads the whole file.
+  let check: TrailerCheck | null = null
+  let trailer: SnapshotInfo['trailer'] | null = !hasTrailer ? 'absent' : opts.verifyTrailer === false ? 'unverified' : null
+  if (trailer === null) check = checkTrailer(path, file.size - TRAILER_BYTES)
+  const settleTrailer = (): SnapshotInfo['trailer'] => {
+    if (trailer === null && check) {
+      trailer = check.verdict()
+      const problem = check.problem()
+      if (problem) warn(problem)
+      else if (trailer === 'mismatch') warn('the SHA-256 trailer does not match the content: the file was modified or damaged after it was saved')
+    }
+    return trailer!
+  }
+
+  const info = {
     path,
     size: file.size,
     pageSize: meta.pageSize,
@@ -121,41 +165,54 @@ function open(file: PageFile): Snapshot {
     metaPage: meta.page,
     rootPgid: meta.root,
     pages: meta.pgid,
-    trailer,
+    get trailer() {
+      return settleTrailer()
+    },
     buckets: [...buckets.keys()],
-    compactRevision,
-    consistentIndex,
-    warnings,
-  }
+    ...etcdMeta,
+    get warnings() {
+      settleTrailer()
+      return warnings
+    },
+  } satisfies SnapshotInfo
 
-  return {
-    info: () => info,
-    damaged: () => damaged,
-    close: () => file.close(),
-    *revisions() {
-      let bad = 0
-      const items = bucketItems(tree, keyBucket)
-      for (;;) {
-        let next: IteratorResult<{key: Buffer; value: Buffer; bucket: boolean}>
+  let latest: Map<string, KeyState> | null = null
+  const stats: DeepStats = {unreachablePages: 0, freelistPages: 0, leafPages: 0, carvedPages: 0, remnants: 0, copiesOfLive: 0}
+
+  /** One pass over the key bucket: every well-formed record, in revision order; damage is counted and named. */
+  function* keyRecords(): Generator<KeyRevision> {
+    let skippedPages = 0
+    let firstSkip = ''
+    const skip = (error: PageError) => {
+      if (skippedPages++ === 0) firstSkip = error.message
+    }
+    let bad = 0
+    for (const page of leafPages(tree, keyBucket!, skip)) {
+      try {
+        checkCount(page)
+      } catch (error) {
+        skip(error as PageError)
+        continue
+      }
+      const d = page.data
+      for (let i = 0; i < page.count; i++) {
+        let k: number
+        let ksize: number
+        let vsize: number
         try {
-          next = items.next()
-        } catch (error) {
-          if (!(error instanceof PageError)) throw error
-          // The rest of this subtree is unreadable; what was read stands.
-          warnings.push(`skipped the rest of the key bucket: ${error.message}`)
-          damaged = true
-          return
+          ;({k, ksize, vsize} = leafElement(page, i))
+        } catch {
+          bad++
+          continue
         }
-        if (next.done) break
-        const {key, value} = next.value
-        const rev = parseRevisionKey(key)
+        const rev = revisionAt(d, k, ksize)
         if (!rev) {
           bad++
           continue
         }
         let kv
         try {
-          kv = decodeKeyValue(value)
+          kv = decodeKeyValue(d, k + ksize, k + ksize + vsize)
         } catch (error) {
           if (!(error instanceof ProtoError)) throw error
           bad++
@@ -163,58 +220,82 @@ function open(file: PageFile): Snapshot {
         }
         yield {key: kv.key, main: rev.main, sub: rev.sub, tombstone: rev.tombstone, createRevision: kv.createRevision, modRevision: kv.modRevision || rev.main, version: kv.version, lease: kv.lease, value: kv.value}
       }
-      if (bad) {
-        warnings.push(`skipped ${bad} damaged record(s) in the key bucket`)
-        damaged = true
+    }
+    if (skippedPages) {
+      warn(`skipped ${skippedPages} damaged page(s) of the key bucket and the records below them (${firstSkip})`)
+      damaged = true
+    }
+    if (bad) {
+      warn(`skipped ${bad} damaged record(s) in the key bucket`)
+      damaged = true
+    }
+  }
+
+  /**
+   * The newest revision per key, from revision keys and KeyValue keys alone:
+   * leaf pages are read without their overflow runs, and a record that lies
+   * in a run is read by its first bytes only. A big snapshot's values are
+   * not read again.
+   */
+  const keyIndex = (): Map<string, KeyState> => {
+    const out = new Map<string, KeyState>()
+    const lean: TreeReader = {file, limit, headOnly: true}
+    const pageSize = file.pageSize
+    for (const head of leafPages(lean, keyBucket, () => {})) {
+      // Element headers past the first page (a leaf of thousands of tiny records): read the whole run.
+      const page = head.id >= 0 && head.overflow && PAGE_HEADER + head.count * 16 > head.data.length ? file.page(head.id, limit) : head
+      const runBytes = page.id >= 0 ? (page.overflow + 1) * pageSize : page.data.length
+      if (PAGE_HEADER + page.count * 16 > page.data.length) continue
+      const d = page.data
+      for (let i = 0; i < page.count; i++) {
+        const at = PAGE_HEADER + i * 16
+        const k = at + d.readUInt32LE(at + 4)
+        const ksize = d.readUInt32LE(at + 8)
+        const vsize = d.readUInt32LE(at + 12)
+        if (k < PAGE_HEADER || k + ksize + vsize > runBytes) continue // damage: revisions() names it
+        let buf = d
+        let start = k
+        const want = ksize + Math.min(vsize, KEY_PREFIX)
+        if (k + want > d.length) {
+          // The record lies in the overflow run: read its first bytes only.
+          buf = file.direct(page.id * pageSize + k, want)
+          start = 0
+        }
+        const rev = revisionAt(buf, start, ksize)
+        const name = rev && keyValueKey(buf, start + ksize, Math.min(buf.length, start + ksize + vsize))
+        if (!rev || !name) continue
+        const key = name.toString('latin1')
+        const prev = out.get(key)
+        // The key bucket is in revision order, so the last one seen is the newest.
+        if (prev) {
+          prev.main = rev.main
+          prev.sub = rev.sub
+          prev.deleted = rev.tombstone
+          prev.revisions++
+        } else {
+          out.set(key, {main: rev.main, sub: rev.sub, deleted: rev.tombstone, revisions: 1})
+        }
       }
+    }
+    return out
+  }
+
+  return {
+    info: () => info,
+    damaged: () => damaged,
+    deepStats: () => stats,
+    close: () => {
+      check?.cancel()
+      file.close()
+    },
+    revisions: keyRecords,
+    latest() {
+      latest ??= keyIndex()
+      return latest
     },
     *remnants() {
-      // Everything reachable: the metas, the freelist, every bucket's pages.
-      const visited = new Set<number>([0, 1])
-      const reach: TreeReader = {file, limit, visited}
-      const freelist = freelistPages(file, meta, limit)
-      for (const p of freelist.own) visited.add(p)
-      const walk = (ref: BucketRef) => {
-        for (const item of bucketItems(reach, ref)) if (item.bucket) walk(bucketRef(item.value))
-      }
-      try {
-        walk({root: meta.root})
-      } catch (error) {
-        if (!(error instanceof PageError)) throw error
-        warnings.push(`--deep: the tree is damaged (${error.message}); remnants may include live pages`)
-      }
-      for (let id = 2; id < limit; id++) {
-        if (visited.has(id)) continue
-        let page
-        try {
-          page = file.page(id, limit)
-        } catch {
-          continue
-        }
-        if (!(page.flags & FLAG.leaf)) {
-          id += page.overflow
-          continue
-        }
-        let items
-        try {
-          items = leafList(page)
-        } catch {
-          continue // a freed page half overwritten: nothing to trust in it
-        }
-        let offset = PAGE_HEADER
-        for (const item of items) {
-          offset += 16
-          const rev = parseRevisionKey(item.key)
-          if (!rev || rev.tombstone) continue
-          try {
-            const kv = decodeKeyValue(item.value)
-            if (kv.key.length) yield {pageId: id, offset, key: kv.key, value: kv.value, main: rev.main}
-          } catch {
-            // not a KeyValue
-          }
-        }
-        id += page.overflow
-      }
+      Object.assign(stats, {unreachablePages: 0, freelistPages: 0, leafPages: 0, carvedPages: 0, remnants: 0, copiesOfLive: 0})
+      yield* findRemnants({file, root: meta.root, freelist: meta.freelist, limit, contentPages, warn}, stats)
     },
   }
 }
@@ -222,58 +303,47 @@ function open(file: PageFile): Snapshot {
 function chooseMeta(file: PageFile): Meta {
   const candidates: Meta[] = []
   const reasons: string[] = []
-  const m0 = readMeta(file.read(0, PAGE_HEADER + 64), 0)
+  const m0 = readMeta(file.read(0, META_BYTES), 0)
   if (m0.ok) candidates.push(m0.meta)
   else reasons.push(`meta page 0: ${m0.reason}`)
-  // Meta page 1 sits one page in; without a valid meta 0 the page size is unknown, so try the sizes bbolt uses.
+  // Meta page 1 sits one page in. Its page size must agree with where it was
+  // found; without a valid meta 0, try every page size bbolt is used with.
   for (const size of m0.ok ? [m0.meta.pageSize] : PAGE_SIZES) {
-    const m1 = readMeta(file.read(size, PAGE_HEADER + 64), 1)
+    const m1 = readMeta(file.read(size, META_BYTES), 1)
     if (m1.ok && m1.meta.pageSize === size) {
       candidates.push(m1.meta)
       break
     }
   }
   if (candidates.length === 0) {
-    const head = file.read(0, 8)
-    const what = head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) ? 'a PNG image' : file.size < 1024 ? `${file.size} bytes, too small` : 'no valid meta page'
+    const what = isPng(file.read(0, 8)) ? 'a PNG image' : file.size < 1024 ? `${file.size} bytes, too small` : 'no valid meta page'
     throw inputError('etcd.not-bbolt', `${file.path} is not an etcd snapshot or bbolt database (${what}; ${reasons[0] ?? 'no meta page found'})`)
   }
   return candidates.sort((a, b) => b.txid - a.txid)[0]!
 }
 
-function sha256(file: PageFile, length: number): Buffer {
-  const h = createHash('sha256')
-  const chunk = 4 << 20
-  for (let at = 0; at < length; at += chunk) h.update(file.read(at, Math.min(chunk, length - at)))
-  return h.digest()
-}
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+const isPng = (head: Buffer) => head.length === 8 && head.equals(PNG)
 
-function readEtcdMeta(tree: TreeReader, ref: BucketRef | undefined, warnings: string[]): {compactRevision: number | null; consistentIndex: number | null} {
-  let compactRevision: number | null = null
-  let consistentIndex: number | null = null
-  if (!ref) return {compactRevision, consistentIndex}
+function readEtcdMeta(tree: TreeReader, ref: BucketRef | undefined, warn: (message: string) => void): Pick<SnapshotInfo, 'compactRevision' | 'scheduledCompactRevision' | 'consistentIndex'> {
+  const out: Pick<SnapshotInfo, 'compactRevision' | 'scheduledCompactRevision' | 'consistentIndex'> = {compactRevision: null, scheduledCompactRevision: null, consistentIndex: null}
+  if (!ref) {
+    warn('no "meta" bucket: consistent index and compaction unknown')
+    return out
+  }
   try {
     for (const item of bucketItems(tree, ref)) {
       const name = item.key.toString('latin1')
-      if (name === 'consistent_index' && item.value.length === 8) consistentIndex = item.value.readUInt32BE(0) * 0x1_0000_0000 + item.value.readUInt32BE(4)
-      if (name === 'finishedCompactRev') compactRevision = parseRevisionKey(item.value)?.main ?? null
+      if (name === 'consistent_index' && item.value.length === 8) out.consistentIndex = item.value.readUInt32BE(0) * 0x1_0000_0000 + item.value.readUInt32BE(4)
+      else if (name === 'finishedCompactRev') out.compactRevision = parseRevisionKey(item.value)?.main ?? null
+      else if (name === 'scheduledCompactRev') out.scheduledCompactRevision = parseRevisionKey(item.value)?.main ?? null
     }
   } catch (error) {
     if (!(error instanceof PageError)) throw error
-    warnings.push(`the meta bucket is damaged: ${error.message}`)
+    warn(`the meta bucket is damaged: ${error.message}`)
   }
-  return {compactRevision, consistentIndex}
-}
-
-/** The freelist's own pages (its ids list lists free pages; the page holding the list is in use). */
-function freelistPages(file: PageFile, meta: Meta, limit: number): {own: number[]} {
-  if (!meta.freelist || meta.freelist >= limit) return {own: []}
-  try {
-    const page = file.page(meta.freelist, limit)
-    if (!(page.flags & FLAG.freelist)) return {own: []}
-    return {own: Array.from({length: page.overflow + 1}, (_, i) => meta.freelist + i)}
-  } catch {
-    return {own: []}
+  if (out.scheduledCompactRevision !== null && (out.compactRevision === null || out.scheduledCompactRevision > out.compactRevision)) {
+    warn(`a compaction at revision ${out.scheduledCompactRevision} was scheduled but not finished: some revisions at or below it may already be gone`)
   }
+  return out
 }
-

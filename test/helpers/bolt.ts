@@ -1,16 +1,29 @@
 import {fnv1a64} from '../../src/etcd/bbolt/meta.js'
 
 // Synthetic bbolt files for the cases real etcd will not produce on demand:
-// another page size, a page pointing outside the file, a cycle of pages.
+// another page size, a page pointing outside the file, a cycle of pages,
+// big values in overflow pages, a freelist, freed pages for --deep.
 
 export interface Leaf {
   type: 'leaf'
   items: {key: Buffer; value: Buffer; bucket?: boolean}[]
+  /** Written with this page id in its header instead of its own (a stale or overwritten page). */
+  claimId?: number
 }
 export interface Branch {
   type: 'branch'
   children: {key: Buffer; page: number}[]
 }
+/** Bytes laid down as they are (no header): what is left of a page once it is no longer one. Padded to whole pages. */
+export interface Raw {
+  type: 'raw'
+  bytes: Buffer
+}
+export interface Freelist {
+  type: 'freelist'
+  ids: number[]
+}
+export type SyntheticPage = Leaf | Branch | Raw | Freelist
 
 function header(buf: Buffer, at: number, id: number, flags: number, count: number, overflow = 0): void {
   buf.writeUInt32LE(id, at)
@@ -20,9 +33,13 @@ function header(buf: Buffer, at: number, id: number, flags: number, count: numbe
   buf.writeUInt32LE(overflow, at + 12)
 }
 
-function leafBytes(items: Leaf['items'], size: number, id: number): Buffer {
+function leafLength(items: Leaf['items']): number {
+  return 16 + items.length * 16 + items.reduce((n, i) => n + i.key.length + i.value.length, 0)
+}
+
+function leafBytes(items: Leaf['items'], size: number, id: number, overflow = 0): Buffer {
   const buf = Buffer.alloc(size)
-  header(buf, 0, id, 0x02, items.length)
+  header(buf, 0, id, 0x02, items.length, overflow)
   let data = 16 + items.length * 16
   items.forEach((it, i) => {
     const at = 16 + i * 16
@@ -39,7 +56,7 @@ function leafBytes(items: Leaf['items'], size: number, id: number): Buffer {
 
 /** A bucket value holding an inline page. */
 export function inlineBucket(items: Leaf['items']): Buffer {
-  const page = leafBytes(items, 16 + items.length * 16 + items.reduce((n, i) => n + i.key.length + i.value.length, 0), 0)
+  const page = leafBytes(items, leafLength(items), 0)
   return Buffer.concat([Buffer.alloc(16), page])
 }
 
@@ -50,13 +67,22 @@ export function pageBucket(root: number): Buffer {
   return b
 }
 
+/** How many page ids a synthetic page takes (a big leaf spills into overflow pages). */
+export function pagesTaken(p: SyntheticPage, size = 4096): number {
+  if (p.type === 'leaf') return Math.ceil(leafLength(p.items) / size)
+  if (p.type === 'raw') return Math.max(1, Math.ceil(p.bytes.length / size))
+  if (p.type === 'freelist') return Math.ceil((16 + p.ids.length * 8) / size)
+  return 1
+}
+
 /**
- * pages[i] becomes page i + 2 (0 and 1 are the metas); root is the root bucket's page.
+ * pages are laid out in order from page 2 (0 and 1 are the metas), each
+ * taking pagesTaken() ids; root is the root bucket's page.
  * `hwm` overrides the high-water mark (to make pages "outside the database").
  */
-export function buildBolt(opts: {pageSize?: number; root: number; pages: (Leaf | Branch)[]; txid?: number; hwm?: number}): Buffer {
+export function buildBolt(opts: {pageSize?: number; root: number; pages: SyntheticPage[]; txid?: number; hwm?: number; freelist?: number}): Buffer {
   const size = opts.pageSize ?? 4096
-  const total = opts.pages.length + 2
+  const total = 2 + opts.pages.reduce((n, p) => n + pagesTaken(p, size), 0)
   const out = Buffer.alloc(total * size)
   for (const m of [0, 1]) {
     const at = m * size
@@ -66,16 +92,22 @@ export function buildBolt(opts: {pageSize?: number; root: number; pages: (Leaf |
     out.writeUInt32LE(2, meta + 4)
     out.writeUInt32LE(size, meta + 8)
     out.writeUInt32LE(opts.root, meta + 16)
-    out.writeUInt32LE(0, meta + 32) // no freelist
+    if (opts.freelist === undefined) out.writeBigUInt64LE(0xffffffffffffffffn, meta + 32) // no freelist written (etcd's NoFreelistSync)
+    else out.writeUInt32LE(opts.freelist, meta + 32)
     out.writeUInt32LE(opts.hwm ?? total, meta + 40)
     out.writeUInt32LE((opts.txid ?? 10) + m, meta + 48)
     out.writeBigUInt64LE(fnv1a64(out.subarray(meta, meta + 56)), meta + 56)
   }
-  opts.pages.forEach((p, i) => {
-    const id = i + 2
+  let id = 2
+  for (const p of opts.pages) {
     const at = id * size
-    if (p.type === 'leaf') leafBytes(p.items, size, id).copy(out, at)
-    else {
+    const taken = pagesTaken(p, size)
+    if (p.type === 'leaf') leafBytes(p.items, taken * size, p.claimId ?? id, taken - 1).copy(out, at)
+    else if (p.type === 'raw') p.bytes.copy(out, at)
+    else if (p.type === 'freelist') {
+      header(out, at, id, 0x10, p.ids.length, taken - 1)
+      p.ids.forEach((free, i) => out.writeBigUInt64LE(BigInt(free), at + 16 + i * 8))
+    } else {
       header(out, at, id, 0x01, p.children.length)
       let data = 16 + p.children.length * 16
       p.children.forEach((c, j) => {
@@ -87,7 +119,8 @@ export function buildBolt(opts: {pageSize?: number; root: number; pages: (Leaf |
         data += c.key.length
       })
     }
-  })
+    id += taken
+  }
   return out
 }
 

@@ -48,6 +48,8 @@ export function readMeta(pageBytes: Buffer, page: 0 | 1): MetaCheck {
   const stored = m.readBigUInt64LE(56)
   if (fnv1a64(m.subarray(0, 56)) !== stored) return {ok: false, reason: 'meta checksum mismatch'}
   const pageSize = m.readUInt32LE(8)
-  if (pageSize < 512 || pageSize > 1 << 20 || (pageSize & (pageSize - 1)) !== 0) return {ok: false, reason: `implausible page size ${pageSize}`}
+  // bbolt takes the OS page size (4 KiB; 16 KiB on Apple silicon, 64 KiB on some arm64 and ppc64 kernels)
+  // or Options.PageSize, which need not be a power of two.
+  if (pageSize < 512 || pageSize > 1 << 20) return {ok: false, reason: `implausible page size ${pageSize}`}
   return {ok: true, meta: {page, version, pageSize, root: readU64(m, 16), freelist: readU64(m, 32), pgid: readU64(m, 40), txid: readU64(m, 48)}}
 }

@@ -4,8 +4,9 @@ import {inputError} from '../../errors.js'
 
 // bbolt's on-disk unit: a page of `pageSize` bytes (read from the meta page,
 // never assumed), a 16-byte header, and for large items `overflow` more
-// pages that continue it. Pages are read on demand through a small cache of
-// 1 MiB blocks, so a 10 GB snapshot never has to fit in memory.
+// pages that continue it. Pages are read on demand: small reads through a
+// cache of 1 MiB blocks, large ones (a big value's overflow run) straight
+// into their own buffer, so a 10 GB snapshot never has to fit in memory.
 //
 //   offset 0  id        uint64
 //   offset 8  flags     uint16   0x01 branch, 0x02 leaf, 0x04 meta, 0x10 freelist
@@ -25,18 +26,30 @@ export interface Page {
 }
 
 const BLOCK = 1 << 20
-const MAX_BLOCKS = 64
-const MAX_OVERFLOW_BYTES = 512 << 20
+const MAX_BLOCKS = 32
+/** Reads this large bypass the cache: they are read once (a big value) and would only evict what is reused. */
+const DIRECT = BLOCK / 2
+/**
+ * The largest page run believed. etcd refuses requests over
+ * --max-request-bytes (1.5 MiB by default), so a real value is far smaller;
+ * a count past this is corruption, and must not turn into a huge allocation.
+ */
+export const MAX_RUN_BYTES = 256 << 20
 
 export class PageFile {
   readonly size: number
   pageSize = 4096
   private readonly fd: number
   private readonly blocks = new Map<number, Buffer>()
+  /** The block read last: most reads fall in the same block as the one before. */
+  private lastIndex = -1
+  private lastBlock: Buffer = Buffer.alloc(0)
+  private closed = false
 
   constructor(readonly path: string) {
     try {
       this.fd = openSync(path, 'r')
+      this.size = fstatSync(this.fd).size
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT') throw inputError('etcd.missing', `no such file: ${path}`)
@@ -44,18 +57,22 @@ export class PageFile {
       if (code === 'EACCES') throw inputError('etcd.permission', `cannot read ${path}: permission denied`)
       throw error
     }
-    this.size = fstatSync(this.fd).size
   }
 
   close(): void {
+    if (this.closed) return
+    this.closed = true
     closeSync(this.fd)
     this.blocks.clear()
+    this.lastIndex = -1
+    this.lastBlock = Buffer.alloc(0)
   }
 
   /** Bytes [offset, offset+length) of the file; short at the end of the file. */
   read(offset: number, length: number): Buffer {
-    if (offset < 0 || offset >= this.size) return Buffer.alloc(0)
+    if (offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0)
     const end = Math.min(this.size, offset + length)
+    if (end - offset >= DIRECT) return this.direct(offset, end - offset)
     const first = Math.floor(offset / BLOCK)
     const last = Math.floor((end - 1) / BLOCK)
     if (first === last) {
@@ -74,7 +91,32 @@ export class PageFile {
     return out
   }
 
+  /** Bytes read straight from the file, past the cache: for small reads scattered over a big file. */
+  direct(offset: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length)
+    const got = this.fill(buf, offset)
+    return got === length ? buf : buf.subarray(0, got)
+  }
+
+  private fill(buf: Buffer, offset: number): number {
+    let got = 0
+    while (got < buf.length) {
+      const n = readSync(this.fd, buf, got, buf.length - got, offset + got)
+      if (n === 0) break
+      got += n
+    }
+    return got
+  }
+
   private block(i: number): Buffer {
+    if (i === this.lastIndex) return this.lastBlock
+    const b = this.cachedBlock(i)
+    this.lastIndex = i
+    this.lastBlock = b
+    return b
+  }
+
+  private cachedBlock(i: number): Buffer {
     const hit = this.blocks.get(i)
     if (hit) {
       // Move to the back: least recently used blocks leave first.
@@ -82,17 +124,9 @@ export class PageFile {
       this.blocks.set(i, hit)
       return hit
     }
-    const start = i * BLOCK
-    const len = Math.min(BLOCK, this.size - start)
-    const buf = Buffer.allocUnsafe(len)
-    let got = 0
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, start + got)
-      if (n === 0) break
-      got += n
-    }
+    // Evicted blocks are never reused: callers may still hold views into them.
     if (this.blocks.size >= MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!)
-    const b = got === len ? buf : buf.subarray(0, got)
+    const b = this.direct(i * BLOCK, Math.min(BLOCK, this.size - i * BLOCK))
     this.blocks.set(i, b)
     return b
   }
@@ -102,35 +136,48 @@ export class PageFile {
     return Math.floor(this.size / this.pageSize)
   }
 
-  /** A page with its overflow; every bound checked against the file. */
-  page(id: number, limit: number): Page {
-    if (!Number.isSafeInteger(id) || id < 0 || id >= limit || id >= this.pages) {
-      throw new PageError(id, `page ${id} is outside the file (${this.pages} pages)`)
-    }
+  /** A page's header alone, or null when the page lies outside the file. */
+  header(id: number): {storedId: number; flags: number; count: number; overflow: number} | null {
+    if (id < 0 || id >= this.pages) return null
     const head = this.read(id * this.pageSize, PAGE_HEADER)
-    if (head.length < PAGE_HEADER) throw new PageError(id, `page ${id} is truncated`)
-    const storedId = readU64(head, 0)
-    const flags = head.readUInt16LE(8)
-    const count = head.readUInt16LE(10)
-    const overflow = head.readUInt32LE(12)
-    if (storedId !== id) throw new PageError(id, `page ${id} claims to be page ${storedId} (corrupt or not bbolt)`)
+    if (head.length < PAGE_HEADER) return null
+    return {storedId: readU64(head, 0), flags: head.readUInt16LE(8), count: head.readUInt16LE(10), overflow: head.readUInt32LE(12)}
+  }
+
+  /**
+   * A page with its overflow; every bound checked against the file and the
+   * database's page count. With `headOnly`, data is the first page alone
+   * (for callers that read only element headers and keys).
+   */
+  page(id: number, limit: number, headOnly = false): Page {
+    const end = Math.min(limit, this.pages)
+    if (!Number.isSafeInteger(id) || id < 0 || id >= end) throw new PageError(id, `page ${id} is outside the file (${end} pages)`)
+    const first = this.read(id * this.pageSize, this.pageSize)
+    if (first.length < this.pageSize) throw new PageError(id, `page ${id} is truncated`)
+    const storedId = readU64(first, 0)
+    const flags = first.readUInt16LE(8)
+    const count = first.readUInt16LE(10)
+    const overflow = first.readUInt32LE(12)
+    if (storedId !== id) throw new PageError(id, `page ${id} claims to be page ${storedId} (overwritten, or not bbolt)`)
+    if (id + overflow >= end) throw new PageError(id, `page ${id} runs past the end of the database (${overflow} overflow pages)`)
     const bytes = (overflow + 1) * this.pageSize
-    if (id + overflow >= this.pages || bytes > MAX_OVERFLOW_BYTES) throw new PageError(id, `page ${id} overflows past the end of the file (${overflow} overflow pages)`)
-    const data = this.read(id * this.pageSize, bytes)
-    return {id, flags, count, overflow, data}
+    if (bytes > MAX_RUN_BYTES) throw new PageError(id, `page ${id} claims ${overflow} overflow pages (${(bytes / 2 ** 20).toFixed(0)} MiB), more than any etcd value`)
+    return {id, flags, count, overflow, data: overflow === 0 || headOnly ? first : this.read(id * this.pageSize, bytes)}
   }
 }
 
+/** A structural problem at one page: callers skip what hangs off it and say so. */
 export class PageError extends Error {
   constructor(
     readonly pageId: number,
     message: string,
   ) {
     super(message)
+    this.name = 'PageError'
   }
 }
 
-/** uint64 little-endian as a number; a value past 2^53 is corruption here. */
+/** uint64 little-endian as a number; a value past 2^53 is corruption here (or bbolt's "no freelist" marker). */
 export function readU64(buf: Buffer, at: number): number {
   const lo = buf.readUInt32LE(at)
   const hi = buf.readUInt32LE(at + 4)
