@@ -15,6 +15,7 @@ const areas = readdirSync(here)
 
 process.stdout.write(`leakctl benchmarks on node ${process.version}, ${new Date().toISOString()}\n`)
 for (const area of areas) {
-  const mod = (await import(join(here, `${area}.js`))) as {default: () => Promise<void>}
-  await mod.default()
+  const mod = (await import(join(here, `${area}.js`))) as {default?: unknown}
+  // Helper modules (shared code for several benchmarks) have no default export.
+  if (typeof mod.default === 'function') await (mod.default as () => Promise<void>)()
 }

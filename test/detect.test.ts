@@ -147,7 +147,8 @@ describe('engine properties', () => {
     for (const text of inputs) {
       const t0 = performance.now()
       detect(text)
-      expect(performance.now() - t0, text.slice(0, 20)).toBeLessThan(1500)
+      // Catastrophic backtracking takes minutes on these; a loaded machine takes a few seconds at most.
+      expect(performance.now() - t0, text.slice(0, 20)).toBeLessThan(5000)
     }
   })
 

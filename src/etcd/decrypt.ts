@@ -4,7 +4,7 @@ import nacl from 'tweetnacl'
 
 import type {EncryptionConfig, ResourceRule} from '../cluster/encryption-config.js'
 import type {Envelope} from './envelope.js'
-import {WireReader} from './proto.js'
+import {Fields, WIRE} from './proto.js'
 
 // Proving a key decrypts a stored value, in each provider's layout (the
 // bytes after `k8s:enc:<provider>:v1:<key>:`):
@@ -136,8 +136,8 @@ function isStored(b: Buffer): boolean {
 
 function kmsKeyId(payload: Buffer): string | null {
   try {
-    const r = new WireReader(payload)
-    while (r.next()) if (r.no === 2 && r.isBytes) return r.string().slice(0, 256)
+    const r = new Fields(payload)
+    while (r.next()) if (r.no === 2 && r.wire === WIRE.bytes) return r.string.slice(0, 256)
   } catch {
     // not an EncryptedObject
   }

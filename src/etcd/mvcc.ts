@@ -1,4 +1,4 @@
-import {fields, ProtoError, WIRE} from './proto.js'
+import {Fields, ProtoError, WIRE} from './proto.js'
 
 // etcd's MVCC layer in the `key` bucket. Each bbolt key is a revision:
 //   8 bytes main revision (big-endian) | '_' | 8 bytes sub revision [| 't' tombstone]
@@ -32,7 +32,7 @@ const EMPTY = Buffer.alloc(0)
 
 export function decodeKeyValue(buf: Buffer): KeyValue {
   const kv: KeyValue = {key: EMPTY, createRevision: 0, modRevision: 0, version: 0, value: EMPTY, lease: 0}
-  for (const f of fields(buf)) {
+  for (const f = new Fields(buf); f.next(); ) {
     switch (f.no) {
       case 1:
         if (f.wire !== WIRE.bytes) throw new ProtoError('KeyValue.key is not bytes')

@@ -1,3 +1,5 @@
+import {availableParallelism} from 'node:os'
+
 import type {EncryptionConfig} from '../cluster/encryption-config.js'
 import type {EtcdFinding, Risk} from '../detect/finding.js'
 import {RISK_ORDER} from '../detect/finding.js'
@@ -5,8 +7,10 @@ import {inputError} from '../errors.js'
 import type {Credential} from './classify.js'
 import {keyringFrom} from './decrypt.js'
 import {type Analysis, analyze} from './inventory/analyze.js'
+import {compiledWorker, pool} from '../parallel/pool.js'
 import {Folder, type Revision, type SecretEntry, type StorageTimeline} from './inventory/fold.js'
-import {analyzer, keyringsFrom} from './inventory/pool.js'
+import {keyringsFrom} from './inventory/keyrings.js'
+import {analyzeJob, type ValueJob, type ValueResult} from './inventory/worker.js'
 import {type ObjectKey, PrefixVote, routeCustom, routeKey} from './k8s/keys.js'
 import {openSnapshot, type SnapshotInfo} from './snapshot.js'
 
@@ -27,7 +31,7 @@ export interface EtcdScanOptions {
   deep?: boolean
   /** Called every 20,000 revisions with the count so far. */
   onProgress?: (revisions: number) => void
-  /** Worker threads (default: the cores, up to 4; 1 = inline). */
+  /** Worker threads (default: the cores, up to 4, for files of 16 MiB and more; 1 = inline). */
   threads?: number
 }
 
@@ -87,38 +91,46 @@ export interface EtcdScanResult {
   damaged: boolean
 }
 
-/** The revisions the scan analyses, in order, waiting for their analysis before they are folded. */
+/**
+ * The revisions the scan analyses, folded in revision order: tombstones and
+ * values queue up in order; analyses come back from the pool in any order
+ * (tagged with their position) and the queue drains as far as it is complete.
+ */
 class OrderedFold {
   readonly folder = new Folder()
-  private queue: (Revision & {ready: boolean})[] = []
+  private queue: (Revision & {seq: number})[] = []
   private head = 0
-  private waiting: (Revision & {ready: boolean})[] = []
-  private waitHead = 0
+  private readonly arrived = new Map<number, Analysis>()
+  private nextSeq = 0
 
   tombstone(r: Omit<Revision, 'analysis' | 'tombstone'>): void {
     if (this.head === this.queue.length) this.folder.add({...r, tombstone: true, analysis: null})
-    else this.queue.push({...r, tombstone: true, analysis: null, ready: true})
+    else this.queue.push({...r, tombstone: true, analysis: null, seq: -1})
   }
 
-  value(r: Omit<Revision, 'analysis' | 'tombstone'>): void {
-    const rec = {...r, tombstone: false, analysis: null, ready: false}
-    this.queue.push(rec)
-    this.waiting.push(rec)
+  /** Queues a value; returns its position for the job. */
+  value(r: Omit<Revision, 'analysis' | 'tombstone'>): number {
+    const seq = this.nextSeq++
+    this.queue.push({...r, tombstone: false, analysis: null, seq})
+    return seq
   }
 
-  /** Analyses arrive in the order their values were queued. */
-  analysed(a: Analysis): void {
-    const rec = this.waiting[this.waitHead++]!
-    rec.analysis = a
-    rec.ready = true
-    while (this.head < this.queue.length && this.queue[this.head]!.ready) this.folder.add(this.queue[this.head++]!)
+  analysed(results: ValueResult[]): void {
+    for (const {seq, ...a} of results) this.arrived.set(seq, a)
+    while (this.head < this.queue.length) {
+      const rec = this.queue[this.head]!
+      if (!rec.tombstone) {
+        const a = this.arrived.get(rec.seq)
+        if (!a) break
+        this.arrived.delete(rec.seq)
+        rec.analysis = a
+      }
+      this.folder.add(rec)
+      this.head++
+    }
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head)
       this.head = 0
-    }
-    if (this.waitHead > 4096 && this.waitHead * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.waitHead)
-      this.waitHead = 0
     }
   }
 }
@@ -130,7 +142,10 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Pr
     const info = snap.info()
     const config = opts.encryptionConfig ?? null
     const fold = new OrderedFold()
-    const pool = analyzer(config, {bytes: info.size, threads: opts.threads}, (a) => fold.analysed(a))
+    // Workers pay off on big files only: each one loads the engine first.
+    const threads = opts.threads ?? (info.size >= 16 << 20 ? Math.min(availableParallelism(), 4) : 1)
+    const keyringFor = keyringsFrom(config)
+    const work = pool<ValueJob, ValueResult>(compiledWorker('src/etcd/inventory/worker'), (job) => analyzeJob(job, keyringFor), {encryptionConfig: config}, {threads, onResults: (r) => fold.analysed(r)})
     const vote = new PrefixVote()
     const elsewhere = new PrefixVote()
     let revisions = 0
@@ -161,11 +176,13 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Pr
         fold.tombstone(rec)
         continue
       }
-      fold.value(rec)
-      const wait = pool.add({key, main: r.main, category: route.category, resource: route.resource, group: route.group, value: r.value})
+      const seq = fold.value(rec)
+      // A buffer of its own, transferred to the worker: the reader's pages are not ours to keep.
+      const value = new Uint8Array(r.value)
+      const wait = work.add({seq, key, main: r.main, category: route.category, resource: route.resource, group: route.group, value}, value.length, [value.buffer as ArrayBuffer])
       if (wait) await wait
     }
-    await pool.finish()
+    await work.finish()
     if (opts.prefix && routed === 0 && revisions > 0) {
       const found = elsewhere.winner
       throw inputError('etcd.prefix', `--etcd-prefix ${opts.prefix}: no Kubernetes object in ${path} is under it${found ? ` (its objects are under ${found})` : ''}`)

@@ -1,5 +1,7 @@
 import {parentPort, workerData} from 'node:worker_threads'
 
+import {serveJobs} from '../parallel/pool.js'
+
 import {detect, matchFindingBase} from '../detect/engine.js'
 
 // Detection off the main thread: blobs in, value-free hits out (fingerprints
@@ -32,7 +34,4 @@ export function scanBlob(job: BlobJob): BlobResult {
 }
 
 // Only inside a worker we started: a test runner's own worker threads must not be answered.
-if (parentPort && (workerData as {leakctlScanWorker?: boolean} | undefined)?.leakctlScanWorker) {
-  const port = parentPort
-  port.on('message', (batch: {id: number; jobs: BlobJob[]}) => port.postMessage({id: batch.id, results: batch.jobs.map(scanBlob)}))
-}
+if (parentPort && (workerData as {leakctlWorker?: boolean} | undefined)?.leakctlWorker) serveJobs(parentPort, scanBlob)

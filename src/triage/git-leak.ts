@@ -7,6 +7,7 @@ import type {Playbook, Procedure} from '../playbook/schema.js'
 import {firstOnRemote} from '../git/exposure.js'
 import {planRewrite, type RewritePlan} from '../git/rewrite.js'
 import {type GitScanResult, scanRepository} from '../git/scan.js'
+import '../logs/collectors.js'
 import {COLLECTORS, type EvidenceContext, evidenceWanted} from './evidence.js'
 import type {PhaseReport} from './phases.js'
 

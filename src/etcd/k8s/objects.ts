@@ -1,4 +1,4 @@
-import {ProtoError, WireReader} from '../proto.js'
+import {Fields, ProtoError, WIRE} from '../proto.js'
 
 // Kubernetes objects as kube-apiserver stores them. The protobuf storage
 // encoding is the 4 bytes "k8s\0" and a runtime.Unknown:
@@ -16,7 +16,7 @@ import {ProtoError, WireReader} from '../proto.js'
 //   DaemonSet spec.template=2, Job spec.template=6,
 //   CronJob spec.jobTemplate=5 {spec=2 -> JobSpec}
 // Map entries are messages {key=1, value=2}. Decoding goes through a cursor
-// (WireReader): it runs over every revision of every Secret.
+// (Fields): it runs over every revision of every Secret.
 
 export interface StoredObject {
   encoding: 'protobuf' | 'json'
@@ -35,15 +35,15 @@ export function decodeStored(value: Buffer): StoredObject | null {
     let apiVersion = ''
     let kind = ''
     let raw: Buffer = EMPTY
-    const r = new WireReader(value, MAGIC.length)
+    const r = new Fields(value.subarray(MAGIC.length))
     while (r.next()) {
-      if (r.no === 1 && r.isBytes) {
-        const t = r.message()
+      if (r.no === 1 && r.wire === WIRE.bytes) {
+        const t = new Fields(r.bytes)
         while (t.next()) {
-          if (t.no === 1) apiVersion = t.string()
-          else if (t.no === 2) kind = t.string()
+          if (t.no === 1) apiVersion = t.string
+          else if (t.no === 2) kind = t.string
         }
-      } else if (r.no === 2 && r.isBytes) raw = r.bytes()
+      } else if (r.no === 2 && r.wire === WIRE.bytes) raw = r.bytes
     }
     return {encoding: 'protobuf', apiVersion, kind, raw}
   }
@@ -77,36 +77,36 @@ export interface Meta {
 export const ANNOTATION_CAP = 256 * 1024
 
 /** A map entry {key=1, value=2} at the reader's current field. */
-function mapEntry(r: WireReader): [string, Buffer] {
+function mapEntry(r: Fields): [string, Buffer] {
   let k = ''
   let v: Buffer = EMPTY
-  const e = r.message()
+  const e = new Fields(r.bytes)
   while (e.next()) {
-    if (e.no === 1) k = e.string()
-    else if (e.no === 2) v = e.bytes()
+    if (e.no === 1) k = e.string
+    else if (e.no === 2) v = e.bytes
   }
   return [k, v]
 }
 
 export function decodeMeta(buf: Buffer): Meta {
   const m = emptyMeta()
-  const r = new WireReader(buf)
+  const r = new Fields(buf)
   while (r.next()) {
     switch (r.no) {
       case 1:
-        m.name = r.string()
+        m.name = r.string
         break
       case 3:
-        m.namespace = r.string()
+        m.namespace = r.string
         break
       case 5:
-        m.uid = r.string()
+        m.uid = r.string
         break
       case 6:
-        m.resourceVersion = r.string()
+        m.resourceVersion = r.string
         break
       case 8: {
-        const t = r.message()
+        const t = new Fields(r.bytes)
         while (t.next()) if (t.no === 1 && t.wire === 0) m.created = seconds(t.int)
         break
       }
@@ -122,10 +122,10 @@ export function decodeMeta(buf: Buffer): Meta {
       }
       case 13: {
         const o = {kind: '', name: ''}
-        const t = r.message()
+        const t = new Fields(r.bytes)
         while (t.next()) {
-          if (t.no === 1) o.kind = t.string()
-          else if (t.no === 3) o.name = t.string()
+          if (t.no === 1) o.kind = t.string
+          else if (t.no === 3) o.name = t.string
         }
         m.owners.push(o)
         break
@@ -150,14 +150,14 @@ export interface SecretObject {
 export function decodeSecret(obj: StoredObject): SecretObject {
   if (obj.encoding === 'json') return jsonSecret(obj.raw as Record<string, unknown>)
   const s: SecretObject = {meta: emptyMeta(), type: 'Opaque', data: new Map(), immutable: false}
-  const r = new WireReader(obj.raw as Buffer)
+  const r = new Fields(obj.raw as Buffer)
   while (r.next()) {
-    if (r.no === 1 && r.isBytes) s.meta = decodeMeta(r.bytes())
-    else if ((r.no === 2 || r.no === 4) && r.isBytes) {
+    if (r.no === 1 && r.wire === WIRE.bytes) s.meta = decodeMeta(r.bytes)
+    else if ((r.no === 2 || r.no === 4) && r.wire === WIRE.bytes) {
       // stringData (4) is write-only in the API, merged into data before storage; read it anyway if present.
       const [k, v] = mapEntry(r)
       s.data.set(k, v)
-    } else if (r.no === 3) s.type = r.string() || 'Opaque'
+    } else if (r.no === 3) s.type = r.string || 'Opaque'
     else if (r.no === 5) s.immutable = r.int !== 0
   }
   return s
@@ -185,10 +185,10 @@ export function decodeConfigMap(obj: StoredObject): ConfigMapObject {
     return {meta: jsonMeta(asRecord(doc.metadata)), data}
   }
   const c: ConfigMapObject = {meta: emptyMeta(), data: new Map()}
-  const r = new WireReader(obj.raw as Buffer)
+  const r = new Fields(obj.raw as Buffer)
   while (r.next()) {
-    if (r.no === 1 && r.isBytes) c.meta = decodeMeta(r.bytes())
-    else if ((r.no === 2 || r.no === 3) && r.isBytes) {
+    if (r.no === 1 && r.wire === WIRE.bytes) c.meta = decodeMeta(r.bytes)
+    else if ((r.no === 2 || r.no === 3) && r.wire === WIRE.bytes) {
       const [k, v] = mapEntry(r)
       c.data.set(k, v)
     }
@@ -235,13 +235,13 @@ export function workloadEnv(obj: StoredObject): Workload {
   const out: Workload = {meta: emptyMeta(), env: [], commands: []}
   const path = POD_SPEC_PATH[obj.kind]
   if (!path) return out
-  const top = new WireReader(obj.raw as Buffer)
-  while (top.next()) if (top.no === 1 && top.isBytes) out.meta = decodeMeta(top.bytes())
+  const top = new Fields(obj.raw as Buffer)
+  while (top.next()) if (top.no === 1 && top.wire === WIRE.bytes) out.meta = decodeMeta(top.bytes)
   let spec: Buffer = obj.raw as Buffer
   for (const no of path) {
     let next: Buffer | null = null
-    const r: WireReader = new WireReader(spec)
-    while (r.next()) if (r.no === no && r.isBytes) next = r.bytes()
+    const r: Fields = new Fields(spec)
+    while (r.next()) if (r.no === no && r.wire === WIRE.bytes) next = r.bytes
     if (!next) return out
     spec = next
   }
@@ -249,17 +249,17 @@ export function workloadEnv(obj: StoredObject): Workload {
     let name = ''
     const vars: {name: string; value: string}[] = []
     const argv: string[] = []
-    const c = new WireReader(buf)
+    const c = new Fields(buf)
     while (c.next()) {
-      if (!c.isBytes) continue
-      if (c.no === 1) name = c.string()
-      else if (c.no === 3 || c.no === 4) argv.push(c.string())
+      if (c.wire !== WIRE.bytes) continue
+      if (c.no === 1) name = c.string
+      else if (c.no === 3 || c.no === 4) argv.push(c.string)
       else if (c.no === 7) {
         const v = {name: '', value: ''}
-        const e = c.message()
+        const e = new Fields(c.bytes)
         while (e.next()) {
-          if (e.no === 1) v.name = e.string()
-          else if (e.no === 2) v.value = e.string()
+          if (e.no === 1) v.name = e.string
+          else if (e.no === 2) v.value = e.string
         }
         if (v.value) vars.push(v)
       }
@@ -267,13 +267,13 @@ export function workloadEnv(obj: StoredObject): Workload {
     for (const v of vars) out.env.push({container: name, ...v})
     if (argv.length) out.commands.push({container: name, argv})
   }
-  const r = new WireReader(spec)
+  const r = new Fields(spec)
   while (r.next()) {
-    if (!r.isBytes) continue
-    if (r.no === 2 || r.no === 20) container(r.bytes())
+    if (r.wire !== WIRE.bytes) continue
+    if (r.no === 2 || r.no === 20) container(r.bytes)
     else if (r.no === 34) {
-      const e = r.message()
-      while (e.next()) if (e.no === 1 && e.isBytes) container(e.bytes())
+      const e = new Fields(r.bytes)
+      while (e.next()) if (e.no === 1 && e.wire === WIRE.bytes) container(e.bytes)
     }
   }
   return out

@@ -1,0 +1,104 @@
+import {Flags} from '@oclif/core'
+
+import {BaseCommand, incidentFlags} from '../../cli/base.js'
+import {renderGitHub} from '../../cli/render/logs.js'
+import {EXIT, inputError, isLeakctlError} from '../../src/errors.js'
+import {loadIncident, recordEvents} from '../../src/incident/incident.js'
+import type {IncidentState} from '../../src/incident/state.js'
+import type {IncidentRef} from '../../src/incident/workspace.js'
+import {repoOfWorkingTree, resolveToken} from '../../src/logs/github/client.js'
+import {evidenceEvents, SOURCE} from '../../src/logs/github/evidence.js'
+import {investigateGitHub} from '../../src/logs/github/investigate.js'
+import {parseInstant} from '../../src/time/instant.js'
+
+const REPO = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/
+
+export default class LogsGitHub extends BaseCommand {
+  static override summary = 'Who copied a repository a secret leaked in? GitHub traffic, forks, secret scanning, audit log'
+  static override description = `For a repository (--repo, else the GitHub remote of the working tree): clone traffic (GitHub keeps 14 days: read first), visibility, forks, secret scanning alerts with their first location and validity, push-protection bypasses, the repository's events and the organisation audit log (git.clone: 7 days) where the token and plan allow. What the token or plan could not see is listed under "missing" with the reason.
+
+Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies seen after the exposure; 1 copied after the exposure, public with clones out of sight, or suspicious; 2 bad input; 3 GitHub could not be queried.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>                                   # the working tree\'s GitHub remote, exposure from the incident',
+    '<%= config.bin %> <%= command.id %> --repo acme/payments --since 2026-03-02T10:00:00Z',
+    'GH_TOKEN=$(gh auth token) <%= config.bin %> <%= command.id %> --repo acme/payments --json',
+    '<%= config.bin %> <%= command.id %> --repo platform/api --github-api-url https://github.example.com/api/v3',
+  ]
+  static override flags = {
+    ...incidentFlags,
+    repo: Flags.string({description: 'owner/name (default: the GitHub remote of the working tree, see --path)'}),
+    path: Flags.string({default: '.', description: 'Working tree whose GitHub remote to use when --repo is not given'}),
+    since: Flags.string({description: 'Exposure time (default: the incident\'s exposed-at, else the first commit of a git finding)'}),
+    'github-api-url': Flags.string({default: 'https://api.github.com', env: 'GITHUB_API_URL', description: 'GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3)'}),
+    'max-wait': Flags.integer({default: 120, min: 0, description: 'Longest wait in seconds for a rate limit before giving up on an endpoint'}),
+    'no-record': Flags.boolean({description: 'Do not record evidence on the incident'}),
+  }
+
+  async run() {
+    const {flags} = await this.parse(LogsGitHub)
+    const now = new Date()
+    let owner: string
+    let name: string
+    if (flags.repo) {
+      const m = REPO.exec(flags.repo.replace(/^https?:\/\/[^/]+\//, '').replace(/\.git$/, ''))
+      if (!m) throw inputError('logs.repo', `--repo "${flags.repo}": expected owner/name`)
+      owner = m[1]!
+      name = m[2]!
+    } else {
+      const r = repoOfWorkingTree(flags.path)
+      if (!r) throw inputError('logs.repo', `no --repo, and ${flags.path} has no GitHub remote: pass --repo owner/name`)
+      owner = r.owner
+      name = r.name
+    }
+    let baseUrl: string
+    try {
+      baseUrl = new URL(flags['github-api-url']).toString().replace(/\/$/, '')
+    } catch {
+      throw inputError('logs.api-url', `--github-api-url "${flags['github-api-url']}" is not a URL`)
+    }
+
+    let ref: IncidentRef | undefined
+    let state: IncidentState | undefined
+    try {
+      ref = this.incident(flags)
+      const loaded = loadIncident(ref)
+      state = loaded.state
+      this.warnAll(loaded.warnings)
+    } catch (error) {
+      // Without --incident, an absent workspace only means nothing gets recorded.
+      if (flags.incident || !(isLeakctlError(error) && error.code === 'workspace.missing')) throw error
+    }
+    let since = flags.since ? parseInstant(flags.since, '--since', now) : null
+    if (!since && state) {
+      const dates = state.findings.filter((f) => f.source === 'git').map((f) => (f as {date: string}).date)
+      since = state.exposedAt ? new Date(state.exposedAt) : dates.length ? new Date(dates.sort()[0]!) : null
+    }
+    if (!since) this.warnLine('no exposure time (--since, or an incident\'s exposed-at): everything counts as after the exposure')
+
+    const host = new URL(baseUrl).hostname === 'api.github.com' ? undefined : new URL(baseUrl).hostname
+    const token = resolveToken(process.env, host)
+    if (!token) this.warnLine('no GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth login): reading public data only')
+    const result = await investigateGitHub({owner, name, since, token, baseUrl, maxWaitSeconds: flags['max-wait'], onProgress: (t) => this.progress(t)})
+    this.progressDone()
+
+    let recorded: {incident: string; events: number; skipped: number} | undefined
+    if (ref && !flags['no-record'] && !result.fatal) {
+      const {state: fresh} = loadIncident(ref)
+      const seen = new Set(fresh.evidence.filter((e) => e.source === SOURCE && typeof e.ref?.id === 'string').map((e) => e.ref!.id as string))
+      const ev = evidenceEvents(result, seen)
+      const res = await recordEvents(ref, this.actor(flags.by), ev.events)
+      this.warnAll(res.warnings)
+      recorded = {incident: ref.id, events: res.events.length, skipped: ev.skipped}
+    }
+
+    this.print(renderGitHub(result))
+    if (recorded) this.print(`\n${recorded.incident}: ${recorded.events} evidence event(s) recorded${recorded.skipped ? ` (${recorded.skipped} already on the timeline)` : ''}.`)
+    const suspicious = result.events.some((e) => e.suspicious)
+    if (result.verdict.status === 'copied-after-exposure' || result.verdict.status === 'exposed' || suspicious) this.needsAction()
+    else if (result.fatal || result.verdict.status === 'unknown') {
+      process.exitCode = EXIT.dependency
+      process.stderr.write(`error: ${result.fatal ?? 'GitHub could not be read'}\n`)
+    }
+    return {...result, recorded: recorded ?? null}
+  }
+}

@@ -1,0 +1,105 @@
+import {Flags} from '@oclif/core'
+import chalk from 'chalk'
+
+import {BaseCommand, incidentFlags} from '../../cli/base.js'
+import {renderEtcdScan} from '../../cli/render/scan-etcd.js'
+import {riskColor, table} from '../../cli/render/text.js'
+import {phaseLine} from '../../cli/render/triage.js'
+import {readEncryptionConfig} from '../../src/cluster/encryption-config.js'
+import {loadIncident} from '../../src/incident/incident.js'
+import {progress} from '../../src/incident/state.js'
+import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
+import {parseInstant} from '../../src/time/instant.js'
+import {triageEtcdLeak} from '../../src/triage/etcd-leak.js'
+
+export default class TriageEtcdLeak extends BaseCommand {
+  static override summary = 'An etcd backup leaked: the verdict in seconds, what to revoke in what order, the incident with its timed checklist'
+  static override description = `Runs the etcd-leak playbook's phases in order and prints the verdict first.
+Phase 1: reads the snapshot itself (every revision, deleted Secrets included) — how many Secrets are readable by anyone with the file, by risk.
+Phase 2: the credentials to revoke and rotate, ranked as the seed's priorities (critical now, then 1, 2, 3), each with its rotation procedure.
+It opens the incident with one checklist item per credential (grouped per priority), due times from the incident start, and the commands filled in for this snapshot.
+What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recorded as skipped with the command to run, never as "nothing found".`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --snapshot backup.db',
+    '<%= config.bin %> <%= command.id %> --snapshot etcd-2026-11-21.db --exposed-at 2026-11-21T18:00:00Z --bucket etcd-backups --object etcd-2026-11-21.db',
+    '<%= config.bin %> <%= command.id %> --snapshot backup.db --encryption-config encryption-config.yaml --json > triage.json',
+  ]
+  static override flags = {
+    snapshot: Flags.string({char: 's', required: true, description: 'The leaked snapshot (or member/snap/db)'}),
+    'exposed-at': Flags.string({description: 'When the file became public (ISO-8601 UTC)'}),
+    'encryption-config': Flags.string({description: 'The EncryptionConfiguration in force: proves which values its keys decrypt'}),
+    context: Flags.string({description: 'The cluster’s kube context, filled into the checklist commands'}),
+    bucket: Flags.string({description: 'The bucket the backup was exposed in, filled into the commands'}),
+    object: Flags.string({description: 'The object key of the backup in the bucket'}),
+    deep: Flags.boolean({description: 'Also read freed pages for old values (slower)'}),
+    title: Flags.string({char: 't', description: 'Incident title'}),
+    commander: Flags.string({description: 'Incident commander (default: the actor)'}),
+    playbook: Flags.string({char: 'p', default: 'etcd-leak', description: 'Playbook name or file'}),
+    by: incidentFlags.by,
+  }
+
+  async run() {
+    const {flags} = await this.parse(TriageEtcdLeak)
+    const exposedAt = flags['exposed-at'] ? parseInstant(flags['exposed-at'], '--exposed-at') : undefined
+    const encryptionConfig = flags['encryption-config'] ? readEncryptionConfig(flags['encryption-config']) : undefined
+    const procedures = loadProcedures()
+    const playbook = resolvePlaybook(flags.playbook)
+    const actor = this.actor(flags.by)
+    const ws = this.workspace(flags.workspace, true)
+    this.print(chalk.bold(`leakctl triage etcd-leak — ${flags.snapshot}`))
+    const vars: Record<string, string> = {}
+    if (flags.context) vars.context = flags.context
+    if (flags.bucket) vars.bucket = flags.bucket
+    if (flags.object) vars.object = flags.object
+    let verdictShown = false
+    const result = await triageEtcdLeak({
+      snapshot: flags.snapshot,
+      workspace: ws,
+      actor,
+      playbook,
+      procedures,
+      encryptionConfig,
+      title: flags.title,
+      commander: flags.commander,
+      exposedAt,
+      vars,
+      deep: flags.deep,
+      onProgress: (t) => this.progress(t),
+      onPhase: (p) => {
+        this.progressDone()
+        this.print(phaseLine(p))
+        verdictShown ||= p.id === 'triage'
+      },
+    })
+    this.progressDone()
+    this.warnAll(result.scan.warnings)
+    const {state} = loadIncident(result.incident)
+    const p = progress(state, new Date())
+    const out: string[] = ['']
+    if (result.priorities.length) {
+      out.push(chalk.bold('Revoke and rotate, in this order'))
+      for (const g of result.priorities) {
+        out.push(`${riskColor(g.risk)(`${g.label}: ${g.count}`)}`)
+        out.push(table(g.byClass.slice(0, 8).map((c) => [`   ${c.count}`, c.class, chalk.dim(`playbooks/rotations/${c.rotation}.yaml`)])))
+      }
+      out.push('')
+    }
+    out.push(renderEtcdScan(result.scan).split('\n').slice(1).join('\n'))
+    out.push('')
+    out.push(`${chalk.bold(`Incident ${result.incident.id}`)} opened: ${p.total} checklist items, ${state.findings.length} finding(s) recorded; verdict in ${(result.verdictMs / 1000).toFixed(1)} s. Next: ${chalk.bold('leakctl checklist')}`)
+    this.print(out.join('\n'))
+    if (result.scan.damaged) process.exitCode = 2
+    else if (result.findings.length) this.needsAction()
+    return {
+      incident: result.incident.id,
+      verdict: result.verdict,
+      verdictMs: Math.round(result.verdictMs),
+      phases: result.phases,
+      priorities: result.priorities,
+      summary: result.scan.summary,
+      secrets: result.scan.secrets,
+      findings: result.findings,
+      checklist: p,
+    }
+  }
+}
