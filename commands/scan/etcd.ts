@@ -9,14 +9,17 @@ import {scanSnapshot} from '../../src/etcd/scan.js'
 export default class ScanEtcd extends BaseCommand {
   static override summary = 'Read a leaked etcd snapshot offline: which Secrets are readable, every revision, how bad each is'
   static override description = `Reads the file itself — an etcdctl snapshot or a raw member/snap/db — without restoring it: every revision of every key (a Secret rotated last week or deleted yesterday still has its old value in the file), plaintext or encrypted with which provider and key, classified by risk with the reason.
-With --encryption-config it proves each configured key really decrypts the values it claims, and flags values written with keys the configuration no longer has.
-Credentials outside Secrets (ConfigMaps, workload env literals, custom resources) are listed too: encryption at rest rarely covers them.
+With --encryption-config it proves each configured key really decrypts the values it claims, and flags values written with keys the configuration no longer has, or with a key it no longer writes with.
+Credentials outside Secrets (ConfigMaps, workload env literals and command lines, custom resources, annotations) are listed too: encryption at rest rarely covers them.
+The key prefix (/registry, /kubernetes.io on OpenShift, or any --etcd-prefix the API server used) is read from the keys.
+Values are never printed: fingerprints (sha256) and redacted previews only.
 Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or damaged file (what could be read is still reported).`
   static override examples = [
-    '<%= config.bin %> <%= command.id %> backup.db',
-    '<%= config.bin %> <%= command.id %> backup.db --encryption-config /etc/kubernetes/encryption-config.yaml',
+    {description: 'The verdict, then every readable Secret by risk', command: '<%= config.bin %> <%= command.id %> backup.db'},
+    {description: 'Prove which keys open the encrypted values (the configuration may have leaked with the backup)', command: '<%= config.bin %> <%= command.id %> backup.db --encryption-config /etc/kubernetes/encryption-config.yaml'},
     {description: 'Every Secret and credential, for the spreadsheet-minded', command: '<%= config.bin %> <%= command.id %> backup.db --format csv > inventory.csv'},
-    '<%= config.bin %> <%= command.id %> member/snap/db --deep --json > inventory.json',
+    {description: 'Also read pages freed by compaction; JSON for scripts', command: '<%= config.bin %> <%= command.id %> member/snap/db --deep --json > inventory.json'},
+    {description: 'An API server started with --etcd-prefix', command: '<%= config.bin %> <%= command.id %> backup.db --etcd-prefix /kubernetes.io'},
   ]
   static override args = {snapshot: Args.string({required: true, description: 'The snapshot file (or member/snap/db)'})}
   static override flags = {
@@ -28,11 +31,12 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
 
   async run() {
     const {args, flags} = await this.parse(ScanEtcd)
-    if (flags['etcd-prefix'] && !flags['etcd-prefix'].startsWith('/')) throw inputError('etcd.prefix', `--etcd-prefix ${flags['etcd-prefix']}: expected a path such as /registry`)
+    const prefix = flags['etcd-prefix']
+    if (prefix !== undefined && !/^\/[^\s]*$/.test(prefix)) throw inputError('etcd.prefix', `--etcd-prefix ${prefix}: expected a path such as /registry`)
     const encryptionConfig = flags['encryption-config'] ? readEncryptionConfig(flags['encryption-config']) : undefined
     const result = await scanSnapshot(args.snapshot, {
       encryptionConfig,
-      prefix: flags['etcd-prefix']?.replace(/\/$/, ''),
+      prefix: prefix?.replace(/\/+$/, '') || undefined,
       deep: flags.deep,
       onProgress: (n) => this.progress(`reading revisions: ${n.toLocaleString('en')}`),
     })

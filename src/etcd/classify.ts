@@ -1,4 +1,4 @@
-import {X509Certificate} from 'node:crypto'
+import {createPrivateKey, createPublicKey, X509Certificate} from 'node:crypto'
 import {gunzipSync} from 'node:zlib'
 
 import {classInfo} from '../detect/classes.js'
@@ -40,17 +40,22 @@ export function classifySecret(s: SecretObject): Credential[] {
     case 'kubernetes.io/service-account-token': {
       const token = d('token')
       const sa = s.meta.annotations['kubernetes.io/service-account.name'] ?? '?'
-      if (token?.length) add('data.token', 'k8s-service-account-token', token, `a long-lived token of service account ${s.meta.namespace ?? ''}/${sa}: acts as that workload against the API server`, {preview: redact(token.toString(), 3)})
+      const ns = s.meta.namespace ?? ''
+      if (token?.length) {
+        // kube-system's service accounts are the controllers' (namespace-controller, clusterrole-aggregation-controller, ...): cluster-wide rights.
+        if (ns === 'kube-system') add('data.token', 'k8s-service-account-token', token, `a long-lived token of kube-system/${sa}: kube-system service accounts hold cluster-wide rights, often enough to take the cluster`, {preview: redact(token.toString(), 3), risk: 'critical'})
+        else add('data.token', 'k8s-service-account-token', token, `a long-lived token of service account ${ns}/${sa}: acts as that workload against the API server`, {preview: redact(token.toString(), 3)})
+      }
       return out
     }
     case 'kubernetes.io/tls': {
       const key = d('tls.key')
       const caKey = d('ca.key')
-      if (caKey?.length) add('data.ca.key', 'tls-ca-key', caKey, 'the private key of a certificate authority: every certificate it signs can be forged', {preview: pemPreview(caKey)})
+      if (caKey?.length) add('data.ca.key', 'tls-ca-key', caKey, `the private key of a certificate authority${caReason(caKey, d('ca.crt'))}: every certificate it signs can be forged`, {preview: pemPreview(caKey)})
       if (key?.length) {
         const cert = certificate(d('tls.crt'))
-        if (cert?.ca) add('data.tls.key', 'tls-ca-key', key, `the private key of a CA certificate (${cert.subject}): every certificate it signs can be forged`, {preview: pemPreview(key)})
-        else add('data.tls.key', 'tls-key', key, `a leaf TLS private key${cert ? ` (${cert.subject}, expires ${cert.validTo})` : ''}: lets the holder impersonate the service`, {preview: pemPreview(key)})
+        if (cert?.ca) add('data.tls.key', 'tls-ca-key', key, `the private key of a CA certificate (${cert.subject}${keyMatches(key, d('tls.crt')!) ? ', the key matches it' : ''}): every certificate it signs can be forged`, {preview: pemPreview(key)})
+        else add('data.tls.key', 'tls-key', key, `a leaf TLS private key${cert ? ` (${cert.subject}${cert.selfSigned ? ', self-signed' : ''}, expires ${cert.validTo})` : ''}: lets the holder impersonate the service`, {preview: pemPreview(key)})
       }
       return out
     }
@@ -124,7 +129,36 @@ function opaque(s: SecretObject): Credential[] {
     if (!cls) continue
     out.push(refine(s, key, {field: `data.${key}`, class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Secret`, fingerprint: fingerprint(value), preview: redact(str), rotation: classInfo(cls).rotation}))
   }
-  return dedupe(out)
+  return dedupe(out).map((c) => caKeyIn(s, c))
+}
+
+/** A private key stored beside a CA certificate it belongs to (cert-manager CA issuers, home-made PKI in an Opaque Secret) is the CA's key. */
+function caKeyIn(s: SecretObject, c: Credential): Credential {
+  if (c.class !== 'private-key' && c.class !== 'tls-key') return c
+  const key = s.data.get(c.field.replace(/^data\./, ''))
+  if (!key) return c
+  for (const [name, value] of s.data) {
+    if (!CERT.test(value.toString('latin1', 0, 64))) continue
+    const cert = certificate(value)
+    if (cert?.ca && keyMatches(key, value)) return {...c, class: 'tls-ca-key', risk: 'critical', rotation: classInfo('tls-ca-key').rotation, reason: `the private key of the CA certificate in data.${name} (${cert.subject}): every certificate it signs can be forged`}
+  }
+  return c
+}
+
+function caReason(key: Buffer, crt: Buffer | undefined): string {
+  const cert = certificate(crt)
+  if (!cert) return ''
+  return ` (${cert.subject}${keyMatches(key, crt!) ? ', the key matches its certificate' : ''})`
+}
+
+/** Proof that a private key is the certificate's: same public key. Parsed only for CA certificates, where it matters. */
+function keyMatches(key: Buffer, crt: Buffer): boolean {
+  try {
+    const pub = createPublicKey(createPrivateKey(key)).export({type: 'spki', format: 'der'})
+    return pub.equals(new X509Certificate(crt).publicKey.export({type: 'spki', format: 'der'}))
+  } catch {
+    return false
+  }
 }
 
 /** Names and labels that make the procedure or the risk more precise. */
@@ -159,14 +193,32 @@ function isBinary(b: Buffer): boolean {
   return b.subarray(0, 4096).includes(0)
 }
 
-function certificate(crt: Buffer | undefined): {ca: boolean; subject: string; validTo: string} | null {
+interface CertFacts {
+  ca: boolean
+  selfSigned: boolean
+  subject: string
+  validTo: string
+}
+
+// Certificates repeat (a ca.crt in every service-account token, the same
+// cert across a Secret's revisions): parse each distinct one once.
+const certCache = new Map<string, CertFacts | null>()
+
+function certificate(crt: Buffer | undefined): CertFacts | null {
   if (!crt?.length) return null
+  const id = crt.toString('latin1')
+  const known = certCache.get(id)
+  if (known !== undefined) return known
+  let facts: CertFacts | null = null
   try {
     const c = new X509Certificate(crt)
-    return {ca: c.ca, subject: c.subject.replace(/\n/g, ', ').slice(0, 80), validTo: new Date(c.validTo).toISOString().slice(0, 10)}
+    facts = {ca: c.ca, selfSigned: c.checkIssued(c), subject: c.subject.replace(/\n/g, ', ').slice(0, 80), validTo: new Date(c.validTo).toISOString().slice(0, 10)}
   } catch {
-    return null
+    facts = null
   }
+  if (certCache.size > 10_000) certCache.clear()
+  certCache.set(id, facts)
+  return facts
 }
 
 function pemPreview(key: Buffer): string {

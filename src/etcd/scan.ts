@@ -1,77 +1,81 @@
+import {availableParallelism} from 'node:os'
+
 import type {EncryptionConfig} from '../cluster/encryption-config.js'
-import {detect, matchFindingBase} from '../detect/engine.js'
 import type {EtcdFinding, Risk} from '../detect/finding.js'
 import {RISK_ORDER} from '../detect/finding.js'
+import {inputError} from '../errors.js'
+import type {Credential} from './classify.js'
+import {keyringFrom} from './decrypt.js'
+import {type Analysis, analyze} from './inventory/analyze.js'
 import {compiledWorker, pool} from '../parallel/pool.js'
-import {type Credential, classifySecret} from './classify.js'
-import {type Decryption, keyringFrom} from './decrypt.js'
-import {readEnvelope} from './envelope.js'
-import {decodeSecret, decodeStored} from './k8s/objects.js'
-import {keyringData, processRevision, type RevisionJob, type RevisionResult} from './revision.js'
+import {Folder, type Revision, type SecretEntry, type StorageTimeline} from './inventory/fold.js'
+import {keyringsFrom} from './inventory/keyrings.js'
+import {analyzeJob, type ValueJob, type ValueResult} from './inventory/worker.js'
+import {type ObjectKey, PrefixVote, routeCustom, routeKey} from './k8s/keys.js'
 import {openSnapshot, type SnapshotInfo} from './snapshot.js'
 
-// scan etcd: the snapshot's every revision, in one streaming pass, folded
-// per object. A Secret is "readable" when any revision of it is stored in
-// plaintext: a Secret rotated last week or deleted yesterday still has its
-// old value in the file until compaction.
+export type {SecretCredential, SecretEntry, StorageTimeline} from './inventory/fold.js'
+
+// scan etcd: the snapshot's every revision in one streaming pass. Keys are
+// routed to the objects worth a look (Secrets, ConfigMaps, workloads, custom
+// resources), their values analysed (storage, decryption, credentials) —
+// on worker threads for big files — and folded in revision order per object.
+// A Secret is "readable" when any revision of it is stored in plaintext: a
+// Secret rotated last week or deleted yesterday still has its old value in
+// the file until compaction.
 
 export interface EtcdScanOptions {
   /** Only keys under this prefix (default: every key; the prefix is detected for the report). */
   prefix?: string
   encryptionConfig?: EncryptionConfig
   deep?: boolean
+  /** Called every 20,000 revisions with the count so far. */
   onProgress?: (revisions: number) => void
+  /** Worker threads (default: the cores, up to 4, for files of 16 MiB and more; 1 = inline). */
+  threads?: number
 }
 
-export interface SecretCredential extends Credential {
-  /** The revision that first held this value. */
-  revision: number
-  /** Held by the current value of a live Secret; false: an old revision or a deleted Secret. */
-  current: boolean
-}
-
-export interface SecretEntry {
-  namespace: string | null
-  name: string
-  /** The Secret type, when a revision could be read. */
-  type: string | null
-  /** How the latest value is stored. */
-  storage: 'plaintext' | 'encrypted'
-  /** `aescbc`, `aesgcm`, `secretbox`, `kms v1`, `kms v2` for encrypted values. */
-  provider: string | null
-  /** The key (or KMS provider) name in the envelope. */
-  keyName: string | null
-  /** With --encryption-config: whether the configured key really decrypts the latest value. */
-  decryption: Decryption['status'] | null
-  risk: Risk | null
-  reason: string
-  state: 'live' | 'deleted'
-  /** Revisions with a value in this file (tombstones not counted). */
-  revisions: number
-  /** Revisions readable without any key. */
-  plaintextRevisions: number
-  key: string
-  modRevision: number
-  credentials: SecretCredential[]
-}
-
-export interface Remnant {
+export interface RemnantEntry {
   key: string
   pageId: number
   revision: number | null
-  credentials: Credential[]
+  kind: string | null
+  storage: 'plaintext' | 'encrypted'
+  /** Credentials found in the old value and nowhere in the live tree. */
+  credentials: (Pick<Credential, 'field' | 'class' | 'risk' | 'reason' | 'fingerprint' | 'preview' | 'rotation'> & {keyId?: string})[]
 }
+
+/** @deprecated the old name; a remnant entry of the scan. */
+export type Remnant = RemnantEntry
 
 export interface EtcdScanSummary {
   verdict: string
-  secrets: {total: number; readable: number; live: number; deleted: number; encrypted: number; plaintext: number; withOldRevisions: number}
+  secrets: {
+    total: number
+    /** Secrets with a plaintext revision: readable by anyone with the file. */
+    readable: number
+    /** Secrets only the --encryption-config keys open. */
+    readableWithKeys: number
+    live: number
+    deleted: number
+    encrypted: number
+    plaintext: number
+    withOldRevisions: number
+  }
+  /** When encryption at rest began, from the order of the writes. */
+  storage: StorageTimeline
+  /** Latest value of each Secret: `identity (plaintext)`, `aescbc:key1`, `kms v2`, ... */
   providers: Record<string, number>
-  /** Secrets whose value names a key the --encryption-config does not have, or that it fails to decrypt. */
-  keys: {unknown: number; wrong: number; decrypted: number; kms: number}
+  /** Against the --encryption-config: values whose key it no longer has, keys that do not open them, opened, KMS, opened but written with an older key than the one it writes with now. */
+  keys: {unknown: number; wrong: number; decrypted: number; kms: number; stale: number}
+  encryptionConfig: {file: string; writer: string | null; identityFirst: boolean} | null
+  /** Readable Secrets (by anyone) by their worst credential. */
   byRisk: Record<Risk, number>
   findings: number
   remnants: number
   prefix: string | null
+  trailer: SnapshotInfo['trailer']
+  bytes: number
   revisions: number
   ms: number
 }
@@ -80,214 +84,208 @@ export interface EtcdScanResult {
   summary: EtcdScanSummary
   snapshot: SnapshotInfo
   secrets: SecretEntry[]
-  /** Credentials outside Secrets: ConfigMaps, custom resources, workload env literals. */
+  /** Credentials outside Secrets: ConfigMaps, custom resources, workload env literals and command lines. */
   findings: EtcdFinding[]
-  remnants: Remnant[]
+  remnants: RemnantEntry[]
   warnings: string[]
   damaged: boolean
 }
 
-interface SecretAcc {
-  entry: SecretEntry
-  creds: Map<string, SecretCredential>
-}
+/**
+ * The revisions the scan analyses, folded in revision order: tombstones and
+ * values queue up in order; analyses come back from the pool in any order
+ * (tagged with their position) and the queue drains as far as it is complete.
+ */
+class OrderedFold {
+  readonly folder = new Folder()
+  private queue: (Revision & {seq: number})[] = []
+  private head = 0
+  private readonly arrived = new Map<number, Analysis>()
+  private nextSeq = 0
 
-interface FindingAcc {
-  deleted: boolean
-  findings: Map<string, EtcdFinding & {current: boolean}>
-}
+  tombstone(r: Omit<Revision, 'analysis' | 'tombstone'>): void {
+    if (this.head === this.queue.length) this.folder.add({...r, tombstone: true, analysis: null})
+    else this.queue.push({...r, tombstone: true, analysis: null, seq: -1})
+  }
 
-interface Step {
-  key: string
-  main: number
-  tombstone: boolean
-  secretKey: boolean
+  /** Queues a value; returns its position for the job. */
+  value(r: Omit<Revision, 'analysis' | 'tombstone'>): number {
+    const seq = this.nextSeq++
+    this.queue.push({...r, tombstone: false, analysis: null, seq})
+    return seq
+  }
+
+  analysed(results: ValueResult[]): void {
+    for (const {seq, ...a} of results) this.arrived.set(seq, a)
+    while (this.head < this.queue.length) {
+      const rec = this.queue[this.head]!
+      if (!rec.tombstone) {
+        const a = this.arrived.get(rec.seq)
+        if (!a) break
+        this.arrived.delete(rec.seq)
+        rec.analysis = a
+      }
+      this.folder.add(rec)
+      this.head++
+    }
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    }
+  }
 }
 
 export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Promise<EtcdScanResult> {
   const t0 = performance.now()
   const snap = openSnapshot(path)
   try {
-    const keyring = opts.encryptionConfig ? keyringFrom(opts.encryptionConfig) : null
-    // 1. Read every revision; the CPU-bound part of each goes to the worker pool.
-    const work = pool<RevisionJob, RevisionResult>(compiledWorker('src/etcd/revision'), (job) => processRevision(job, keyring), {keyring: keyringData(keyring)})
-    const steps: Step[] = []
-    const prefixes = new Map<string, number>()
+    const info = snap.info()
+    const config = opts.encryptionConfig ?? null
+    const fold = new OrderedFold()
+    // Workers pay off on big files only: each one loads the engine first.
+    const threads = opts.threads ?? (info.size >= 16 << 20 ? Math.min(availableParallelism(), 4) : 1)
+    const keyringFor = keyringsFrom(config)
+    const work = pool<ValueJob, ValueResult>(compiledWorker('src/etcd/inventory/worker'), (job) => analyzeJob(job, keyringFor), {encryptionConfig: config}, {threads, onResults: (r) => fold.analysed(r)})
+    const vote = new PrefixVote()
+    const elsewhere = new PrefixVote()
+    let revisions = 0
+    let routed = 0
     for (const r of snap.revisions()) {
-      if (steps.length % 20_000 === 0 && steps.length) opts.onProgress?.(steps.length)
+      revisions++
+      if (revisions % 20_000 === 0) opts.onProgress?.(revisions)
       const key = r.key.toString('utf8')
-      if (opts.prefix && !key.startsWith(`${opts.prefix}/`)) continue
-      const parts = key.split('/')
-      const secretKey = parts.length >= 4 && parts[parts.length - 3] === 'secrets'
-      if (secretKey) {
-        const p = parts.slice(0, -3).join('/')
-        prefixes.set(p, (prefixes.get(p) ?? 0) + 1)
+      let route: ObjectKey | null
+      if (opts.prefix) {
+        route = routeKey(key, opts.prefix)
+        if (!route) {
+          const other = routeKey(key)
+          if (other) elsewhere.add(other.prefix)
+          continue
+        }
+      } else {
+        // The cluster's prefix once known disambiguates (a custom resource named like a built-in).
+        const known = vote.winner
+        route = (known && key.startsWith(`${known}/`) ? routeKey(key, known) : null) ?? routeKey(key) ?? routeCustom(key, vote.all)
       }
-      const seq = steps.length
-      steps.push({key, main: r.main, tombstone: r.tombstone, secretKey})
-      if (r.tombstone) continue
-      // One buffer of its own per job, so it can be transferred to a worker.
-      const buf = new Uint8Array(r.key.length + r.value.length)
-      buf.set(r.key, 0)
-      buf.set(r.value, r.key.length)
-      const wait = work.add({seq, secretKey, key: buf.subarray(0, r.key.length), value: buf.subarray(r.key.length)}, buf.length, [buf.buffer])
+      if (!route) continue
+      vote.add(route.prefix)
+      if (route.category === 'other') continue
+      routed++
+      const rec = {route, key, main: r.main}
+      if (r.tombstone) {
+        fold.tombstone(rec)
+        continue
+      }
+      const seq = fold.value(rec)
+      // A buffer of its own, transferred to the worker: the reader's pages are not ours to keep.
+      const value = new Uint8Array(r.value)
+      const wait = work.add({seq, key, main: r.main, category: route.category, resource: route.resource, group: route.group, value}, value.length, [value.buffer as ArrayBuffer])
       if (wait) await wait
     }
-    const results: (RevisionResult | undefined)[] = new Array(steps.length)
-    for (const res of await work.finish()) results[res.seq] = res
-    // 2. Fold per object, in revision order.
-    const secrets = new Map<string, SecretAcc>()
-    const others = new Map<string, FindingAcc>()
-    steps.forEach((step, seq) => fold(secrets, others, step, results[seq]))
-    const result = finish(snap.info(), secrets, others, prefixes, steps.length, snap.damaged())
-    if (opts.deep) result.remnants = remnants(snap, new Set(result.secrets.flatMap((s) => s.credentials.map((c) => c.fingerprint)).concat(result.findings.map((f) => f.fingerprint))))
-    result.summary.remnants = result.remnants.length
-    result.summary.ms = Math.round(performance.now() - t0)
-    result.warnings = [...snap.info().warnings]
+    await work.finish()
+    if (opts.prefix && routed === 0 && revisions > 0) {
+      const found = elsewhere.winner
+      throw inputError('etcd.prefix', `--etcd-prefix ${opts.prefix}: no Kubernetes object in ${path} is under it${found ? ` (its objects are under ${found})` : ''}`)
+    }
+    const folded = fold.folder.finish()
+    const warnings = [...info.warnings]
+    if (folded.damagedValues) warnings.push(`${folded.damagedValues} stored value(s) did not decode (damaged): counted by their storage, not classified`)
+    const result = summarize(info, folded, opts.prefix ?? vote.winner, revisions, config, warnings)
+    if (opts.deep) {
+      result.remnants = remnantsOf(snap, config, vote.all, result)
+      result.summary.remnants = result.remnants.length
+    }
+    result.warnings = [...new Set([...warnings, ...snap.info().warnings])]
     result.damaged = snap.damaged()
+    result.summary.ms = Math.round(performance.now() - t0)
     return result
   } finally {
     snap.close()
   }
 }
 
-function fold(secrets: Map<string, SecretAcc>, others: Map<string, FindingAcc>, step: Step, res: RevisionResult | undefined): void {
-  if (step.tombstone) {
-    const s = secrets.get(step.key)
-    if (s) {
-      s.entry.state = 'deleted'
-      s.entry.modRevision = step.main
-      for (const c of s.creds.values()) c.current = false
-    }
-    const o = others.get(step.key)
-    if (o) {
-      o.deleted = true
-      for (const f of o.findings.values()) f.current = false
-    }
-    return
-  }
-  if (!res || res.kind === 'none') return
-  const parts = step.key.split('/')
-  if (res.kind === 'secret') {
-    let acc = secrets.get(step.key)
-    if (!acc) {
-      acc = {
-        entry: {namespace: parts.at(-2) ?? null, name: parts.at(-1) ?? '', type: null, storage: 'plaintext', provider: null, keyName: null, decryption: null, risk: null, reason: '', state: 'live', revisions: 0, plaintextRevisions: 0, key: step.key, modRevision: step.main, credentials: []},
-        creds: new Map(),
-      }
-      secrets.set(step.key, acc)
-    }
-    const e = acc.entry
-    e.revisions++
-    e.state = 'live'
-    e.modRevision = step.main
-    e.storage = res.storage
-    e.provider = res.provider
-    e.keyName = res.keyName
-    e.decryption = res.decryption
-    if (res.storage === 'plaintext') e.plaintextRevisions++
-    if (res.type) e.type = res.type
-    if (res.name) e.name = res.name
-    if (res.namespace) e.namespace = res.namespace
-    for (const c of acc.creds.values()) c.current = false
-    for (const c of res.creds) {
-      const known = acc.creds.get(c.fingerprint)
-      if (known) known.current = true
-      else acc.creds.set(c.fingerprint, Object.assign(c, {revision: step.main, current: true}))
-    }
-    return
-  }
-  let acc = others.get(step.key)
-  if (!acc) {
-    acc = {deleted: false, findings: new Map()}
-    others.set(step.key, acc)
-  }
-  acc.deleted = false
-  for (const f of acc.findings.values()) f.current = false
-  const namespace = res.namespace ?? parts.at(-2) ?? null
-  const name = res.name ?? parts.at(-1) ?? ''
-  for (const {field, base} of res.found) {
-    const id = `${base.fingerprint}|${field}`
-    const known = acc.findings.get(id)
-    if (known) known.current = true
-    else acc.findings.set(id, {source: 'etcd', ...base, key: step.key, revision: step.main, kind: res.objKind, ...(namespace ? {namespace} : {}), name, field, state: 'live', current: true})
-  }
-}
-
-function finish(info: SnapshotInfo, secrets: Map<string, SecretAcc>, others: Map<string, FindingAcc>, prefixes: Map<string, number>, revisions: number, damaged: boolean): EtcdScanResult {
-  const list: SecretEntry[] = []
+function summarize(info: SnapshotInfo, folded: ReturnType<Folder['finish']>, prefix: string | null, revisions: number, config: EncryptionConfig | null, warnings: string[]): EtcdScanResult {
+  const {secrets, findings} = folded
   const byRisk: Record<Risk, number> = {critical: 0, high: 0, medium: 0, low: 0}
   const providers: Record<string, number> = {}
-  const keys = {unknown: 0, wrong: 0, decrypted: 0, kms: 0}
+  const keys = {unknown: 0, wrong: 0, decrypted: 0, kms: 0, stale: 0}
+  const writer = config ? keyringFrom(config, 'secrets').writer : null
   let readable = 0
+  let withKeys = 0
   let withOld = 0
-  for (const {entry, creds} of secrets.values()) {
-    entry.credentials = [...creds.values()].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || b.revision - a.revision)
-    const top = entry.credentials[0]
-    entry.risk = top?.risk ?? null
-    entry.reason = top ? `${top.reason}${entry.credentials.some((c) => !c.current) ? '; old values are in the file too' : ''}` : entry.plaintextRevisions ? 'no credential recognised in its data' : 'encrypted: not readable without the key'
-    if (entry.plaintextRevisions > 0) readable++
-    if (entry.revisions > 1) withOld++
-    if (entry.risk && entry.plaintextRevisions > 0) byRisk[entry.risk]++
-    const p = entry.provider ?? 'identity (plaintext)'
-    providers[entry.keyName && entry.provider && !entry.provider.startsWith('kms') ? `${p}:${entry.keyName}` : p] = (providers[entry.keyName && entry.provider && !entry.provider.startsWith('kms') ? `${p}:${entry.keyName}` : p] ?? 0) + 1
-    if (entry.decryption === 'unknown-key') keys.unknown++
-    if (entry.decryption === 'wrong-key') keys.wrong++
-    if (entry.decryption === 'decrypted') keys.decrypted++
-    if (entry.decryption === 'kms') keys.kms++
-    list.push(entry)
+  let live = 0
+  let encrypted = 0
+  for (const s of secrets) {
+    if (s.readable === 'anyone') {
+      readable++
+      let top: Risk | null = null
+      for (const c of s.credentials) if (c.readable === 'anyone' && (!top || RISK_ORDER[c.risk] < RISK_ORDER[top])) top = c.risk
+      if (top) byRisk[top]++
+    } else if (s.readable === 'with-keys') withKeys++
+    if (s.revisions > 1) withOld++
+    if (s.state === 'live') live++
+    if (s.storage === 'encrypted') encrypted++
+    const label = s.storage === 'plaintext' ? 'identity (plaintext)' : s.keyName && !s.provider!.startsWith('kms') ? `${s.provider}:${s.keyName}` : s.provider!
+    providers[label] = (providers[label] ?? 0) + 1
+    if (s.decryption === 'unknown-key') keys.unknown++
+    else if (s.decryption === 'wrong-key') keys.wrong++
+    else if (s.decryption === 'kms') keys.kms++
+    else if (s.decryption === 'decrypted') {
+      keys.decrypted++
+      if (writer && writer !== `${s.provider}:${s.keyName}`) keys.stale++
+    }
   }
-  list.sort((a, b) => (a.risk && b.risk ? RISK_ORDER[a.risk] - RISK_ORDER[b.risk] : a.risk ? -1 : b.risk ? 1 : 0) || `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`))
-  const findings: EtcdFinding[] = []
-  for (const o of others.values()) for (const {current, ...f} of o.findings.values()) findings.push({...f, state: current && !o.deleted ? 'live' : 'deleted'})
-  findings.sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || a.key.localeCompare(b.key))
-  const total = list.length
-  const live = list.filter((s) => s.state === 'live').length
-  const encrypted = list.filter((s) => s.storage === 'encrypted').length
-  const prefix = [...prefixes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null
+  if (writer === 'identity') warnings.push(`${config!.file}: identity is the first provider for Secrets, so new Secrets are written in plaintext; put it last`)
+  const total = secrets.length
+  const risks = `${byRisk.critical} critical, ${byRisk.high} high, ${byRisk.medium} medium, ${byRisk.low} low`
+  const outside = findings.length ? `; ${findings.length.toLocaleString('en')} more credential(s) outside Secrets` : ''
   const verdict =
     total === 0
-      ? `No Secrets found in this snapshot${prefix ? '' : ' (no /secrets/ keys)'}${findings.length ? `; ${findings.length} credential(s) found outside Secrets` : ''}.`
-      : `${readable.toLocaleString('en')} of ${total.toLocaleString('en')} Secrets are readable by anyone with this file${readable ? ` (${byRisk.critical} critical, ${byRisk.high} high, ${byRisk.medium} medium, ${byRisk.low} low)` : ''}${findings.length ? `; ${findings.length} more credential(s) outside Secrets` : ''}.`
+      ? `No Secrets found in this snapshot${prefix ? '' : ' (no Kubernetes objects)'}${findings.length ? `; ${findings.length.toLocaleString('en')} credential(s) found outside Secrets` : ''}.`
+      : `${readable.toLocaleString('en')} of ${total.toLocaleString('en')} Secrets are readable by anyone with this file${readable ? ` (${risks})` : ''}${outside}.`
   return {
     summary: {
       verdict,
-      secrets: {total, readable, live, deleted: total - live, encrypted, plaintext: total - encrypted, withOldRevisions: withOld},
+      secrets: {total, readable, readableWithKeys: withKeys, live, deleted: total - live, encrypted, plaintext: total - encrypted, withOldRevisions: withOld},
+      storage: folded.storage,
       providers,
       keys,
+      encryptionConfig: config ? {file: config.file, writer, identityFirst: writer === 'identity'} : null,
       byRisk,
       findings: findings.length,
       remnants: 0,
       prefix,
+      trailer: info.trailer,
+      bytes: info.size,
       revisions,
       ms: 0,
     },
     snapshot: info,
-    secrets: list,
+    secrets,
     findings,
     remnants: [],
     warnings: [],
-    damaged,
+    damaged: false,
   }
 }
 
-function remnants(snap: ReturnType<typeof openSnapshot>, known: Set<string>): Remnant[] {
-  const out: Remnant[] = []
-  const seen = new Set<string>()
-  for (const r of snap.remnants()) {
-    const env = readEnvelope(r.value)
-    if (env.storage !== 'plaintext') continue
-    let creds: Credential[] = []
-    try {
-      const obj = decodeStored(r.value)
-      if (obj?.kind === 'Secret') creds = classifySecret(decodeSecret(obj))
-      else if (obj) creds = detect(r.value.toString('utf8')).map((m) => ({field: 'value', ...matchFindingBase(m)}) as Credential)
-    } catch {
-      continue
+/** --deep: old values in freed pages, analysed like revisions; only credentials the live tree does not already hold. */
+function remnantsOf(snap: ReturnType<typeof openSnapshot>, config: EncryptionConfig | null, prefixes: string[], result: EtcdScanResult): RemnantEntry[] {
+  const known = new Set<string>([...result.secrets.flatMap((s) => s.credentials.map((c) => c.fingerprint)), ...result.findings.map((f) => f.fingerprint)])
+  const keyringFor = keyringsFrom(config)
+  const out: RemnantEntry[] = []
+  for (const rem of snap.remnants()) {
+    const key = rem.key.toString('utf8')
+    const route = routeKey(key, result.summary.prefix) ?? routeKey(key) ?? routeCustom(key, prefixes)
+    if (!route || route.category === 'other') continue
+    const a = analyze({key, main: rem.main ?? 0, category: route.category, resource: route.resource, group: route.group, value: rem.value}, keyringFor)
+    const creds: RemnantEntry['credentials'] = []
+    for (const c of [...a.credentials, ...a.found]) {
+      if (known.has(c.fingerprint)) continue
+      known.add(c.fingerprint)
+      creds.push({field: c.field, class: c.class, risk: c.risk, reason: c.reason, fingerprint: c.fingerprint, preview: c.preview, rotation: c.rotation, ...(c.keyId ? {keyId: c.keyId} : {})})
     }
-    const fresh = creds.filter((c) => !known.has(c.fingerprint) && !seen.has(c.fingerprint))
-    for (const c of fresh) seen.add(c.fingerprint)
-    if (fresh.length) out.push({key: r.key.toString('utf8'), pageId: r.pageId, revision: r.main, credentials: fresh})
+    if (creds.length) out.push({key, pageId: rem.pageId, revision: rem.main ?? null, kind: a.object?.kind ?? null, storage: a.storage, credentials: creds.sort((x, y) => RISK_ORDER[x.risk] - RISK_ORDER[y.risk])})
   }
   return out
 }
@@ -296,13 +294,14 @@ function remnants(snap: ReturnType<typeof openSnapshot>, known: Set<string>): Re
 export function etcdFindings(result: EtcdScanResult): EtcdFinding[] {
   const out: EtcdFinding[] = []
   for (const s of result.secrets) {
-    if (s.plaintextRevisions === 0 && s.decryption !== 'decrypted') continue
     for (const c of s.credentials) {
+      const where = c.current && s.state === 'live' ? '' : ' (an old or deleted value still in the snapshot)'
+      const keys = c.readable === 'with-keys' ? ' (readable with the encryption keys)' : ''
       out.push({
         source: 'etcd',
         class: c.class,
         risk: c.risk,
-        reason: c.current ? c.reason : `${c.reason} (an old or deleted value still in the snapshot)`,
+        reason: `${c.reason}${where}${keys}`,
         fingerprint: c.fingerprint,
         preview: c.preview,
         rotation: c.rotation,

@@ -19,8 +19,10 @@ export interface Pool<J, R> {
   finish(): Promise<R[]>
 }
 
-export interface PoolOptions {
+export interface PoolOptions<R = unknown> {
   threads?: number
+  /** Results as each batch completes (in completion order); finish() then returns none. For streaming folds. */
+  onResults?: (results: R[]) => void
   batchBytes?: number
   batchJobs?: number
   maxInFlightBytes?: number
@@ -32,13 +34,14 @@ export function compiledWorker(rel: string): string | undefined {
   return existsSync(p) ? p : undefined
 }
 
-export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, workerData: Record<string, unknown>, o: PoolOptions = {}): Pool<J, R> {
+export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, workerData: Record<string, unknown>, o: PoolOptions<R> = {}): Pool<J, R> {
   const threads = o.threads ?? Math.max(1, Math.min(availableParallelism(), 8))
   if (!worker || threads < 2 || process.env.LEAKCTL_NO_WORKERS === '1') {
     const results: R[] = []
     return {
       add(job) {
-        results.push(inline(job))
+        if (o.onResults) o.onResults([inline(job)])
+        else results.push(inline(job))
         return undefined
       },
       finish: async () => results,
@@ -92,7 +95,8 @@ export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, wo
     batches.push(
       new Promise<void>((resolve) => {
         replies.set(id, (r) => {
-          for (const x of r) results.push(x)
+          if (o.onResults) o.onResults(r)
+          else for (const x of r) results.push(x)
           inFlight -= bytes
           if (inFlight < maxInFlight / 2) wake()
           resolve()

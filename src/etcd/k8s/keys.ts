@@ -1,48 +1,134 @@
 // Where kube-apiserver keeps objects in etcd:
-//   <prefix>/<resource>/<namespace>/<name>       namespaced, core and most groups
-//   <prefix>/<resource>/<name>                   cluster-scoped
-//   <prefix>/<group>/<resource>/<namespace>/<name>  custom resources
-// The prefix is `/registry` unless --etcd-prefix changed it (OpenShift:
-// `/kubernetes.io`), so it is read from the keys, not assumed.
+//   <prefix>/<resource>/<namespace>/<name>          namespaced built-ins (no group in the key)
+//   <prefix>/<resource>/<name>                      cluster-scoped built-ins
+//   <prefix>/<group>/<resource>/[<namespace>/]<name> custom resources (and apiregistration, apiextensions)
+// with a few resources under other names (k8s.io/kubernetes
+// SpecialDefaultResourcePrefixes): replicationcontrollers -> controllers,
+// services -> services/specs, endpoints -> services/endpoints, nodes -> minions.
+// The prefix is `/registry` unless kube-apiserver's --etcd-prefix changed it
+// (OpenShift: `/kubernetes.io`), so it is learned from the keys, not assumed.
 
-const MARKERS = ['secrets', 'configmaps', 'namespaces', 'serviceaccounts', 'pods', 'deployments', 'events', 'services']
-
-/** The most common prefix in front of well-known resource names; null when none is found. */
-export function detectPrefix(keys: Iterable<string>, sample = 20_000): string | null {
-  const counts = new Map<string, number>()
-  let n = 0
-  for (const key of keys) {
-    if (n++ >= sample) break
-    const parts = key.split('/')
-    const at = parts.findIndex((p, i) => i > 0 && MARKERS.includes(p))
-    if (at < 1) continue
-    const prefix = parts.slice(0, at).join('/')
-    counts.set(prefix, (counts.get(prefix) ?? 0) + 1)
-  }
-  let best: string | null = null
-  let bestN = 0
-  for (const [p, c] of counts) if (c > bestN) [best, bestN] = [p, c]
-  return best
-}
+/** What the scan does with an object. */
+export type Category = 'secret' | 'configmap' | 'workload' | 'custom' | 'other'
 
 export interface ObjectKey {
-  /** `secrets`, `configmaps`, `deployments`, `widgets.example.com`. */
+  prefix: string
+  /** `secrets`, `deployments`, `widgets` — the resource as the key names it. */
   resource: string
+  /** API group: '' for core; `apps`, `batch` for the built-ins that live under them; the group of a custom resource. */
+  group: string
   namespace: string | null
   name: string
+  category: Category
 }
 
-/** Namespaced built-ins whose keys carry a namespace segment. */
-const NAMESPACED = new Set(['secrets', 'configmaps', 'pods', 'serviceaccounts', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs', 'services', 'events', 'controllerrevisions', 'endpoints', 'leases'])
+/** Built-in resources: their key segment -> [resource, group, category]. Namespaced unless listed in CLUSTER_SCOPED. */
+const BUILTIN: Record<string, [string, string, Category]> = {
+  secrets: ['secrets', '', 'secret'],
+  configmaps: ['configmaps', '', 'configmap'],
+  pods: ['pods', '', 'workload'],
+  podtemplates: ['podtemplates', '', 'workload'],
+  controllers: ['replicationcontrollers', '', 'workload'],
+  deployments: ['deployments', 'apps', 'workload'],
+  statefulsets: ['statefulsets', 'apps', 'workload'],
+  daemonsets: ['daemonsets', 'apps', 'workload'],
+  replicasets: ['replicasets', 'apps', 'workload'],
+  jobs: ['jobs', 'batch', 'workload'],
+  cronjobs: ['cronjobs', 'batch', 'workload'],
+  namespaces: ['namespaces', '', 'other'],
+  serviceaccounts: ['serviceaccounts', '', 'other'],
+  events: ['events', '', 'other'],
+  leases: ['leases', 'coordination.k8s.io', 'other'],
+  minions: ['nodes', '', 'other'],
+  controllerrevisions: ['controllerrevisions', 'apps', 'other'],
+  roles: ['roles', 'rbac.authorization.k8s.io', 'other'],
+  rolebindings: ['rolebindings', 'rbac.authorization.k8s.io', 'other'],
+  clusterroles: ['clusterroles', 'rbac.authorization.k8s.io', 'other'],
+  clusterrolebindings: ['clusterrolebindings', 'rbac.authorization.k8s.io', 'other'],
+  priorityclasses: ['priorityclasses', 'scheduling.k8s.io', 'other'],
+  persistentvolumeclaims: ['persistentvolumeclaims', '', 'other'],
+  persistentvolumes: ['persistentvolumes', '', 'other'],
+  ingress: ['ingresses', 'networking.k8s.io', 'other'],
+  limitranges: ['limitranges', '', 'other'],
+  resourcequotas: ['resourcequotas', '', 'other'],
+}
 
-export function parseObjectKey(key: string, prefix: string): ObjectKey | null {
-  if (!key.startsWith(`${prefix}/`)) return null
-  const parts = key.slice(prefix.length + 1).split('/')
-  if (parts.length === 3 && NAMESPACED.has(parts[0]!)) return {resource: parts[0]!, namespace: parts[1]!, name: parts[2]!}
-  if (parts.length === 2) return {resource: parts[0]!, namespace: null, name: parts[1]!}
-  // <group>/<resource>/<ns>/<name> or <group>/<resource>/<name> (a dotted group marks a custom resource)
-  if (parts.length === 4 && parts[0]!.includes('.')) return {resource: `${parts[1]}.${parts[0]}`, namespace: parts[2]!, name: parts[3]!}
-  if (parts.length === 3 && parts[0]!.includes('.')) return {resource: `${parts[1]}.${parts[0]}`, namespace: null, name: parts[2]!}
-  if (parts.length === 3) return {resource: parts[0]!, namespace: parts[1]!, name: parts[2]!}
+const CLUSTER_SCOPED = new Set(['namespaces', 'minions', 'clusterroles', 'clusterrolebindings', 'priorityclasses', 'persistentvolumes'])
+
+/** `services/specs/<ns>/<name>` and `services/endpoints/<ns>/<name>`: two segments name the resource. */
+const TWO_SEGMENT = new Set(['services'])
+
+/**
+ * Routes a key, given the prefix when it is known. Without one the prefix is
+ * whatever stands before the first built-in resource segment — so a dotted
+ * prefix such as OpenShift's `/kubernetes.io` is not taken for an API group.
+ */
+export function routeKey(key: string, prefix?: string | null): ObjectKey | null {
+  if (prefix) {
+    if (!key.startsWith(`${prefix}/`)) return null
+    return route(prefix, key.slice(prefix.length + 1).split('/'))
+  }
+  const parts = key.split('/')
+  // The first segment that names a built-in resource with the right number of segments after it.
+  for (let i = 1; i < parts.length - 1; i++) {
+    const seg = parts[i]!
+    const builtin = BUILTIN[seg]
+    if (!builtin && !TWO_SEGMENT.has(seg)) continue
+    const rest = parts.length - i - 1
+    const expected = TWO_SEGMENT.has(seg) ? 3 : CLUSTER_SCOPED.has(seg) ? 1 : 2
+    if (rest !== expected) continue
+    return route(parts.slice(0, i).join('/'), parts.slice(i))
+  }
   return null
+}
+
+function route(prefix: string, parts: string[]): ObjectKey | null {
+  if (parts.some((p) => p === '')) return null
+  const [first] = parts
+  const builtin = BUILTIN[first!]
+  if (builtin) {
+    const [resource, group, category] = builtin
+    if (CLUSTER_SCOPED.has(first!) && parts.length === 2) return {prefix, resource, group, namespace: null, name: parts[1]!, category}
+    if (!CLUSTER_SCOPED.has(first!) && parts.length === 3) return {prefix, resource, group, namespace: parts[1]!, name: parts[2]!, category}
+    return null
+  }
+  if (TWO_SEGMENT.has(first!) && parts.length === 4) return {prefix, resource: parts[1] === 'endpoints' ? 'endpoints' : 'services', group: '', namespace: parts[2]!, name: parts[3]!, category: 'other'}
+  // A group (always dotted: example.com, cnpg.io, apiregistration.k8s.io) then the resource.
+  if (first!.includes('.') && (parts.length === 3 || parts.length === 4)) {
+    return {prefix, resource: parts[1]!, group: first!, namespace: parts.length === 4 ? parts[2]! : null, name: parts.at(-1)!, category: 'custom'}
+  }
+  return null
+}
+
+/** Counts the prefixes of routed keys; the most common one is the cluster's. */
+export class PrefixVote {
+  private readonly counts = new Map<string, number>()
+
+  add(prefix: string): void {
+    this.counts.set(prefix, (this.counts.get(prefix) ?? 0) + 1)
+  }
+
+  get winner(): string | null {
+    let best: string | null = null
+    let n = 0
+    for (const [p, c] of this.counts) if (c > n) [best, n] = [p, c]
+    return best
+  }
+
+  get all(): string[] {
+    return [...this.counts.keys()]
+  }
+}
+
+/** Custom resources need the prefix to find their group: strip the longest known prefix, else the first segment. */
+export function routeCustom(key: string, knownPrefixes: readonly string[]): ObjectKey | null {
+  let prefix: string | undefined
+  for (const p of knownPrefixes) if (key.startsWith(`${p}/`) && (!prefix || p.length > prefix.length)) prefix = p
+  if (!prefix) {
+    const slash = key.indexOf('/', 1)
+    if (!key.startsWith('/') || slash < 0) return null
+    prefix = key.slice(0, slash)
+  }
+  const r = route(prefix, key.slice(prefix.length + 1).split('/'))
+  return r?.category === 'custom' ? r : null
 }

@@ -7,13 +7,16 @@ import {Fields, ProtoError, WIRE} from '../proto.js'
 // k8s.io/apimachinery generated.proto:
 //   ObjectMeta name=1 namespace=3 uid=5 resourceVersion=6 creationTimestamp=8 {seconds=1}
 //              labels=11 annotations=12 ownerReferences=13 {kind=1 name=3}
-//   Secret     metadata=1 data=2 map<string,bytes> type=3 immutable=5
+//   Secret     metadata=1 data=2 map<string,bytes> type=3 stringData=4 map<string,string> immutable=5
 //   ConfigMap  metadata=1 data=2 map<string,string> binaryData=3 map<string,bytes>
-//   Pod        spec=2;  PodTemplateSpec spec=2
-//   PodSpec    containers=2 initContainers=20 ephemeralContainers=34 {common=1}
-//   Container  name=1 env=7 {name=1 value=2}
-//   Deployment/StatefulSet/ReplicaSet spec.template=3, DaemonSet spec.template=2,
-//   Job spec.template=6, CronJob spec.jobTemplate=5 {spec=2}
+//   Pod        spec=2;  PodTemplate template=2;  PodTemplateSpec spec=2
+//   PodSpec    containers=2 initContainers=20 ephemeralContainers=34 {ephemeralContainerCommon=1}
+//   Container  name=1 command=3 args=4 env=7 {name=1 value=2}
+//   Deployment/StatefulSet/ReplicaSet/ReplicationController spec.template=3,
+//   DaemonSet spec.template=2, Job spec.template=6,
+//   CronJob spec.jobTemplate=5 {spec=2 -> JobSpec}
+// Map entries are messages {key=1, value=2}. Decoding goes through a cursor
+// (Fields): it runs over every revision of every Secret.
 
 export interface StoredObject {
   encoding: 'protobuf' | 'json'
@@ -24,28 +27,34 @@ export interface StoredObject {
 }
 
 const MAGIC = Buffer.from('k8s\0', 'latin1')
+const EMPTY = Buffer.alloc(0)
 
-/** Decodes a plaintext stored value; null when it is neither protobuf nor JSON storage. */
+/** Decodes a plaintext stored value; null when it is neither protobuf nor JSON storage. Throws ProtoError on a damaged message. */
 export function decodeStored(value: Buffer): StoredObject | null {
-  if (value.subarray(0, 4).equals(MAGIC)) {
+  if (value.length >= 4 && value[0] === 0x6b && value[1] === 0x38 && value[2] === 0x73 && value[3] === 0x00) {
     let apiVersion = ''
     let kind = ''
-    let raw: Buffer = Buffer.alloc(0)
-    for (const f = new Fields(value.subarray(4)); f.next(); ) {
-      if (f.no === 1 && f.wire === WIRE.bytes) {
-        for (const t = new Fields(f.bytes); t.next(); ) {
+    let raw: Buffer = EMPTY
+    const r = new Fields(value.subarray(MAGIC.length))
+    while (r.next()) {
+      if (r.no === 1 && r.wire === WIRE.bytes) {
+        const t = new Fields(r.bytes)
+        while (t.next()) {
           if (t.no === 1) apiVersion = t.string
-          if (t.no === 2) kind = t.string
+          else if (t.no === 2) kind = t.string
         }
-      } else if (f.no === 2 && f.wire === WIRE.bytes) raw = f.bytes
+      } else if (r.no === 2 && r.wire === WIRE.bytes) raw = r.bytes
     }
     return {encoding: 'protobuf', apiVersion, kind, raw}
   }
-  const first = value.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
-  if (first >= 0 && value[first] === 0x7b) {
+  let first = 0
+  while (first < value.length && (value[first] === 0x20 || value[first] === 0x0a || value[first] === 0x0d || value[first] === 0x09)) first++
+  if (value[first] === 0x7b) {
     try {
-      const doc = JSON.parse(value.toString('utf8')) as Record<string, unknown>
-      return {encoding: 'json', apiVersion: String(doc.apiVersion ?? ''), kind: String(doc.kind ?? ''), raw: doc}
+      const doc = JSON.parse(value.toString('utf8')) as unknown
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return null
+      const d = doc as Record<string, unknown>
+      return {encoding: 'json', apiVersion: String(d.apiVersion ?? ''), kind: String(d.kind ?? ''), raw: d}
     } catch {
       return null
     }
@@ -64,53 +73,59 @@ export interface Meta {
   owners: {kind: string; name: string}[]
 }
 
-function mapEntry(buf: Buffer): [string, Buffer] {
+/** Annotations can be large (last-applied-configuration holds the whole object): kept up to this many bytes. */
+export const ANNOTATION_CAP = 256 * 1024
+
+/** A map entry {key=1, value=2} at the reader's current field. */
+function mapEntry(r: Fields): [string, Buffer] {
   let k = ''
-  let v: Buffer = Buffer.alloc(0)
-  for (const f = new Fields(buf); f.next(); ) {
-    if (f.no === 1) k = f.string
-    else if (f.no === 2) v = f.bytes
+  let v: Buffer = EMPTY
+  const e = new Fields(r.bytes)
+  while (e.next()) {
+    if (e.no === 1) k = e.string
+    else if (e.no === 2) v = e.bytes
   }
   return [k, v]
 }
 
-const KEPT_ANNOTATIONS = new Set(['kubernetes.io/service-account.name', 'kubernetes.io/service-account.uid', 'meta.helm.sh/release-name'])
-
 export function decodeMeta(buf: Buffer): Meta {
-  const m: Meta = {name: '', namespace: null, uid: '', resourceVersion: '', created: null, labels: {}, annotations: {}, owners: []}
-  for (const f = new Fields(buf); f.next(); ) {
-    switch (f.no) {
+  const m = emptyMeta()
+  const r = new Fields(buf)
+  while (r.next()) {
+    switch (r.no) {
       case 1:
-        m.name = f.string
+        m.name = r.string
         break
       case 3:
-        m.namespace = f.string
+        m.namespace = r.string
         break
       case 5:
-        m.uid = f.string
+        m.uid = r.string
         break
       case 6:
-        m.resourceVersion = f.string
+        m.resourceVersion = r.string
         break
-      case 8:
-        for (const t = new Fields(f.bytes); t.next(); ) if (t.no === 1) m.created = new Date(t.int * 1000).toISOString()
+      case 8: {
+        const t = new Fields(r.bytes)
+        while (t.next()) if (t.no === 1 && t.wire === 0) m.created = seconds(t.int)
         break
+      }
       case 11: {
-        const [k, v] = mapEntry(f.bytes)
+        const [k, v] = mapEntry(r)
         m.labels[k] = v.toString('utf8')
         break
       }
       case 12: {
-        // Annotations can be large (last-applied-configuration): keep only the values we read.
-        const [k, v] = mapEntry(f.bytes)
-        if (KEPT_ANNOTATIONS.has(k)) m.annotations[k] = v.toString('utf8')
+        const [k, v] = mapEntry(r)
+        m.annotations[k] = v.toString('utf8', 0, Math.min(v.length, ANNOTATION_CAP))
         break
       }
       case 13: {
         const o = {kind: '', name: ''}
-        for (const t = new Fields(f.bytes); t.next(); ) {
+        const t = new Fields(r.bytes)
+        while (t.next()) {
           if (t.no === 1) o.kind = t.string
-          if (t.no === 3) o.name = t.string
+          else if (t.no === 3) o.name = t.string
         }
         m.owners.push(o)
         break
@@ -120,29 +135,40 @@ export function decodeMeta(buf: Buffer): Meta {
   return m
 }
 
+function seconds(s: number): string | null {
+  const d = new Date(s * 1000)
+  return Number.isNaN(d.getTime()) ? null : d.toISOString()
+}
+
 export interface SecretObject {
   meta: Meta
   type: string
   data: Map<string, Buffer>
+  immutable: boolean
 }
 
 export function decodeSecret(obj: StoredObject): SecretObject {
-  if (obj.encoding === 'json') {
-    const doc = obj.raw as {metadata?: Record<string, unknown>; type?: string; data?: Record<string, string>; stringData?: Record<string, string>}
-    const data = new Map<string, Buffer>()
-    for (const [k, v] of Object.entries(doc.data ?? {})) data.set(k, Buffer.from(String(v), 'base64'))
-    for (const [k, v] of Object.entries(doc.stringData ?? {})) data.set(k, Buffer.from(String(v), 'utf8'))
-    return {meta: jsonMeta(doc.metadata), type: doc.type ?? 'Opaque', data}
-  }
-  const s: SecretObject = {meta: emptyMeta(), type: 'Opaque', data: new Map()}
-  for (const f = new Fields(obj.raw as Buffer); f.next(); ) {
-    if (f.no === 1) s.meta = decodeMeta(f.bytes)
-    else if (f.no === 2) {
-      const [k, v] = mapEntry(f.bytes)
+  if (obj.encoding === 'json') return jsonSecret(obj.raw as Record<string, unknown>)
+  const s: SecretObject = {meta: emptyMeta(), type: 'Opaque', data: new Map(), immutable: false}
+  const r = new Fields(obj.raw as Buffer)
+  while (r.next()) {
+    if (r.no === 1 && r.wire === WIRE.bytes) s.meta = decodeMeta(r.bytes)
+    else if ((r.no === 2 || r.no === 4) && r.wire === WIRE.bytes) {
+      // stringData (4) is write-only in the API, merged into data before storage; read it anyway if present.
+      const [k, v] = mapEntry(r)
       s.data.set(k, v)
-    } else if (f.no === 3) s.type = f.string || 'Opaque'
+    } else if (r.no === 3) s.type = r.string || 'Opaque'
+    else if (r.no === 5) s.immutable = r.int !== 0
   }
   return s
+}
+
+/** A Secret in its JSON form: a custom storage encoding, or a last-applied-configuration annotation. */
+export function jsonSecret(doc: Record<string, unknown>): SecretObject {
+  const data = new Map<string, Buffer>()
+  for (const [k, v] of Object.entries(asRecord(doc.data))) if (typeof v === 'string') data.set(k, Buffer.from(v, 'base64'))
+  for (const [k, v] of Object.entries(asRecord(doc.stringData))) if (typeof v === 'string') data.set(k, Buffer.from(v, 'utf8'))
+  return {meta: jsonMeta(asRecord(doc.metadata)), type: typeof doc.type === 'string' && doc.type ? doc.type : 'Opaque', data, immutable: doc.immutable === true}
 }
 
 export interface ConfigMapObject {
@@ -152,17 +178,18 @@ export interface ConfigMapObject {
 
 export function decodeConfigMap(obj: StoredObject): ConfigMapObject {
   if (obj.encoding === 'json') {
-    const doc = obj.raw as {metadata?: Record<string, unknown>; data?: Record<string, string>; binaryData?: Record<string, string>}
+    const doc = obj.raw as Record<string, unknown>
     const data = new Map<string, Buffer>()
-    for (const [k, v] of Object.entries(doc.data ?? {})) data.set(k, Buffer.from(String(v), 'utf8'))
-    for (const [k, v] of Object.entries(doc.binaryData ?? {})) data.set(k, Buffer.from(String(v), 'base64'))
-    return {meta: jsonMeta(doc.metadata), data}
+    for (const [k, v] of Object.entries(asRecord(doc.data))) if (typeof v === 'string') data.set(k, Buffer.from(v, 'utf8'))
+    for (const [k, v] of Object.entries(asRecord(doc.binaryData))) if (typeof v === 'string') data.set(k, Buffer.from(v, 'base64'))
+    return {meta: jsonMeta(asRecord(doc.metadata)), data}
   }
   const c: ConfigMapObject = {meta: emptyMeta(), data: new Map()}
-  for (const f = new Fields(obj.raw as Buffer); f.next(); ) {
-    if (f.no === 1) c.meta = decodeMeta(f.bytes)
-    else if (f.no === 2 || f.no === 3) {
-      const [k, v] = mapEntry(f.bytes)
+  const r = new Fields(obj.raw as Buffer)
+  while (r.next()) {
+    if (r.no === 1 && r.wire === WIRE.bytes) c.meta = decodeMeta(r.bytes)
+    else if ((r.no === 2 || r.no === 3) && r.wire === WIRE.bytes) {
+      const [k, v] = mapEntry(r)
       c.data.set(k, v)
     }
   }
@@ -173,6 +200,18 @@ export interface EnvLiteral {
   container: string
   name: string
   value: string
+}
+
+/** A container's command line (command + args), where `--password=...` flags end up. */
+export interface CommandLine {
+  container: string
+  argv: string[]
+}
+
+export interface Workload {
+  meta: Meta
+  env: EnvLiteral[]
+  commands: CommandLine[]
 }
 
 /** Where each workload kind keeps its pod spec, as a path of field numbers from the object. */
@@ -190,73 +229,103 @@ const POD_SPEC_PATH: Record<string, number[]> = {
 
 export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATH)
 
-/** Environment variables with literal values in a workload's containers. */
-export function workloadEnv(obj: StoredObject): {meta: Meta; env: EnvLiteral[]} {
-  if (obj.encoding === 'json') return jsonWorkloadEnv(obj.raw as Record<string, unknown>)
-  let meta = emptyMeta()
-  let spec: Buffer | null = obj.raw as Buffer
+/** Literal environment values and command lines of a workload's containers (init and ephemeral ones included). */
+export function workloadEnv(obj: StoredObject): Workload {
+  if (obj.encoding === 'json') return jsonWorkload(obj.raw as Record<string, unknown>)
+  const out: Workload = {meta: emptyMeta(), env: [], commands: []}
   const path = POD_SPEC_PATH[obj.kind]
-  if (!path) return {meta, env: []}
-  for (const f = new Fields(obj.raw as Buffer); f.next(); ) if (f.no === 1) meta = decodeMeta(f.bytes)
+  if (!path) return out
+  const top = new Fields(obj.raw as Buffer)
+  while (top.next()) if (top.no === 1 && top.wire === WIRE.bytes) out.meta = decodeMeta(top.bytes)
+  let spec: Buffer = obj.raw as Buffer
   for (const no of path) {
     let next: Buffer | null = null
-    for (const f: Fields = new Fields(spec!); f.next(); ) if (f.no === no && f.wire === WIRE.bytes) next = f.bytes
+    const r: Fields = new Fields(spec)
+    while (r.next()) if (r.no === no && r.wire === WIRE.bytes) next = r.bytes
+    if (!next) return out
     spec = next
-    if (!spec) return {meta, env: []}
   }
-  const env: EnvLiteral[] = []
   const container = (buf: Buffer) => {
     let name = ''
-    const vars: {name: string; value: string | null}[] = []
-    for (const f = new Fields(buf); f.next(); ) {
-      if (f.no === 1) name = f.string
-      if (f.no === 7) {
-        const v = {name: '', value: null as string | null}
-        for (const t = new Fields(f.bytes); t.next(); ) {
-          if (t.no === 1) v.name = t.string
-          if (t.no === 2) v.value = t.string
+    const vars: {name: string; value: string}[] = []
+    const argv: string[] = []
+    const c = new Fields(buf)
+    while (c.next()) {
+      if (c.wire !== WIRE.bytes) continue
+      if (c.no === 1) name = c.string
+      else if (c.no === 3 || c.no === 4) argv.push(c.string)
+      else if (c.no === 7) {
+        const v = {name: '', value: ''}
+        const e = new Fields(c.bytes)
+        while (e.next()) {
+          if (e.no === 1) v.name = e.string
+          else if (e.no === 2) v.value = e.string
         }
-        vars.push(v)
+        if (v.value) vars.push(v)
       }
     }
-    for (const v of vars) if (v.value) env.push({container: name, name: v.name, value: v.value})
+    for (const v of vars) out.env.push({container: name, ...v})
+    if (argv.length) out.commands.push({container: name, argv})
   }
-  for (const f = new Fields(spec!); f.next(); ) {
-    if (f.no === 2 || f.no === 20) container(f.bytes)
-    if (f.no === 34) for (const t = new Fields(f.bytes); t.next(); ) if (t.no === 1) container(t.bytes)
+  const r = new Fields(spec)
+  while (r.next()) {
+    if (r.wire !== WIRE.bytes) continue
+    if (r.no === 2 || r.no === 20) container(r.bytes)
+    else if (r.no === 34) {
+      const e = new Fields(r.bytes)
+      while (e.next()) if (e.no === 1 && e.wire === WIRE.bytes) container(e.bytes)
+    }
   }
-  return {meta, env}
+  return out
 }
 
-function jsonWorkloadEnv(doc: Record<string, unknown>): {meta: Meta; env: EnvLiteral[]} {
-  const env: EnvLiteral[] = []
-  const visit = (x: unknown) => {
-    if (Array.isArray(x)) x.forEach(visit)
+/** JSON workloads (rare for built-ins, common in custom resources that embed pod templates): every `containers`-like list. */
+function jsonWorkload(doc: Record<string, unknown>): Workload {
+  const out: Workload = {meta: jsonMeta(asRecord(doc.metadata)), env: [], commands: []}
+  const visit = (x: unknown, depth: number) => {
+    if (depth > 40) return
+    if (Array.isArray(x)) for (const v of x) visit(v, depth + 1)
     else if (x && typeof x === 'object') {
       const o = x as Record<string, unknown>
-      if (typeof o.name === 'string' && Array.isArray(o.env)) {
-        for (const e of o.env as {name?: unknown; value?: unknown}[]) if (typeof e?.value === 'string' && e.value) env.push({container: o.name, name: String(e.name ?? ''), value: e.value})
+      if (typeof o.name === 'string' && (Array.isArray(o.env) || Array.isArray(o.args) || Array.isArray(o.command))) {
+        for (const e of Array.isArray(o.env) ? (o.env as unknown[]) : []) {
+          const v = asRecord(e)
+          if (typeof v.value === 'string' && v.value) out.env.push({container: o.name, name: String(v.name ?? ''), value: v.value})
+        }
+        const argv = [...(Array.isArray(o.command) ? o.command : []), ...(Array.isArray(o.args) ? o.args : [])].filter((a): a is string => typeof a === 'string')
+        if (argv.length) out.commands.push({container: o.name, argv})
       }
-      for (const v of Object.values(o)) visit(v)
+      for (const v of Object.values(o)) visit(v, depth + 1)
     }
   }
-  visit(doc.spec)
-  return {meta: jsonMeta(doc.metadata as Record<string, unknown> | undefined), env}
+  visit(doc.spec, 0)
+  return out
 }
 
-function emptyMeta(): Meta {
+export function emptyMeta(): Meta {
   return {name: '', namespace: null, uid: '', resourceVersion: '', created: null, labels: {}, annotations: {}, owners: []}
 }
 
-function jsonMeta(m: Record<string, unknown> | undefined): Meta {
+function asRecord(x: unknown): Record<string, unknown> {
+  return x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : {}
+}
+
+function strings(x: unknown): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(asRecord(x))) if (typeof v === 'string') out[k] = v
+  return out
+}
+
+export function jsonMeta(m: Record<string, unknown>): Meta {
   const meta = emptyMeta()
-  if (!m) return meta
-  meta.name = String(m.name ?? '')
-  meta.namespace = m.namespace === undefined ? null : String(m.namespace)
-  meta.uid = String(m.uid ?? '')
+  meta.name = typeof m.name === 'string' ? m.name : ''
+  meta.namespace = typeof m.namespace === 'string' ? m.namespace : null
+  meta.uid = typeof m.uid === 'string' ? m.uid : ''
+  meta.resourceVersion = typeof m.resourceVersion === 'string' ? m.resourceVersion : ''
   meta.created = typeof m.creationTimestamp === 'string' ? m.creationTimestamp : null
-  meta.labels = (m.labels as Record<string, string>) ?? {}
-  meta.annotations = (m.annotations as Record<string, string>) ?? {}
+  meta.labels = strings(m.labels)
+  meta.annotations = strings(m.annotations)
+  meta.owners = (Array.isArray(m.ownerReferences) ? m.ownerReferences : []).map((o) => ({kind: String(asRecord(o).kind ?? ''), name: String(asRecord(o).name ?? '')}))
   return meta
 }
 

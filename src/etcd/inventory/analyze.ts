@@ -1,0 +1,189 @@
+import {detect, matchFindingBase} from '../../detect/engine.js'
+import type {EtcdFinding} from '../../detect/finding.js'
+import {type Credential, classifySecret} from '../classify.js'
+import {decrypt, type Decryption, type Keyring} from '../decrypt.js'
+import {providerLabel, readEnvelope} from '../envelope.js'
+import type {Category} from '../k8s/keys.js'
+import {decodeConfigMap, decodeSecret, decodeStored, jsonSecret, type Meta, ProtoError, type StoredObject, WORKLOAD_KINDS, workloadEnv} from '../k8s/objects.js'
+
+// One stored value, judged on its own: how it is stored (plaintext, or which
+// provider and key), whether the configured key opens it, and what
+// credentials the object holds. Pure and self-contained, so it runs the same
+// inline or on a worker thread; values leave only as fingerprints.
+
+export interface RevisionJob {
+  key: string
+  /** Main revision (0 for a remnant of unknown revision). */
+  main: number
+  category: Category
+  resource: string
+  group: string
+  value: Buffer
+}
+
+/** A credential outside Secrets, before it is placed (key, revision, state). */
+export type ObjectCredential = Pick<EtcdFinding, 'class' | 'risk' | 'reason' | 'fingerprint' | 'preview' | 'rotation' | 'keyId' | 'field'>
+
+export interface Analysis {
+  storage: 'plaintext' | 'encrypted'
+  /** `aescbc`, `aesgcm`, `secretbox`, `kms v1`, `kms v2`. */
+  provider: string | null
+  /** The key (or KMS provider) name in the envelope. */
+  keyName: string | null
+  decryption: Decryption['status'] | null
+  /** KMS v2: the key id the plugin reported when it wrapped the data key. */
+  kmsKeyId: string | null
+  /** Null when the value could not be decoded (encrypted without the key, or damaged). */
+  object: {kind: string; name: string; namespace: string | null; created: string | null; type: string | null} | null
+  /** A value that looked like a stored object but did not decode. */
+  damaged: boolean
+  /** Secrets: what each data key holds. */
+  credentials: Credential[]
+  /** Everything else: credentials in data, env, command lines, fields, annotations. */
+  found: ObjectCredential[]
+}
+
+/** Keyrings per resource (`secrets`, `configmaps.`, `widgets.example.com`), from the EncryptionConfiguration. */
+export type KeyringFor = (resource: string, group: string) => Keyring | null
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
+
+export function analyze(job: RevisionJob, keyringFor: KeyringFor | null): Analysis {
+  const env = readEnvelope(job.value)
+  const a: Analysis = {storage: env.storage, provider: null, keyName: null, decryption: null, kmsKeyId: null, object: null, damaged: false, credentials: [], found: []}
+  let plaintext: Buffer | null = job.value
+  if (env.storage === 'encrypted') {
+    a.provider = providerLabel(env)
+    a.keyName = env.keyName
+    plaintext = null
+    const keyring = keyringFor?.(job.resource, job.group) ?? null
+    if (keyring || env.provider === 'kms') {
+      const d = decrypt(env, job.value, Buffer.from(job.key, 'utf8'), keyring)
+      a.decryption = d.status
+      if (d.status === 'kms') a.kmsKeyId = d.keyId
+      if (d.status === 'decrypted') plaintext = d.plaintext
+    }
+  }
+  if (!plaintext) return a
+  let obj: StoredObject | null
+  try {
+    obj = decodeStored(plaintext)
+  } catch (error) {
+    if (!(error instanceof ProtoError)) throw error
+    a.damaged = true
+    return a
+  }
+  if (!obj) return a
+  try {
+    if (job.category === 'secret' || obj.kind === 'Secret') {
+      const s = decodeSecret(obj)
+      a.object = described(obj.kind || 'Secret', s.meta, s.type)
+      a.credentials = classifySecret(s)
+      a.credentials.push(...lastAppliedSecret(s.meta, a.credentials))
+    } else if (obj.kind === 'ConfigMap') {
+      const cm = decodeConfigMap(obj)
+      a.object = described('ConfigMap', cm.meta, null)
+      const texts: Text[] = []
+      for (const [k, v] of cm.data) {
+        if (v.length === 0 || v.subarray(0, 4096).includes(0)) continue
+        const s = v.toString('utf8')
+        texts.push(s.includes('\n') ? {field: `data.${k}`, text: s, path: k} : {field: `data.${k}`, text: `${k}=${s}`, path: 'config.env'})
+      }
+      a.found = scanTexts([...texts, ...annotationTexts(cm.meta)])
+    } else if (WORKLOAD_KINDS.includes(obj.kind)) {
+      const w = workloadEnv(obj)
+      a.object = described(obj.kind, w.meta, null)
+      const texts: Text[] = []
+      for (const v of w.env) texts.push({field: `env ${v.container}/${v.name}`, text: `${v.name}=${JSON.stringify(v.value)}`, path: 'config.env'})
+      for (const c of w.commands) texts.push({field: `command ${c.container}`, text: c.argv.join(' '), path: 'command.sh'})
+      a.found = scanTexts([...texts, ...annotationTexts(w.meta)])
+    } else if (obj.encoding === 'json') {
+      const doc = obj.raw as Record<string, unknown>
+      const meta = (doc.metadata ?? {}) as {name?: unknown; namespace?: unknown; creationTimestamp?: unknown; annotations?: unknown}
+      a.object = {kind: obj.kind, name: str(meta.name), namespace: typeof meta.namespace === 'string' ? meta.namespace : null, created: typeof meta.creationTimestamp === 'string' ? meta.creationTimestamp : null, type: null}
+      const texts: Text[] = []
+      for (const part of ['spec', 'data', 'stringData', 'config', 'status'] as const) {
+        for (const [path, value] of leaves(doc[part], part, 0)) texts.push({field: path, text: `${path.split('.').at(-1)!.replace(/\[\d+\]$/, '')}: ${JSON.stringify(value)}`, path: 'config.yaml'})
+      }
+      const annotations: Record<string, string> = {}
+      for (const [k, v] of Object.entries((meta.annotations ?? {}) as Record<string, unknown>)) if (typeof v === 'string') annotations[k] = v
+      a.found = scanTexts([...texts, ...annotationTexts({annotations} as Meta)])
+    } else {
+      // A built-in kind the scan does not look inside: its storage still counts.
+      a.object = {kind: obj.kind, name: job.key.split('/').at(-1) ?? '', namespace: null, created: null, type: null}
+    }
+  } catch (error) {
+    if (!(error instanceof ProtoError)) throw error
+    a.damaged = true
+  }
+  return a
+}
+
+function described(kind: string, meta: Meta, type: string | null): NonNullable<Analysis['object']> {
+  return {kind, name: meta.name, namespace: meta.namespace, created: meta.created, type}
+}
+
+/**
+ * `kubectl apply` keeps the whole Secret, data included, in an annotation. After
+ * a `kubectl edit` or a controller's rotation, the annotation still holds the
+ * value that was applied: an old credential in the current revision.
+ */
+function lastAppliedSecret(meta: Meta, current: Credential[]): Credential[] {
+  const text = meta.annotations[LAST_APPLIED]
+  if (!text || !text.includes('"data"')) return []
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch {
+    return []
+  }
+  if (!doc || typeof doc !== 'object') return []
+  const old = jsonSecret(doc as Record<string, unknown>)
+  old.meta = {...meta, annotations: {}}
+  const known = new Set(current.map((c) => c.fingerprint))
+  return classifySecret(old)
+    .filter((c) => !known.has(c.fingerprint))
+    .map((c) => ({...c, field: `annotation last-applied-configuration: ${c.field}`, reason: `${c.reason} (an earlier value kept by kubectl apply in the last-applied-configuration annotation)`}))
+}
+
+interface Text {
+  field: string
+  text: string
+  path: string
+}
+
+function annotationTexts(meta: Meta): Text[] {
+  const out: Text[] = []
+  for (const [k, v] of Object.entries(meta.annotations)) {
+    if (!v) continue
+    if (k === LAST_APPLIED) out.push({field: 'annotation last-applied-configuration', text: v, path: 'last-applied.json'})
+    else out.push({field: `annotation ${k}`, text: `${k.split('/').at(-1)}: ${JSON.stringify(v)}`, path: 'config.yaml'})
+  }
+  return out
+}
+
+/** Runs the engine over each text; one credential per fingerprint per object (the first field that holds it: data before annotations). */
+function scanTexts(texts: Text[]): ObjectCredential[] {
+  const out: ObjectCredential[] = []
+  const seen = new Set<string>()
+  for (const {field, text, path} of texts) {
+    for (const m of detect(text, {path})) {
+      const base = matchFindingBase(m)
+      if (seen.has(base.fingerprint)) continue
+      seen.add(base.fingerprint)
+      out.push({...base, field})
+    }
+  }
+  return out
+}
+
+function* leaves(x: unknown, path: string, depth: number): Generator<[string, string]> {
+  if (depth > 40 || x === undefined || x === null) return
+  if (typeof x === 'string') yield [path, x]
+  else if (Array.isArray(x)) for (let i = 0; i < x.length && i < 1000; i++) yield* leaves(x[i], `${path}[${i}]`, depth + 1)
+  else if (typeof x === 'object') for (const [k, v] of Object.entries(x)) yield* leaves(v, `${path}.${k}`, depth + 1)
+}
+
+function str(x: unknown): string {
+  return typeof x === 'string' ? x : ''
+}
