@@ -123,9 +123,9 @@ describe('history facts', () => {
 
   it('the refs a rewrite must touch, per finding, named as on the remote', () => {
     const targets = rewriteTargets(find(result, s.twice))
-    // The stash entries were made on top of main: they keep the old commits alive too, here only.
+    // `merged` branched from main after the re-add, and the stash entries were made on top of main: they keep the old commits alive too, here only.
     expect(targets).toEqual([
-      {fingerprint: fingerprint(s.twice), class: 'password', path: 'feature.env', commit: c.twiceFeature, refs: ['refs/heads/feature', 'refs/heads/main', 'refs/stash', 'stash@{1}'], remote: ['refs/heads/main'], localOnly: ['refs/heads/feature', 'refs/stash', 'stash@{1}']},
+      {fingerprint: fingerprint(s.twice), class: 'password', path: 'feature.env', commit: c.twiceFeature, refs: ['refs/heads/feature', 'refs/heads/main', 'refs/heads/merged', 'refs/stash', 'stash@{1}'], remote: ['refs/heads/main'], localOnly: ['refs/heads/feature', 'refs/heads/merged', 'refs/stash', 'stash@{1}']},
     ])
   })
 })
