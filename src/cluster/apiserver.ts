@@ -50,19 +50,23 @@ export interface LiveEvidence {
 const SELECTOR = 'component=kube-apiserver'
 
 export async function askApiServer(kube: KubeSession): Promise<LiveEvidence> {
-  const missing: Missing[] = []
   const managed = managedProvider(kube)
+  // In parallel; each probe's gap is listed in a fixed order (pods, metrics, health).
+  const podsMissing: Missing[] = []
+  const metricsMissing: Missing[] = []
+  const healthMissing: Missing[][] = [[], []]
   const [pods, metrics, health] = await Promise.all([
     listApiServerPods(kube).catch((e) => {
-      missing.push(kubeMissing('apiserver', `list pods -n kube-system -l ${SELECTOR}`, kube.server, e, 'grant `list` on pods in kube-system (kubectl auth can-i list pods -n kube-system), or read the flags on a control-plane node: grep encryption-provider /etc/kubernetes/manifests/kube-apiserver.yaml'))
+      podsMissing.push(kubeMissing('apiserver', `list pods -n kube-system -l ${SELECTOR}`, kube.server, e, 'grant `list` on pods in kube-system (kubectl auth can-i list pods -n kube-system), or read the flags on a control-plane node: grep encryption-provider /etc/kubernetes/manifests/kube-apiserver.yaml'))
       return null
     }),
     getMetrics(kube).catch((e) => {
-      missing.push(kubeMissing('metrics', 'GET /metrics', kube.server, e, metricsFix))
+      metricsMissing.push(kubeMissing('metrics', 'GET /metrics', kube.server, e, metricsFix))
       return null
     }),
-    Promise.all(['/healthz?verbose', '/readyz?verbose'].map((p) => getHealth(kube, p, missing))),
+    Promise.all(['/healthz?verbose', '/readyz?verbose'].map((p, i) => getHealth(kube, p, healthMissing[i]!))),
   ])
+  const missing: Missing[] = [...podsMissing, ...metricsMissing, ...healthMissing.flat()]
   if (pods && pods.length === 0) {
     missing.push(
       managed
