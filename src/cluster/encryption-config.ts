@@ -20,13 +20,25 @@ export interface ConfigKey {
 
 export type ProviderEntry =
   | {type: KeyProvider; keys: ConfigKey[]; line: number}
-  | {type: 'kms'; apiVersion: 'v1' | 'v2'; name: string; endpoint: string | null; line: number}
+  | {
+      type: 'kms'
+      apiVersion: 'v1' | 'v2'
+      name: string
+      endpoint: string | null
+      line: number
+      /** KMS v1 only (v2 rejects it); null when absent. */
+      cachesize?: number | null
+      /** As written, e.g. `3s`; null when absent (the API server defaults it). */
+      timeout?: string | null
+    }
   | {type: 'identity'; line: number}
 
 export interface ResourceRule {
   resources: string[]
   providers: ProviderEntry[]
   line: number
+  /** The line of each entry of `resources`, same order. */
+  resourceLines?: number[]
 }
 
 export interface EncryptionConfig {
@@ -77,6 +89,7 @@ export function parseEncryptionConfig(text: string, file = '<config>'): Encrypti
       resources: res.items.map((r) => String((r as {value?: unknown}).value ?? r)),
       providers: provs.items.map((p, pi) => provider(p, `resources[${ri}].providers[${pi}]`, bad, lineOf)),
       line: lineOf(ruleNode),
+      resourceLines: res.items.map((r) => lineOf(r)),
     }
   })
   return {file, form, rules}
@@ -101,7 +114,17 @@ function provider(
     const name = get('name')
     if (typeof name !== 'string' || !name) bad(body ?? node, `${where}.kms.name: required`)
     const endpoint = get('endpoint')
-    return {type: 'kms', apiVersion: version as 'v1' | 'v2', name: name as string, endpoint: typeof endpoint === 'string' ? endpoint : null, line}
+    const cachesize = get('cachesize')
+    const timeout = get('timeout')
+    return {
+      type: 'kms',
+      apiVersion: version as 'v1' | 'v2',
+      name: name as string,
+      endpoint: typeof endpoint === 'string' ? endpoint : null,
+      line,
+      cachesize: typeof cachesize === 'number' ? cachesize : null,
+      timeout: timeout === undefined || timeout === null ? null : String(timeout),
+    }
   }
   if (!KEY_PROVIDERS.includes(type)) bad(node, `${where}: unknown provider "${type}"`)
   const keys = isMap(body) ? body.get('keys', true) : undefined
