@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs'
+import {createSecureContext} from 'node:tls'
 
 import type {Etcd3, IKeyValue} from 'etcd3'
 
@@ -55,6 +56,12 @@ export async function openEtcd(t: EtcdTarget): Promise<EtcdSession> {
   const key = read('--etcd-key', t.key)
   for (const [flag, buf, what] of [['--etcd-cacert', ca, 'CERTIFICATE'], ['--etcd-cert', cert, 'CERTIFICATE'], ['--etcd-key', key, 'PRIVATE KEY']] as const) {
     if (buf && !buf.includes(`-----BEGIN`) ) throw inputError('etcd.tls', `${flag}: not a PEM file (no -----BEGIN ${what}-----)`)
+  }
+  try {
+    // grpc would throw this from deep inside the channel; said here, it names the flags.
+    if (cert && key) createSecureContext({cert, key})
+  } catch (e) {
+    throw inputError('etcd.tls', `--etcd-cert/--etcd-key: ${firstLine((e as Error).message).replace(/^error:[0-9A-F]+:[^:]*::/, '')} (the key is not the certificate's)`)
   }
   const {Etcd3} = await import('etcd3')
   // One attempt per host, no circuit breaker: a responder wants the failure now, with its reason.
