@@ -25,7 +25,7 @@ Others join with: leakctl incident sync --remote GIT_URL --incident ID`
     const {flags} = await this.parse(IncidentShare)
     const ws = this.workspace(flags.workspace)
     const ref = this.incident(flags)
-    const r = await syncIncident({ws, ref, remote: flags.remote, branch: flags.branch, actor: this.actor(flags.by), progress: (t) => this.progress(t)})
+    const r = await syncIncident({ws, ref, remote: flags.remote, branch: flags.branch, actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
     this.progressDone()
     this.warnAll(r.warnings)
     this.print(renderSync(r, 'Shared'))

@@ -38,7 +38,7 @@ opened on another machine when --incident names one this workspace does not have
     const shared = ref ? readMarker(ref) : null
     const remote = flags.remote ?? (ref ? sharedRemote(ref).remote : '')
     const branch = flags.branch ?? shared?.branch
-    const r = await syncIncident({ws, ref, incident: flags.incident, remote, branch, actor: this.actor(flags.by), progress: (t) => this.progress(t)})
+    const r = await syncIncident({ws, ref, incident: flags.incident, remote, branch, actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
     this.progressDone()
     this.warnAll(r.warnings)
     this.print(renderSync(r, r.joined ? 'Joined' : 'Synced'))
