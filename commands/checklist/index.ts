@@ -45,6 +45,8 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     // The app needs keys (a terminal on stdin) and a screen (one on stdout).
     const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true && !this.jsonEnabled() && !flags.plain
     if (interactive) {
+      // React picks its build when first loaded: the production one, unless a developer asked otherwise.
+      process.env.NODE_ENV ??= 'production'
       const [{LiveIncident}, {runChecklistApp}] = await Promise.all([import('../../src/incident/live.js'), import('../../cli/ui/run.js')])
       const {live, warnings} = LiveIncident.open(ref)
       this.warnAll(warnings)
