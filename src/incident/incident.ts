@@ -113,7 +113,7 @@ export async function recordFindings(ref: IncidentRef, actor: string, findings: 
   })
   const batch: NewEvent[] = fresh.map((finding) => ({type: 'finding.recorded', data: {finding, scan}}))
   if (items.length) batch.push({type: 'checklist.items.added', data: {phases: [], items}})
-  const res = await appendEvents(ref.logPath, actor, batch)
+  const res = await appendEvents(ref.logPath, actor, batch, undefined, {after: state.lastEventId})
   return {recorded: fresh.length, items: items.length, warnings: [...warnings, ...res.warnings]}
 }
 
@@ -132,9 +132,11 @@ export function resolveItems(state: IncidentState, ids: string[]): string[] {
   })
 }
 
-/** Applies an action to items; ticking a grouped item ticks each of its open members. */
-export async function actOnItems(ref: IncidentRef, actor: string, ids: string[], action: ItemAction): Promise<{events: IncidentEvent[]; warnings: string[]; state: IncidentState}> {
-  const {state, warnings} = loadIncident(ref)
+/**
+ * The events an action on items records, planned against `state` (pure).
+ * Ticking a grouped item ticks each of its open members; unticking it reopens the done ones.
+ */
+export function planItemActions(state: IncidentState, ids: string[], action: ItemAction): NewEvent[] {
   const resolved = resolveItems(state, ids)
   const batch: NewEvent[] = []
   const scrub = (t?: string) => (t === undefined ? undefined : scrubText(t).text)
@@ -155,7 +157,14 @@ export async function actOnItems(ref: IncidentRef, actor: string, ids: string[],
         break
     }
   }
-  const res = await appendEvents(ref.logPath, actor, batch)
+  return batch
+}
+
+/** Applies an action to items; ticking a grouped item ticks each of its open members. */
+export async function actOnItems(ref: IncidentRef, actor: string, ids: string[], action: ItemAction): Promise<{events: IncidentEvent[]; warnings: string[]; state: IncidentState}> {
+  const {state, warnings} = loadIncident(ref)
+  const batch = planItemActions(state, ids, action)
+  const res = await appendEvents(ref.logPath, actor, batch, undefined, {after: state.lastEventId})
   // Events other responders wrote meanwhile are not in `state`; callers that
   // show more than this command's own effect reload.
   for (const e of res.events) applyEvent(state, e)

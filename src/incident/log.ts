@@ -2,7 +2,7 @@ import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, stat
 import {basename, dirname, join} from 'node:path'
 
 import lockfile from 'proper-lockfile'
-import {monotonicFactory} from 'ulidx'
+import {decodeTime, monotonicFactory} from 'ulidx'
 
 import {dependencyError, inputError} from '../errors.js'
 import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'
@@ -42,16 +42,7 @@ export function readLog(path: string, fromOffset = 0): ReadResult {
     throw error
   }
   try {
-    const size = fstatSync(fd).size
-    const length = Math.max(0, size - fromOffset)
-    const buf = Buffer.allocUnsafe(length)
-    let got = 0
-    while (got < length) {
-      const n = readSync(fd, buf, got, length - got, fromOffset + got)
-      if (n === 0) break
-      got += n
-    }
-    return parseLines(buf.subarray(0, got), path, fromOffset)
+    return parseLines(readFrom(fd, fromOffset), path, fromOffset)
   } finally {
     closeSync(fd)
   }
@@ -100,8 +91,72 @@ export interface AppendResult {
  * Appends events durably. A torn tail left by a crashed writer is moved to
  * `<log>.torn-<time>` first, so it can neither corrupt nor swallow the new line.
  */
-export async function appendEvents(path: string, actor: string, batch: NewEvent[], now: () => Date = () => new Date()): Promise<AppendResult> {
+export async function appendEvents(path: string, actor: string, batch: NewEvent[], now: () => Date = () => new Date(), opts: AppendOptions = {}): Promise<AppendResult> {
   if (batch.length === 0) return {events: [], warnings: []}
+  return withLockedLog(path, (fd) => {
+    const at = now()
+    const time = at.toISOString()
+    const seed = idSeedTime(at.getTime(), opts.after)
+    const events = batch.map((e) => ({id: ulid(seed), time, actor, type: e.type, data: validateData(e.type, e.data)}) as IncidentEvent)
+    writeEvents(fd, events)
+    return events
+  })
+}
+
+export interface AppendOptions {
+  /**
+   * The newest event id the caller has seen (its fold). New ids sort after it
+   * even when this machine's clock is behind the one that wrote it, so an
+   * action is always ordered after what its actor saw (events from machines
+   * with skewed clocks meet in one log through incident sync).
+   */
+  after?: string
+}
+
+/** The ULID time of new events: now, or just after `after` when that is later (a clock behind another machine's). */
+export function idSeedTime(nowMs: number, after: string | undefined): number {
+  if (!after) return nowMs
+  try {
+    return Math.max(nowMs, decodeTime(after) + 1)
+  } catch {
+    return nowMs
+  }
+}
+
+/** What a caller has already read of a log: the ids in it, up to `offset`. */
+export interface KnownEvents {
+  ids: Set<string>
+  offset: number
+}
+
+/**
+ * Appends events formed elsewhere (another responder's machine) as they are:
+ * their own ids, times and actors. The fold orders events by id, so where they
+ * land in the file does not matter. Under the lock, the log is read from
+ * `known.offset` first, so an event another importer wrote meanwhile is not
+ * written twice; `known` is updated to the end of the log.
+ */
+export async function importEvents(path: string, incoming: readonly IncidentEvent[], known: KnownEvents): Promise<AppendResult> {
+  if (incoming.length === 0) return {events: [], warnings: []}
+  return withLockedLog(path, (fd) => {
+    const since = parseLines(readFrom(fd, known.offset), path, known.offset)
+    for (const e of since.events) known.ids.add(e.id)
+    const events: IncidentEvent[] = []
+    for (const e of incoming) {
+      if (known.ids.has(e.id)) continue
+      const parsed = parseEvent(e)
+      if (!parsed.ok) throw inputError('log.import', `event ${e.id} cannot be imported: ${'error' in parsed ? parsed.error : `unknown type ${parsed.unknownType}`}`)
+      known.ids.add(e.id)
+      events.push(parsed.event)
+    }
+    const end = writeEvents(fd, events)
+    known.offset = end
+    return events
+  })
+}
+
+/** Runs `write` with the log locked and opened for appending (a torn tail repaired first). */
+async function withLockedLog(path: string, write: (fd: number) => IncidentEvent[]): Promise<AppendResult> {
   const warnings: string[] = []
   let release: (() => Promise<void>) | undefined
   try {
@@ -116,19 +171,37 @@ export async function appendEvents(path: string, actor: string, batch: NewEvent[
     try {
       const torn = repairTornTail(fd, path)
       if (torn) warnings.push(torn)
-      const time = now().toISOString()
-      const events = batch.map((e) => ({id: ulid(), time, actor, type: e.type, data: validateData(e.type, e.data)}) as IncidentEvent)
-      const bytes = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8')
-      let written = 0
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
-      fsyncSync(fd)
-      return {events, warnings}
+      return {events: write(fd), warnings}
     } finally {
       closeSync(fd)
     }
   } finally {
     await release()
   }
+}
+
+/** One write(2) loop and an fsync for the whole batch; returns the log's size after it. */
+function writeEvents(fd: number, events: IncidentEvent[]): number {
+  if (events.length) {
+    const bytes = Buffer.from(events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8')
+    let written = 0
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written)
+    fsyncSync(fd)
+  }
+  return fstatSync(fd).size
+}
+
+function readFrom(fd: number, fromOffset: number): Buffer {
+  const size = fstatSync(fd).size
+  const length = Math.max(0, size - fromOffset)
+  const buf = Buffer.allocUnsafe(length)
+  let got = 0
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, fromOffset + got)
+    if (n === 0) break
+    got += n
+  }
+  return buf.subarray(0, got)
 }
 
 function repairTornTail(fd: number, path: string): string | undefined {

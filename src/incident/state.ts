@@ -41,6 +41,8 @@ export interface IncidentState {
   notes: Note[]
   events: number
   lastEventAt: string
+  /** The greatest event id folded in: new events are ordered after it (appendEvents' `after`). */
+  lastEventId: string
 }
 
 export function sortEvents(events: IncidentEvent[]): IncidentEvent[] {
@@ -49,8 +51,9 @@ export function sortEvents(events: IncidentEvent[]): IncidentEvent[] {
 
 export function foldIncident(events: IncidentEvent[]): IncidentState {
   const sorted = sortEvents(events)
-  const first = sorted[0]
-  if (!first || first.type !== 'incident.opened') throw new Error('event log does not start with incident.opened')
+  // Normally the first event; found wherever it is, so a clock that ran behind on another machine cannot make an incident unreadable.
+  const first = sorted.find((e) => e.type === 'incident.opened')
+  if (!first) throw new Error('event log does not start with incident.opened')
   const o = first.data
   const state: IncidentState = {
     id: o.incident,
@@ -70,9 +73,16 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
     notes: [],
     events: 0,
     lastEventAt: first.time,
+    lastEventId: '',
   }
   const start = Date.parse(first.time)
-  for (const e of sorted) applyEvent(state, e, start)
+  let previous = ''
+  for (const e of sorted) {
+    // An id is one event: a copy (two imports racing, a log merged by hand) counts once.
+    if (e.id === previous) continue
+    previous = e.id
+    applyEvent(state, e, start)
+  }
   return state
 }
 
@@ -80,6 +90,7 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
 export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.parse(state.openedAt)): void {
   state.events++
   if (e.time > state.lastEventAt) state.lastEventAt = e.time
+  if (e.id > state.lastEventId) state.lastEventId = e.id
   switch (e.type) {
     case 'incident.opened':
       return

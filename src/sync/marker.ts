@@ -1,0 +1,66 @@
+import {readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {z} from 'zod'
+
+import {inputError} from '../errors.js'
+import {zodMessage} from '../incident/events.js'
+import type {IncidentRef} from '../incident/workspace.js'
+
+// Where an incident is shared and when this machine last synced it. Kept in
+// the incident folder beside the log, not as an event: it is a fact about
+// this copy, not about the incident, and an event per sync would itself have
+// to be pushed, so no two machines would ever agree that they are in sync.
+
+export const DEFAULT_BRANCH = 'leakctl/incidents'
+export const SYNC_FILE = 'sync.json'
+
+const lastSyncSchema = z.object({
+  at: z.string(),
+  by: z.string(),
+  imported: z.number().int().nonnegative(),
+  pushed: z.number().int().nonnegative(),
+  /** Events of this incident on the remote after the sync. */
+  remoteEvents: z.number().int().nonnegative(),
+  /** The remote branch's commit after the sync. */
+  commit: z.string().nullable(),
+})
+
+const markerSchema = z.object({
+  remote: z.string().min(1),
+  branch: z.string().min(1),
+  last: lastSyncSchema.optional(),
+})
+
+export type SyncMarker = z.infer<typeof markerSchema>
+export type LastSync = z.infer<typeof lastSyncSchema>
+
+export const markerPath = (ref: IncidentRef): string => join(ref.dir, SYNC_FILE)
+
+/** The incident's sync settings, or null when it was never shared. */
+export function readMarker(ref: IncidentRef): SyncMarker | null {
+  let text: string
+  try {
+    text = readFileSync(markerPath(ref), 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    throw inputError('sync.marker', `${markerPath(ref)} is not valid JSON; share the incident again (leakctl incident share --remote URL)`)
+  }
+  const parsed = markerSchema.safeParse(raw)
+  if (!parsed.success) throw inputError('sync.marker', `${markerPath(ref)}: ${zodMessage(parsed.error)}; share the incident again`)
+  return parsed.data
+}
+
+/** Replaces the marker atomically (0600): a reader never sees half of it. */
+export function writeMarker(ref: IncidentRef, marker: SyncMarker): void {
+  const path = markerPath(ref)
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(markerSchema.parse(marker), null, 2) + '\n', {mode: 0o600})
+  renameSync(tmp, path)
+}
