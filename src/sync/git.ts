@@ -16,9 +16,15 @@ export interface GitRun {
 
 const NETWORK_TIMEOUT_MS = 120_000
 
-/** git's environment for sync: no prompts (a missing credential fails fast), ssh in batch mode. */
+/**
+ * git's environment for sync: no prompts (a missing credential fails fast),
+ * ssh in batch mode, and, unlike the scanners' read-only git, the transports
+ * a team's remote uses (whatever the user's own GIT_ALLOW_PROTOCOL allows).
+ */
 export function syncGitEnv(): NodeJS.ProcessEnv {
   const env = gitEnv()
+  if (process.env.GIT_ALLOW_PROTOCOL) env.GIT_ALLOW_PROTOCOL = process.env.GIT_ALLOW_PROTOCOL
+  else delete env.GIT_ALLOW_PROTOCOL
   for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE']) delete env[k]
   env.GIT_SSH_COMMAND ??= 'ssh -o BatchMode=yes -o ConnectTimeout=20'
   return env
