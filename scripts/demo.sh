@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the bundled sample data, in a scratch directory: triage a
-# repository that leaked credentials (and, once scan etcd lands, the sample
-# etcd snapshot), then show the checklist and the post-mortem draft.
+# The main job on the bundled sample data, in a scratch directory: triage the
+# sample etcd snapshot that "leaked" (every kind of Secret, plaintext and
+# encrypted, old and deleted values), then a repository that leaked
+# credentials; show the checklist and the post-mortem draft.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,6 +10,13 @@ scratch="$(mktemp -d)"
 export LEAKCTL_WORKSPACE="$scratch/.leakctl"
 export LEAKCTL_ACTOR="${LEAKCTL_ACTOR:-demo}"
 L="node bin/run.js"
+echo "== leakctl triage etcd-leak --snapshot fixtures/etcd/sample.db --encryption-config fixtures/etcd/sample-encryption-config.yaml"
+$L triage etcd-leak --snapshot fixtures/etcd/sample.db --encryption-config fixtures/etcd/sample-encryption-config.yaml \
+  --exposed-at "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)" --bucket etcd-backups --object etcd-snapshot.db || true
+echo
+echo "== leakctl checklist --phase emergency"
+$L checklist --phase emergency
+echo
 bash fixtures/git/make-sample-repo.sh "$scratch/git" >/dev/null
 echo "== leakctl triage git-leak --repo $scratch/git/repo"
 $L triage git-leak --repo "$scratch/git/repo" --replacements-dir "$scratch" || true
@@ -19,4 +27,4 @@ echo
 echo "== leakctl report | head -40"
 $L report | head -40
 echo
-echo "Workspace: $LEAKCTL_WORKSPACE (try: LEAKCTL_WORKSPACE=$LEAKCTL_WORKSPACE node bin/run.js checklist)"
+echo "Workspace: $LEAKCTL_WORKSPACE (try: LEAKCTL_WORKSPACE=$LEAKCTL_WORKSPACE node bin/run.js checklist, and incident list)"

@@ -18,17 +18,24 @@ export default class TriageEtcdLeak extends BaseCommand {
 Phase 1: reads the snapshot itself (every revision, deleted Secrets included) — how many Secrets are readable by anyone with the file, by risk.
 Phase 2: the credentials to revoke and rotate, ranked as the seed's priorities (critical now, then 1, 2, 3), each with its rotation procedure.
 It opens the incident with one checklist item per credential (grouped per priority), due times from the incident start, and the commands filled in for this snapshot.
+With --context, --kubeconfig or --etcd-endpoints it also runs \`leakctl check encryption\` against the live cluster beside the scan (is it encrypting Secrets today, proven from etcd with its client certificate); with --encryption-config alone, it lints that file.
 What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recorded as skipped with the command to run, never as "nothing found".`
   static override examples = [
     '<%= config.bin %> <%= command.id %> --snapshot backup.db',
     '<%= config.bin %> <%= command.id %> --snapshot etcd-2026-11-21.db --exposed-at 2026-11-21T18:00:00Z --bucket etcd-backups --object etcd-2026-11-21.db',
     '<%= config.bin %> <%= command.id %> --snapshot backup.db --encryption-config encryption-config.yaml --json > triage.json',
+    '<%= config.bin %> <%= command.id %> --snapshot backup.db --context prod --etcd-endpoints https://10.0.0.10:2379 --etcd-cacert ca.crt --etcd-cert client.crt --etcd-key client.key',
   ]
   static override flags = {
     snapshot: Flags.string({char: 's', required: true, description: 'The leaked snapshot (or member/snap/db)'}),
     'exposed-at': Flags.string({description: 'When the file became public (ISO-8601 UTC)'}),
     'encryption-config': Flags.string({description: 'The EncryptionConfiguration in force: proves which values its keys decrypt'}),
-    context: Flags.string({description: 'The cluster’s kube context, filled into the checklist commands'}),
+    context: Flags.string({description: 'The cluster’s kube context: asked whether it encrypts Secrets today, and filled into the checklist commands'}),
+    kubeconfig: Flags.string({description: 'kubeconfig file for --context (default: KUBECONFIG, ~/.kube/config)'}),
+    'etcd-endpoints': Flags.string({description: 'The live etcd’s client URLs (comma-separated): count plaintext vs encrypted Secrets in it'}),
+    'etcd-cacert': Flags.string({description: 'CA certificate of etcd (PEM)', dependsOn: ['etcd-endpoints']}),
+    'etcd-cert': Flags.string({description: 'Client certificate for etcd (PEM)', dependsOn: ['etcd-endpoints']}),
+    'etcd-key': Flags.string({description: 'Private key of the client certificate (PEM)', dependsOn: ['etcd-endpoints']}),
     bucket: Flags.string({description: 'The bucket the backup was exposed in, filled into the commands'}),
     object: Flags.string({description: 'The object key of the backup in the bucket'}),
     deep: Flags.boolean({description: 'Also read freed pages for old values (slower)'}),
@@ -51,6 +58,15 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
     if (flags.context) vars.context = flags.context
     if (flags.bucket) vars.bucket = flags.bucket
     if (flags.object) vars.object = flags.object
+    const askCluster = !!(flags.context || flags.kubeconfig)
+    const cluster = askCluster || flags['etcd-endpoints'] || flags['encryption-config']
+      ? {
+          encryptionConfig: flags['encryption-config'],
+          cluster: askCluster,
+          kube: {kubeconfig: flags.kubeconfig, context: flags.context},
+          etcd: flags['etcd-endpoints'] ? {endpoints: flags['etcd-endpoints'].split(',').map((e) => e.trim()).filter(Boolean), cacert: flags['etcd-cacert'], cert: flags['etcd-cert'], key: flags['etcd-key']} : undefined,
+        }
+      : undefined
     let verdictShown = false
     const result = await triageEtcdLeak({
       snapshot: flags.snapshot,
@@ -64,6 +80,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       exposedAt,
       vars,
       deep: flags.deep,
+      cluster,
       onProgress: (t) => this.progress(t),
       onPhase: (p) => {
         this.progressDone()
@@ -96,6 +113,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       verdictMs: Math.round(result.verdictMs),
       phases: result.phases,
       priorities: result.priorities,
+      encryption: result.encryption ? {verdict: result.encryption.verdict, summary: result.encryption.summary, etcd: result.encryption.etcd, missing: result.encryption.missing} : null,
       summary: result.scan.summary,
       secrets: result.scan.secrets,
       findings: result.findings,

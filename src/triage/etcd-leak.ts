@@ -1,4 +1,6 @@
+import {type CheckOptions, checkEncryption, type EncryptionCheck} from '../cluster/check.js'
 import type {EncryptionConfig} from '../cluster/encryption-config.js'
+import {checkEvent} from '../cluster/record.js'
 import type {EtcdFinding, Risk} from '../detect/finding.js'
 import {type EtcdScanResult, etcdFindings, scanSnapshot} from '../etcd/scan.js'
 import {openIncident, recordEvents} from '../incident/incident.js'
@@ -28,6 +30,11 @@ export interface EtcdLeakOptions {
   exposedAt?: Date
   vars?: Record<string, string>
   deep?: boolean
+  /**
+   * `check encryption` on the live cluster (and its etcd, and the file), run
+   * beside the snapshot scan. Absent: a visible gap in the checklist.
+   */
+  cluster?: Omit<CheckOptions, 'onProgress'>
   onPhase?: (p: PhaseReport) => void
   onProgress?: (text: string) => void
 }
@@ -47,6 +54,8 @@ export interface EtcdLeakTriage {
   findings: EtcdFinding[]
   priorities: PriorityGroup[]
   phases: PhaseReport[]
+  /** The live cluster's encryption check, when it was asked for. */
+  encryption: EncryptionCheck | null
   /** Time from start to the verdict, ms. */
   verdictMs: number
 }
@@ -81,10 +90,29 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
     o.onPhase?.(p)
   }
   const t0 = performance.now()
+  // I/O-bound, beside the CPU-bound scan; its answer is printed after the verdict.
+  const encryptionP = o.cluster ? settle(checkEncryption(o.cluster)) : null
   const scan = await scanSnapshot(o.snapshot, {encryptionConfig: o.encryptionConfig, deep: o.deep, onProgress: (n) => o.onProgress?.(`reading revisions: ${n.toLocaleString('en')}`)})
   const verdictMs = performance.now() - t0
   const s = scan.summary
   phase({id: 'triage', title: 'Phase 1: were the Secrets readable?', status: s.secrets.readable || s.findings ? 'fail' : 'pass', summary: s.verdict, ms: verdictMs})
+
+  let clusterEvent: NewEvent<'check.completed'>
+  // The live cluster's encryption: not from this file.
+  let encryption: EncryptionCheck | null = null
+  if (encryptionP) {
+    o.onProgress?.('asking the live cluster whether it encrypts Secrets today')
+    const settled = await encryptionP
+    if (!settled.ok) throw settled.error
+    encryption = settled.value
+    const status = ENCRYPTION_STATUS[encryption.verdict]
+    phase({id: 'cluster-encryption', title: 'Live cluster: does it encrypt Secrets today?', status, summary: encryption.summary})
+    clusterEvent = {type: 'check.completed', data: checkEvent(encryption)}
+  } else {
+    const clusterGap = 'not checked by the triage: give --context (and --etcd-endpoints with its client certificate) or run `leakctl check encryption` against the live cluster to see whether Secrets are encrypted today'
+    phase({id: 'cluster-encryption', title: 'Live cluster: does it encrypt Secrets today?', status: 'skipped', summary: clusterGap})
+    clusterEvent = {type: 'check.completed', data: {check: 'encryption-at-rest', status: 'skipped', summary: clusterGap}}
+  }
 
   const findings = etcdFindings(scan)
   const prio = priorities(findings)
@@ -117,12 +145,8 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
         details: {secrets: s.secrets, providers: s.providers, keys: s.keys, byRisk: s.byRisk, trailer: scan.snapshot.trailer, revisions: s.revisions, prefix: s.prefix, damaged: scan.damaged},
       },
     },
+    clusterEvent,
   ]
-  // The live cluster's encryption: not from this file. Until a cluster check runs, a visible gap.
-  const clusterGap = 'not checked by the triage: run `leakctl check encryption` against the live cluster (and its etcd) to see whether Secrets are encrypted today'
-  phase({id: 'cluster-encryption', title: 'Does the live cluster encrypt Secrets today?', status: 'skipped', summary: clusterGap})
-  checks.push({type: 'check.completed', data: {check: 'cluster-encryption', status: 'skipped', summary: clusterGap}})
-
   const ctx: EvidenceContext = {incident: ref, findings, exposedAt: o.exposedAt ?? null, github: null}
   for (const want of evidenceWanted(findings, null)) {
     const collector = COLLECTORS.find((c) => c.id === want.id)
@@ -138,5 +162,15 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
     checks.push(...outcome.events, {type: 'check.completed', data: {check: `evidence-${want.id}`, status: outcome.status, summary: outcome.summary}})
   }
   await recordEvents(ref, o.actor, checks)
-  return {incident: ref, verdict: s.verdict, scan, findings, priorities: prio, phases, verdictMs}
+  return {incident: ref, verdict: s.verdict, scan, findings, priorities: prio, phases, encryption, verdictMs}
+}
+
+const ENCRYPTION_STATUS: Record<EncryptionCheck['verdict'], PhaseReport['status']> = {ENCRYPTED: 'pass', PARTIAL: 'partial', PLAINTEXT: 'fail', UNKNOWN: 'skipped'}
+
+/** A promise's outcome without an unhandled rejection while the scan runs. */
+function settle<T>(p: Promise<T>): Promise<{ok: true; value: T} | {ok: false; error: unknown}> {
+  return p.then(
+    (value) => ({ok: true as const, value}),
+    (error: unknown) => ({ok: false as const, error}),
+  )
 }

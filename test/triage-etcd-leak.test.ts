@@ -1,0 +1,182 @@
+import {randomBytes} from 'node:crypto'
+import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {SAMPLE_CANARY} from '../fixtures/etcd/sample.js'
+import {type RunningEtcd, startEtcd} from '../fixtures/etcd/server.js'
+import {apiserverCommand, type FakeApiServer, startFakeApiServer} from './helpers/cluster-apiserver.js'
+import {seedSecrets} from './helpers/cluster-etcd.js'
+import {makePki} from './helpers/cluster-pki.js'
+import {json, leakctlAsync, ROOT, type RunResult, tempDir} from './helpers/cli.js'
+
+// `triage etcd-leak` end to end: the bundled sample snapshot (every kind of
+// Secret, plaintext and encrypted, old and deleted values), the incident it
+// opens with its timed checklist, and the live-cluster question answered by
+// `check encryption` against a real etcd and a local API server — or left as
+// a visible gap when the cluster does not answer.
+
+const SAMPLE = join(ROOT, 'fixtures', 'etcd', 'sample.db')
+const SAMPLE_CONFIG = join(ROOT, 'fixtures', 'etcd', 'sample-encryption-config.yaml')
+const EXPOSED = '2026-11-21T18:00:00.000Z'
+
+let tmp: ReturnType<typeof tempDir>
+let etcd: RunningEtcd
+let api: FakeApiServer
+let liveValues: string[]
+
+beforeAll(async () => {
+  tmp = tempDir('leakctl-triage-etcd-')
+  const pki = makePki(tmp.dir)
+  etcd = await startEtcd()
+  const key1 = randomBytes(32)
+  const seeded = await seedSecrets(etcd.client, [
+    {namespace: 'prod', count: 12, storage: {provider: 'aescbc', name: 'key1', key: key1}},
+    {namespace: 'payments', count: 4, storage: 'plaintext', name: 'after-migration'},
+  ])
+  liveValues = seeded.values
+  api = await startFakeApiServer({pki, etcd: etcd.client, writer: 'identity', pods: [{name: 'kube-apiserver-cp1', node: 'cp1', command: apiserverCommand({encryptionConfig: '/etc/kubernetes/enc.yaml'})}]})
+}, 120_000)
+
+afterAll(async () => {
+  await api?.stop()
+  await etcd?.stop()
+  tmp?.cleanup()
+})
+
+let n = 0
+const workspace = () => join(tmp.dir, `ws-${n++}`)
+const triage = (ws: string, args: string[]) =>
+  leakctlAsync(['triage', 'etcd-leak', '--snapshot', SAMPLE, '--workspace', ws, ...args], {env: {HOME: tmp.dir, KUBECONFIG: undefined, LEAKCTL_ACTOR: 'alice', AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined, GITHUB_TOKEN: undefined, GH_TOKEN: undefined}})
+
+/** Every file under a folder, read as text. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, encoding: 'utf8'})
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .map((f) => readFileSync(f, 'latin1'))
+}
+
+describe('the bundled sample snapshot', () => {
+  let ws: string
+  let r: RunResult
+  let out: any
+  beforeAll(async () => {
+    ws = workspace()
+    r = await triage(ws, ['--exposed-at', EXPOSED, '--encryption-config', SAMPLE_CONFIG, '--bucket', 'etcd-backups', '--object', 'etcd-2026-11-21.db', '--json'])
+    out = json(r)
+  }, 120_000)
+
+  it('exit 1 (action needed), the verdict first, then the phases in order', () => {
+    expect(r.code, r.stderr).toBe(1)
+    expect(out.verdict).toMatch(/^20 of 31 Secrets are readable by anyone with this file \(6 critical, 11 high, 2 medium, 1 low\)/)
+    expect(out.phases.map((p: {id: string; status: string}) => [p.id, p.status])).toEqual([
+      ['triage', 'fail'],
+      ['cluster-encryption', 'pass'],
+      ['emergency', 'fail'],
+      ['evidence-cloudtrail', 'skipped'],
+      ['evidence-github', 'skipped'],
+    ])
+    expect(out.verdictMs).toBeLessThan(30_000)
+  })
+
+  it('the configuration file alone: what it writes with, and that nothing proved it from the cluster', () => {
+    expect(out.encryption.verdict).toBe('ENCRYPTED')
+    expect(out.encryption.summary).toMatch(/writes Secrets with aescbc key key1 .*not proven from etcd/)
+  })
+
+  it("the seed's priorities: critical first, each class with its rotation procedure", () => {
+    expect(out.priorities.map((p: {risk: string; count: number}) => [p.risk, p.count])).toEqual([
+      ['critical', 6],
+      ['high', 26],
+      ['medium', 3],
+      ['low', 2],
+    ])
+    const critical = out.priorities[0].byClass.map((c: {class: string; rotation: string}) => `${c.class}:${c.rotation}`)
+    expect(critical).toEqual(expect.arrayContaining(['tls-ca-key:tls-ca', 'bootstrap-token:bootstrap-token', 'aws-access-key:aws-access-key', 'app-master-key:app-master-key']))
+  })
+
+  it('the unreachable outside systems are recorded as skipped with the command to run, never as nothing found', () => {
+    const cloudtrail = out.phases.find((p: {id: string}) => p.id === 'evidence-cloudtrail')
+    expect(cloudtrail.summary).toMatch(/leakctl logs cloudtrail --access-key-id AKIA[0-9A-Z]{16} --incident inc-/)
+  })
+
+  it('the incident: one item per credential, grouped per priority, due from the incident start, commands filled in', async () => {
+    const list = await leakctlAsync(['checklist', '--workspace', ws, '--json', '--members', '100'])
+    expect(list.code, list.stderr).toBe(0)
+    const cl = json(list)
+    const items = cl.phases.flatMap((p: {items: unknown[]}) => p.items) as {id: string; title: string; due: string; commands: string[]; members?: {id: string; title: string}[]}[]
+    const critical = items.find((i) => i.id === 'revoke-critical')!
+    expect(critical.members).toHaveLength(6)
+    expect(critical.members!.map((m) => m.title)).toEqual(expect.arrayContaining([expect.stringMatching(/tls-ca-key Secret kube-system\/cluster-ca data\.tls\.key/)]))
+    expect(items.find((i) => i.id === 'rotate-priority-1')!.members).toHaveLength(25)
+    expect(items.find((i) => i.id === 'update-configmaps')!.members!.map((m) => m.title)).toEqual([
+      'Move the credential out of ConfigMap billing/application-properties data.application.properties into a Secret, with a new value',
+      'Move the credential out of ConfigMap prod/app-config data.DATABASE_URL into a Secret, with a new value',
+    ])
+    const opened = Date.parse(cl.openedAt)
+    const phase1 = cl.phases[0]
+    expect(Date.parse(phase1.due) - opened).toBe(5 * 60_000)
+    expect(Date.parse(cl.phases[1].due) - opened).toBe(30 * 60_000)
+    expect(items.find((i) => i.id === 'contain-bucket')!.commands.join('\n')).toContain('--bucket etcd-backups')
+    expect(items.find((i) => i.id === 'cloudtrail-evidence.1')).toBeDefined()
+  })
+
+  it('the incident records the scan and the encryption check as events', async () => {
+    const st = json(await leakctlAsync(['incident', 'status', '--workspace', ws, '--json']))
+    expect(st.incident.kind).toBe('etcd-leak')
+    expect(st.incident.exposedAt).toBe(EXPOSED)
+    const checks = st.checks.map((c: {check: string; status: string}) => `${c.check}:${c.status}`)
+    expect(checks).toEqual(expect.arrayContaining(['scan-etcd:fail', 'encryption-at-rest:pass', 'evidence-cloudtrail:skipped']))
+  })
+
+  it('no secret value of the sample reaches stdout, stderr or the workspace', () => {
+    expect(r.stdout + r.stderr).not.toContain(SAMPLE_CANARY)
+    for (const text of filesUnder(ws)) expect(text).not.toContain(SAMPLE_CANARY)
+  })
+})
+
+describe('with the live cluster', () => {
+  it('identity first on the API server, plaintext Secrets in etcd: the live answer is on the timeline beside the verdict', async () => {
+    const ws = workspace()
+    const r = await triage(ws, ['--kubeconfig', api.kubeconfig, '--etcd-endpoints', etcd.endpoint, '--json'])
+    expect(r.code, r.stderr).toBe(1)
+    const out = json(r)
+    expect(out.encryption.verdict).toBe('PARTIAL')
+    expect(out.encryption.etcd).toMatchObject({total: 16, plaintext: 4, encrypted: 12})
+    expect(out.phases.find((p: {id: string}) => p.id === 'cluster-encryption')).toMatchObject({status: 'partial', summary: expect.stringMatching(/^PARTIAL — .*4 of 16 Secrets in etcd are PLAINTEXT/)})
+    const st = json(await leakctlAsync(['incident', 'status', '--workspace', ws, '--json']))
+    const check = st.checks.find((c: {check: string}) => c.check === 'encryption-at-rest')
+    expect(check).toMatchObject({status: 'partial', summary: out.encryption.summary})
+    for (const text of [r.stdout, r.stderr, ...filesUnder(ws)]) for (const v of liveValues) expect(text).not.toContain(v)
+  }, 120_000)
+
+  it('a cluster that does not answer: the triage still finishes, the gap says what is missing', async () => {
+    const ws = workspace()
+    const r = await triage(ws, ['--etcd-endpoints', 'http://127.0.0.1:1', '--json'])
+    expect(r.code, r.stderr).toBe(1)
+    const out = json(r)
+    expect(out.encryption.verdict).toBe('UNKNOWN')
+    expect(out.phases.find((p: {id: string}) => p.id === 'cluster-encryption')).toMatchObject({status: 'skipped', summary: expect.stringMatching(/^UNKNOWN/)})
+    expect(out.encryption.missing[0]).toMatchObject({evidence: 'etcd', kind: 'unreachable'})
+    expect(out.incident).toMatch(/^inc-/)
+  }, 120_000)
+})
+
+describe('bad input', () => {
+  it('a kubeconfig that is not there, a file that is not a snapshot: exit 2, one line, no incident', async () => {
+    const ws = workspace()
+    const noKube = await triage(ws, ['--kubeconfig', join(tmp.dir, 'missing-kubeconfig')])
+    expect(noKube.code).toBe(2)
+    expect(noKube.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1)
+    expect(noKube.stderr).not.toMatch(/at .*\.js:\d+/)
+    const notSnapshot = join(tmp.dir, 'notes.db')
+    writeFileSync(notSnapshot, 'not a bbolt file\n'.repeat(500))
+    const bad = await leakctlAsync(['triage', 'etcd-leak', '--snapshot', notSnapshot, '--workspace', ws])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^error: .*notes\.db/m)
+    const list = await leakctlAsync(['incident', 'list', '--workspace', ws, '--json'])
+    expect(json(list).incidents ?? []).toHaveLength(0)
+  }, 120_000)
+})
