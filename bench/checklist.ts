@@ -4,11 +4,10 @@ import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {fingerprint, type Finding} from '../src/detect/finding.js'
 import {openIncident} from '../src/incident/incident.js'
 import {openWorkspace} from '../src/incident/workspace.js'
 import {loadProcedures, resolvePlaybook} from '../src/playbook/load.js'
-import {fmtMs, measureMedian, printTable} from './lib.js'
+import {fmtMs, measureMedian, printTable, syntheticFindings} from './lib.js'
 
 // The interactive checklist with 10,000 items (one group of 10,000 rotations,
 // expanded): time to the first frame and per-keypress render time, in
@@ -17,25 +16,6 @@ import {fmtMs, measureMedian, printTable} from './lib.js'
 
 const N = 10_000
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-function findings(n: number): Finding[] {
-  return Array.from({length: n}, (_, i) => ({
-    source: 'etcd',
-    class: 'database-password',
-    risk: 'high',
-    reason: 'bench',
-    fingerprint: fingerprint(`value-${i}`),
-    preview: '**** (12 chars)',
-    rotation: 'database-password',
-    key: `/registry/secrets/ns${i % 50}/s${i}`,
-    revision: i + 1,
-    kind: 'Secret',
-    namespace: `ns${i % 50}`,
-    name: `s${i}`,
-    field: 'data.password',
-    state: 'live',
-  }))
-}
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!
 const fmt = (ms: number) => (ms < 10 ? `${ms.toFixed(1)} ms` : fmtMs(ms))
@@ -52,7 +32,7 @@ export default async function checklist(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'leakctl-bench-checklist-'))
   try {
     const ws = openWorkspace(join(dir, 'ws'), true)
-    const {ref} = await openIncident(ws, {title: 'bench', kind: 'etcd-leak', commander: 'bench', exposedAt: null, playbook: resolvePlaybook('etcd-leak'), procedures: loadProcedures(), actor: 'bench', findings: findings(N)})
+    const {ref} = await openIncident(ws, {title: 'bench', kind: 'etcd-leak', commander: 'bench', exposedAt: null, playbook: resolvePlaybook('etcd-leak'), procedures: loadProcedures(), actor: 'bench', findings: syntheticFindings(N)})
     const logMb = statSync(ref.logPath).size / 1e6
 
     // In process: load, first frame, keys.

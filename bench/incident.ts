@@ -2,11 +2,11 @@ import {mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {fingerprint, type Finding, RISKS} from '../src/detect/finding.js'
+import {RISKS} from '../src/detect/finding.js'
 import {openIncident} from '../src/incident/incident.js'
 import {openWorkspace} from '../src/incident/workspace.js'
 import {loadProcedures, resolvePlaybook} from '../src/playbook/load.js'
-import {fmtMb, fmtMs, measureMedian, printTable} from './lib.js'
+import {fmtMb, fmtMs, measureMedian, printTable, syntheticFindings} from './lib.js'
 
 // An incident the size of the seed's: 50,000 findings, each with its checklist
 // item. What a responder pays per command once it is that big.
@@ -14,22 +14,7 @@ export default async function incident(): Promise<void> {
   const n = 50_000
   const dir = mkdtempSync(join(tmpdir(), 'leakctl-bench-incident-'))
   try {
-    const findings: Finding[] = Array.from({length: n}, (_, i) => ({
-      source: 'etcd',
-      class: i % 3 ? 'database-password' : 'generic-api-key',
-      risk: RISKS[i % 4]!,
-      reason: 'bench',
-      fingerprint: fingerprint(`value-${i}`),
-      preview: '**** (12 chars)',
-      rotation: 'database-password',
-      key: `/registry/secrets/ns${i % 50}/s${i}`,
-      revision: i + 1,
-      kind: 'Secret',
-      namespace: `ns${i % 50}`,
-      name: `s${i}`,
-      field: 'data.password',
-      state: 'live',
-    }))
+    const findings = syntheticFindings(n, (i) => ({class: i % 3 ? 'database-password' : 'generic-api-key', risk: RISKS[i % 4]!}))
     const ws = openWorkspace(join(dir, 'ws'), true)
     const t0 = performance.now()
     const {ref} = await openIncident(ws, {title: 'bench', kind: 'etcd-leak', commander: 'bench', exposedAt: null, playbook: resolvePlaybook('etcd-leak'), procedures: loadProcedures(), actor: 'bench', findings})

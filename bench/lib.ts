@@ -1,6 +1,8 @@
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 
+import {fingerprint, type Finding, type Risk} from '../src/detect/finding.js'
+
 // Shared by the benchmarks: run a command, measure wall time and peak memory
 // (GNU time's maximum resident set size), print figures beside a baseline.
 
@@ -44,3 +46,22 @@ export function printTable(title: string, rows: {label: string; values: Record<s
 
 export const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`)
 export const fmtMb = (mb: number | null): string => (mb === null ? 'n/a' : `${mb.toFixed(0)} MB`)
+
+/** n value-free etcd findings (one Secret each, 50 namespaces), to load an incident with. */
+export function syntheticFindings(n: number, pick: (i: number) => {class: string; risk: Risk} = () => ({class: 'database-password', risk: 'high'})): Finding[] {
+  return Array.from({length: n}, (_, i) => ({
+    source: 'etcd',
+    ...pick(i),
+    reason: 'bench',
+    fingerprint: fingerprint(`value-${i}`),
+    preview: '**** (12 chars)',
+    rotation: 'database-password',
+    key: `/registry/secrets/ns${i % 50}/s${i}`,
+    revision: i + 1,
+    kind: 'Secret',
+    namespace: `ns${i % 50}`,
+    name: `s${i}`,
+    field: 'data.password',
+    state: 'live',
+  }))
+}

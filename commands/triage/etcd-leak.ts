@@ -67,7 +67,6 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
           etcd: flags['etcd-endpoints'] ? {endpoints: flags['etcd-endpoints'].split(',').map((e) => e.trim()).filter(Boolean), cacert: flags['etcd-cacert'], cert: flags['etcd-cert'], key: flags['etcd-key']} : undefined,
         }
       : undefined
-    let verdictShown = false
     const result = await triageEtcdLeak({
       snapshot: flags.snapshot,
       workspace: ws,
@@ -85,7 +84,6 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       onPhase: (p) => {
         this.progressDone()
         this.print(phaseLine(p))
-        verdictShown ||= p.id === 'triage'
       },
     })
     this.progressDone()

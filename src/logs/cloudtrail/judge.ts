@@ -7,17 +7,9 @@ import {type Category, DENIED_CODES, LAUNCH_CALLS, matchRules, MINING_INSTANCE, 
 // came from, with what, in which regions); events after it are compared to
 // that baseline and to the rules.
 
-export interface JudgedEvent {
-  eventId: string
-  eventTime: string
-  eventName: string
-  eventSource: string
-  region: string
-  sourceIp: string
-  userAgent: string
-  accessKeyId: string | null
-  principal: string | null
-  errorCode: string | null
+export type JudgedEvent = JudgedFields & Pick<TrailEvent, 'eventId' | 'eventTime' | 'eventName' | 'eventSource' | 'region' | 'sourceIp' | 'userAgent' | 'accessKeyId' | 'principal' | 'errorCode'>
+
+interface JudgedFields {
   /** The leaked key this event traces back to (itself, or through its pivots). */
   leakedKey: string | null
   /** How the caller relates to the leak: the leaked key, a key it minted or created, a user it created. */
