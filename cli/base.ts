@@ -9,6 +9,9 @@ import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type
 // --json), NO_COLOR, one-line errors (LEAKCTL_DEBUG=1 for stacks), and plain
 // progress lines when stderr is not a terminal.
 
+/** NO_COLOR (https://no-color.org): set and not empty. */
+export const noColor = (): boolean => process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''
+
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 
 export abstract class BaseCommand extends Command {
@@ -25,7 +28,7 @@ export abstract class BaseCommand extends Command {
 
   override async init(): Promise<void> {
     await super.init()
-    if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0
+    if (noColor()) chalk.level = 0
     else if (!process.stdout.isTTY && process.env.FORCE_COLOR === undefined) chalk.level = 0
     if (this.jsonEnabled()) chalk.level = 0
   }

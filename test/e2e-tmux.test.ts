@@ -84,7 +84,8 @@ describe.skipIf(!hasTmux)('leakctl checklist in a real terminal (tmux)', () => {
     const ws = join(tmp.dir, 'ws')
     const {ref} = await openTestIncident(ws, {title: 'etcd backup found in a public bucket, exposed for nine days before anyone noticed', findings: [gitFinding('v1'), gitFinding('v2', {path: 'x.env'})]})
     term = new Terminal(80, 24)
-    term.start(['checklist'], {LEAKCTL_WORKSPACE: ws, NO_COLOR: '1'})
+    // CI=true as on a build machine: ink would otherwise draw nothing until exit.
+    term.start(['checklist'], {LEAKCTL_WORKSPACE: ws, NO_COLOR: '1', CI: 'true'})
     await term.waitFor('the checklist', (s) => s.includes('Phase 1: Immediate triage'))
     let s = term.screen()
     const lines = s.split('\n')
@@ -149,7 +150,7 @@ describe.skipIf(!hasTmux)('leakctl checklist in a real terminal (tmux)', () => {
     const ws = join(tmp.dir, 'ws')
     await openTestIncident(ws, {now: new Date(Date.now() - 3 * 3600_000)})
     term = new Terminal(80, 24)
-    term.start(['checklist'], {LEAKCTL_WORKSPACE: ws, TERM: 'screen'})
+    term.start(['checklist'], {LEAKCTL_WORKSPACE: ws, TERM: 'screen', CI: 'true'})
     await term.waitFor('the checklist', (s) => s.includes('OVERDUE'))
     const coloured = term.screen(true)
     expect(coloured).toMatch(/\x1b\[31m|\x1b\[1;31m|\x1b\[31;1m/) // red

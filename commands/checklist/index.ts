@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import chalk from 'chalk'
 
-import {BaseCommand, incidentFlags} from '../../cli/base.js'
+import {BaseCommand, incidentFlags, noColor} from '../../cli/base.js'
 import {renderChecklist} from '../../cli/render/checklist.js'
 import {utcAndLocal} from '../../cli/render/text.js'
 import {inputError} from '../../src/errors.js'
@@ -47,7 +47,10 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     if (interactive) {
       // React picks its build when first loaded: the production one, unless a developer asked otherwise.
       process.env.NODE_ENV ??= 'production'
-      const [{LiveIncident}, {runChecklistApp}] = await Promise.all([import('../../src/incident/live.js'), import('../../cli/ui/run.js')])
+      // supports-color turns colour off on a terminal when CI is set; the app needs only the 16 basic
+      // colours, which every terminal but a dumb one shows. NO_COLOR was already applied by the base.
+      if (chalk.level === 0 && !noColor() && process.env.TERM !== 'dumb') chalk.level = 1
+      const [{LiveIncident}, {runChecklistApp}] = await Promise.all([import('../../src/incident/live.js'), importOutsideCi(() => import('../../cli/ui/run.js'))])
       const {live, warnings} = LiveIncident.open(ref)
       this.warnAll(warnings)
       const actor = this.actor(flags.by)
@@ -63,5 +66,21 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     this.print(renderChecklist(view, {members: flags.members, verbose: flags.verbose}))
     if (sync) this.print(chalk.dim(`\nShared with ${sync.remote} (${sync.branch}); ${sync.last ? `last synced ${utcAndLocal(sync.last.at)} by ${sync.last.by}` : 'never synced'}. leakctl incident sync brings it up to date.`))
     return {...view, sync}
+  }
+}
+
+/**
+ * ink decides once, when first loaded, whether it runs in CI (CI or CONTINUOUS_INTEGRATION set) and
+ * then draws nothing until exit. A terminal on both ends means someone is watching, so hide those
+ * variables while ink loads and put them back for anything we start later.
+ */
+async function importOutsideCi<T>(load: () => Promise<T>): Promise<T> {
+  const saved = {CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION}
+  delete process.env.CI
+  delete process.env.CONTINUOUS_INTEGRATION
+  try {
+    return await load()
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v
   }
 }
