@@ -87,7 +87,10 @@ export function* findRemnants(input: DeepInput, stats: DeepStats): Generator<Rem
   }
   const tree: TreeReader = {file, limit, visited}
   const walk = (ref: BucketRef, isKeyBucket: boolean, depth: number): void => {
-    for (const page of leafPages(tree, ref, skip)) {
+    for (const read of leafPages(tree, ref, skip)) {
+      // Outside the key bucket a page may hold buckets walked before its next element: its own copy,
+      // since the reader's cache is reused while they are walked.
+      const page = isKeyBucket ? read : {...read, data: Buffer.from(read.data)}
       const d = page.data
       for (let i = 0; i < page.count; i++) {
         let el

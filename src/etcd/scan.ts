@@ -98,37 +98,42 @@ export interface EtcdScanResult {
  */
 class OrderedFold {
   readonly folder = new Folder()
-  private queue: (Revision & {seq: number})[] = []
+  private queue: Revision[] = []
   private head = 0
-  private readonly arrived = new Map<number, Analysis>()
+  /** Queued values still waiting for their analysis, by position. */
+  private readonly waiting = new Map<number, Revision>()
   private nextSeq = 0
 
   tombstone(r: Omit<Revision, 'analysis' | 'tombstone'>): void {
-    if (this.head === this.queue.length) this.folder.add({...r, tombstone: true, analysis: null})
-    else this.queue.push({...r, tombstone: true, analysis: null, seq: -1})
+    const rec: Revision = {route: r.route, key: r.key, main: r.main, tombstone: true, analysis: null}
+    if (this.head === this.queue.length) this.folder.add(rec)
+    else this.queue.push(rec)
   }
 
   /** Queues a value; returns its position for the job. */
   value(r: Omit<Revision, 'analysis' | 'tombstone'>): number {
     const seq = this.nextSeq++
-    this.queue.push({...r, tombstone: false, analysis: null, seq})
+    const rec: Revision = {route: r.route, key: r.key, main: r.main, tombstone: false, analysis: null}
+    this.queue.push(rec)
+    this.waiting.set(seq, rec)
     return seq
   }
 
   analysed(results: ValueResult[]): void {
-    for (const {seq, ...a} of results) this.arrived.set(seq, a)
+    for (const a of results) {
+      this.waiting.get(a.seq)!.analysis = a
+      this.waiting.delete(a.seq)
+    }
     while (this.head < this.queue.length) {
       const rec = this.queue[this.head]!
-      if (!rec.tombstone) {
-        const a = this.arrived.get(rec.seq)
-        if (!a) break
-        this.arrived.delete(rec.seq)
-        rec.analysis = a
-      }
+      if (!rec.tombstone && !rec.analysis) break
       this.folder.add(rec)
-      this.head++
+      this.queue[this.head++] = undefined as unknown as Revision // folded: let it go
     }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+    if (this.head === this.queue.length) {
+      this.queue = []
+      this.head = 0
+    } else if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head)
       this.head = 0
     }
@@ -145,7 +150,7 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Pr
     // Workers pay off on big files only: each one loads the engine first.
     const threads = opts.threads ?? (info.size >= 16 << 20 ? Math.min(availableParallelism(), 4) : 1)
     const keyringFor = keyringsFrom(config)
-    const work = pool<ValueJob, ValueResult>(compiledWorker('src/etcd/inventory/worker'), (job) => analyzeJob(job, keyringFor), {encryptionConfig: config}, {threads, onResults: (r) => fold.analysed(r)})
+    const work = pool<ValueJob, ValueResult>(compiledWorker('src/etcd/inventory/worker'), (job, payload) => analyzeJob(job, payload, keyringFor), {encryptionConfig: config}, {threads, onResults: (r) => fold.analysed(r)})
     const vote = new PrefixVote()
     const elsewhere = new PrefixVote()
     let revisions = 0
@@ -177,9 +182,8 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Pr
         continue
       }
       const seq = fold.value(rec)
-      // A buffer of its own, transferred to the worker: the reader's pages are not ours to keep.
-      const value = new Uint8Array(r.value)
-      const wait = work.add({seq, key, main: r.main, category: route.category, resource: route.resource, group: route.group, value}, value.length, [value.buffer as ArrayBuffer])
+      // The pool copies the value (the reader's pages are not ours to keep) or analyses it now.
+      const wait = work.add({seq, key, main: r.main, category: route.category, resource: route.resource, group: route.group}, r.value)
       if (wait) await wait
     }
     await work.finish()

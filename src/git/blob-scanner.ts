@@ -5,15 +5,18 @@ import {type BlobJob, type BlobResult, scanBlob} from './scan-worker.js'
 
 export interface BlobScanner {
   /** Resolves when there is room for more (backpressure). */
-  add(job: BlobJob): Promise<void> | undefined
+  add(job: BlobJob, data: Uint8Array): Promise<void> | undefined
   finish(): Promise<BlobResult[]>
 }
 
 export function blobScanner(): BlobScanner {
-  const p = pool<BlobJob, BlobResult>(compiledWorker('src/git/scan-worker'), scanBlob, {}, {batchJobs: 256})
+  const results: BlobResult[] = []
+  const p = pool<BlobJob, BlobResult>(compiledWorker('src/git/scan-worker'), scanBlob, {}, {batchJobs: 256, onResults: (r) => results.push(...r)})
   return {
-    // Each job's data owns its ArrayBuffer (see readBlobs): transfer, never copy.
-    add: (job) => p.add(job, job.data.byteLength, [job.data.buffer as ArrayBuffer]),
-    finish: () => p.finish(),
+    add: (job, data) => p.add(job, data),
+    finish: async () => {
+      await p.finish()
+      return results
+    },
   }
 }

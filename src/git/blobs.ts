@@ -12,7 +12,7 @@ import {gitEnv} from './repo.js'
 export type SkipReason = 'too-large' | 'missing' | 'unreadable'
 
 export interface BlobSink {
-  /** A blob's contents (a buffer of its own, transferable); a promise = wait before sending more. */
+  /** A blob's contents (may be a view into the reader's buffers: use or copy it now); a promise = wait before sending more. */
   blob(sha: string, data: Uint8Array): Promise<void> | undefined
   skip(sha: string, reason: SkipReason, detail: {size?: number; message?: string}): void
 }

@@ -129,8 +129,16 @@ export class CatFile {
     this.buffered = rest.length
   }
 
-  /** Copies `n` bytes out of the buffered chunks into a buffer of its own (transferable), then drops n+1 (the LF). */
+  /** The next `n` bytes (a view when they sit in one chunk: chunks are never reused), then drops n+1 (the LF). */
   private takeBody(n: number): Uint8Array {
+    const first = this.chunks[0]
+    if (first && first.length >= n) {
+      const body = first.subarray(0, n)
+      this.chunks[0] = first.subarray(n)
+      this.buffered -= n
+      this.consume(1)
+      return body
+    }
     const out = new Uint8Array(n)
     let filled = 0
     let i = 0

@@ -10,7 +10,6 @@ import {detect, matchFindingBase} from '../detect/engine.js'
 export interface BlobJob {
   sha: string
   path: string
-  data: Uint8Array
 }
 
 export interface BlobResult {
@@ -19,8 +18,8 @@ export interface BlobResult {
   hits: {fingerprint: string; line: number; base: ReturnType<typeof matchFindingBase>}[]
 }
 
-export function scanBlob(job: BlobJob): BlobResult {
-  const data = Buffer.from(job.data.buffer, job.data.byteOffset, job.data.byteLength)
+export function scanBlob(job: BlobJob, bytes: Uint8Array): BlobResult {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (data.subarray(0, 8000).includes(0)) return {sha: job.sha, binary: true, hits: []}
   const seen = new Set<string>()
   const hits: BlobResult['hits'] = []

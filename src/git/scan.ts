@@ -111,7 +111,7 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions = {})
       bytes += data.byteLength
       read++
       if (read % 2000 === 0) opts.onProgress?.({phase: 'blobs', done: read, total: requested})
-      return scanner.add({sha, path: blobPath.get(sha)!, data})
+      return scanner.add({sha, path: blobPath.get(sha)!}, data)
     },
     skip(sha, reason, detail) {
       skipped.push({blob: sha, path: blobPath.get(sha) ?? '', reason, ...(detail.size === undefined ? {} : {size: detail.size})})
@@ -203,7 +203,7 @@ export function summarize(r: Omit<GitScanResult, 'summary'>): GitScanSummary {
 }
 
 function blobHits(text: string, path: string): BlobHit[] {
-  return scanBlob({sha: '', path, data: Buffer.from(text, 'utf8')}).hits
+  return scanBlob({sha: '', path}, Buffer.from(text, 'utf8')).hits
 }
 
 interface Intro {

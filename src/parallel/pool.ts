@@ -6,26 +6,40 @@ import {Worker} from 'node:worker_threads'
 import {packageRoot} from '../paths.js'
 
 // A small pool of worker threads for CPU-bound scanning (detection,
-// decoding): jobs are batched to keep message overhead low, buffers are
-// transferred rather than copied, and a cap on bytes in flight keeps memory
-// flat (add() returns a promise to wait on when the cap is reached). Runs
-// inline when the compiled worker is not there (tests of the TypeScript
+// decoding). Jobs travel in batches; their payloads (the bytes to scan) are
+// packed into one arena per batch, transferred rather than copied, and the
+// arena comes back with the results to be filled again: a million small
+// values cost a handful of allocations, not a million. A cap
+// on bytes in flight keeps memory flat (add() returns a promise to wait on
+// when the cap is reached). Runs inline, on the caller's bytes without a
+// copy, when the compiled worker is not there (tests of the TypeScript
 // sources) or when LEAKCTL_NO_WORKERS=1.
 
-export interface Pool<J, R> {
-  /** Queue a job; when a promise comes back, await it before adding more. */
-  add(job: J, bytes: number, transfer?: ArrayBuffer[]): Promise<void> | undefined
-  /** Every result (in completion order, not submission order). */
-  finish(): Promise<R[]>
+/** Work on one job: its fields and its payload (a view valid only during the call). */
+export type JobFn<J, R> = (job: J, payload: Uint8Array) => R
+
+export interface Pool<J> {
+  /** Queue a job; the payload is copied. When a promise comes back, await it before adding more. */
+  add(job: J, payload: Uint8Array): Promise<void> | undefined
+  /** Resolves when every job is done and the workers are gone. */
+  finish(): Promise<void>
 }
 
-export interface PoolOptions<R = unknown> {
+export interface PoolOptions<R> {
   threads?: number
-  /** Results as each batch completes (in completion order); finish() then returns none. For streaming folds. */
-  onResults?: (results: R[]) => void
+  /** Results as each batch completes (in completion order, each batch in job order). */
+  onResults: (results: R[]) => void
   batchBytes?: number
   batchJobs?: number
   maxInFlightBytes?: number
+}
+
+interface BatchMessage<J> {
+  id: number
+  jobs: J[]
+  /** Offset and length of each job's payload in the arena. */
+  spans: Uint32Array
+  arena: ArrayBuffer
 }
 
 /** dist/<rel>.js beside the compiled package, if it was built. */
@@ -34,17 +48,15 @@ export function compiledWorker(rel: string): string | undefined {
   return existsSync(p) ? p : undefined
 }
 
-export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, workerData: Record<string, unknown>, o: PoolOptions<R> = {}): Pool<J, R> {
+export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, workerData: Record<string, unknown>, o: PoolOptions<R>): Pool<J> {
   const threads = o.threads ?? Math.max(1, Math.min(availableParallelism(), 8))
   if (!worker || threads < 2 || process.env.LEAKCTL_NO_WORKERS === '1') {
-    const results: R[] = []
     return {
-      add(job) {
-        if (o.onResults) o.onResults([inline(job)])
-        else results.push(inline(job))
+      add(job, payload) {
+        o.onResults([inline(job, payload)])
         return undefined
       },
-      finish: async () => results,
+      finish: async () => {},
     }
   }
   const batchBytes = o.batchBytes ?? 1 << 20
@@ -53,14 +65,17 @@ export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, wo
   const workers = Array.from({length: threads}, () => new Worker(worker, {workerData: {leakctlWorker: true, ...workerData}}))
   const queued = new Map<Worker, number>(workers.map((w) => [w, 0]))
   const replies = new Map<number, (results: R[]) => void>()
-  const results: R[] = []
   const batches: Promise<void>[] = []
   let failure: Error | undefined
   let nextId = 0
   let inFlight = 0
-  let batch: J[] = []
-  let transfer: ArrayBuffer[] = []
-  let bytesInBatch = 0
+  let jobs: J[] = []
+  let spans: number[] = []
+  // Arenas back from the workers, ready to be filled again.
+  const spare: Uint8Array[] = []
+  const newArena = (size: number) => (size === batchBytes && spare.length ? spare.pop()! : new Uint8Array(Buffer.allocUnsafeSlow(size).buffer))
+  let arena = newArena(batchBytes)
+  let used = 0
   let waiters: (() => void)[] = []
   const wake = () => {
     const ws = waiters
@@ -68,8 +83,9 @@ export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, wo
     for (const r of ws) r()
   }
   for (const w of workers) {
-    w.on('message', (msg: {id: number; results: R[]}) => {
+    w.on('message', (msg: {id: number; results: R[]; arena: ArrayBuffer}) => {
       queued.set(w, queued.get(w)! - 1)
+      if (msg.arena.byteLength === batchBytes) spare.push(new Uint8Array(msg.arena))
       replies.get(msg.id)!(msg.results)
       replies.delete(msg.id)
     })
@@ -81,37 +97,43 @@ export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, wo
     })
   }
   const flush = () => {
-    if (batch.length === 0) return
-    const w = [...queued.entries()].sort((a, b) => a[1] - b[1])[0]![0]
+    if (jobs.length === 0) return
+    let w = workers[0]!
+    for (const x of workers) if (queued.get(x)! < queued.get(w)!) w = x
     const id = nextId++
-    const jobs = batch
-    const bytes = bytesInBatch
-    const moved = transfer
-    batch = []
-    transfer = []
-    bytesInBatch = 0
+    const bytes = used
+    const msg: BatchMessage<J> = {id, jobs, spans: Uint32Array.from(spans), arena: arena.buffer as ArrayBuffer}
+    jobs = []
+    spans = []
+    arena = newArena(batchBytes)
+    used = 0
     inFlight += bytes
     queued.set(w, queued.get(w)! + 1)
     batches.push(
       new Promise<void>((resolve) => {
         replies.set(id, (r) => {
-          if (o.onResults) o.onResults(r)
-          else for (const x of r) results.push(x)
+          o.onResults(r)
           inFlight -= bytes
           if (inFlight < maxInFlight / 2) wake()
           resolve()
         })
       }),
     )
-    w.postMessage({id, jobs}, moved)
+    w.postMessage(msg, [msg.arena])
   }
   return {
-    add(job, bytes, moved) {
+    add(job, payload) {
       if (failure) return undefined
-      batch.push(job)
-      if (moved) transfer.push(...moved)
-      bytesInBatch += bytes
-      if (batch.length >= batchJobs || bytesInBatch >= batchBytes) flush()
+      if (used + payload.length > arena.length) {
+        flush()
+        // A payload bigger than a batch gets an arena of its own.
+        if (payload.length > arena.length) arena = newArena(payload.length)
+      }
+      arena.set(payload, used)
+      spans.push(used, payload.length)
+      used += payload.length
+      jobs.push(job)
+      if (jobs.length >= batchJobs) flush()
       return inFlight >= maxInFlight ? new Promise<void>((r) => waiters.push(r)) : undefined
     },
     async finish() {
@@ -119,12 +141,15 @@ export function pool<J, R>(worker: string | undefined, inline: (job: J) => R, wo
       await Promise.all(batches)
       await Promise.all(workers.map((w) => w.terminate()))
       if (failure) throw failure
-      return results
     },
   }
 }
 
-/** The worker side: answer batches with `fn` applied to each job. */
-export function serveJobs<J, R>(port: {on(ev: 'message', fn: (m: {id: number; jobs: J[]}) => void): void; postMessage(m: unknown): void}, fn: (job: J) => R): void {
-  port.on('message', (batch) => port.postMessage({id: batch.id, results: batch.jobs.map(fn)}))
+/** The worker side: answer batches with `fn` applied to each job and its payload; the arena goes back for reuse. */
+export function serveJobs<J, R>(port: {on(ev: 'message', fn: (m: BatchMessage<J>) => void): void; postMessage(m: unknown, transfer: ArrayBuffer[]): void}, fn: JobFn<J, R>): void {
+  port.on('message', (batch) => {
+    const results: R[] = []
+    for (let i = 0; i < batch.jobs.length; i++) results.push(fn(batch.jobs[i]!, new Uint8Array(batch.arena, batch.spans[2 * i], batch.spans[2 * i + 1])))
+    port.postMessage({id: batch.id, results, arena: batch.arena}, [batch.arena])
+  })
 }

@@ -68,7 +68,11 @@ export class PageFile {
     this.lastBlock = Buffer.alloc(0)
   }
 
-  /** Bytes [offset, offset+length) of the file; short at the end of the file. */
+  /**
+   * Bytes [offset, offset+length) of the file; short at the end of the file.
+   * The result may be a view into the block cache: valid until the next
+   * MAX_BLOCKS blocks are read. Copy what must outlive the record at hand.
+   */
   read(offset: number, length: number): Buffer {
     if (offset < 0 || offset >= this.size || length <= 0) return Buffer.alloc(0)
     const end = Math.min(this.size, offset + length)
@@ -124,9 +128,19 @@ export class PageFile {
       this.blocks.set(i, hit)
       return hit
     }
-    // Evicted blocks are never reused: callers may still hold views into them.
-    if (this.blocks.size >= MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!)
-    const b = this.direct(i * BLOCK, Math.min(BLOCK, this.size - i * BLOCK))
+    // The evicted block's memory is filled again: a gigabyte read through a
+    // fresh megabyte at a time made the garbage collector sweep the heap
+    // every few dozen blocks. Hence the contract of read() and page().
+    let spare: Buffer | undefined
+    if (this.blocks.size >= MAX_BLOCKS) {
+      const oldest = this.blocks.keys().next().value!
+      spare = this.blocks.get(oldest)
+      this.blocks.delete(oldest)
+    }
+    const length = Math.min(BLOCK, this.size - i * BLOCK)
+    let b = spare?.length === BLOCK && length === BLOCK ? spare : Buffer.allocUnsafe(length)
+    const got = this.fill(b, i * BLOCK)
+    if (got < length) b = b.subarray(0, got)
     this.blocks.set(i, b)
     return b
   }
@@ -147,7 +161,8 @@ export class PageFile {
   /**
    * A page with its overflow; every bound checked against the file and the
    * database's page count. With `headOnly`, data is the first page alone
-   * (for callers that read only element headers and keys).
+   * (for callers that read only element headers and keys). Like read(),
+   * data may be a view into the block cache.
    */
   page(id: number, limit: number, headOnly = false): Page {
     const end = Math.min(limit, this.pages)

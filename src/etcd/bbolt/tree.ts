@@ -141,7 +141,8 @@ function inlinePage(value: Buffer): Page {
 export function bucketRef(value: Buffer): BucketRef {
   if (value.length < BUCKET_HEADER) throw new PageError(-1, 'a bucket header is too short')
   const root = readU64(value, 0)
-  return root === 0 ? {inline: value} : {root}
+  // An inline bucket is kept for the whole read: its own copy, not a view into the page cache.
+  return root === 0 ? {inline: Buffer.from(value)} : {root}
 }
 
 /** The top-level buckets by name. */

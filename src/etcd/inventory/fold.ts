@@ -173,7 +173,7 @@ export class Folder {
       if (known) {
         known.current = true
         if (readable === 'anyone') known.readable = 'anyone'
-      } else acc.creds.set(c.fingerprint, {...c, revision: r.main, current: true, readable})
+      } else acc.creds.set(c.fingerprint, heldAt(c, r.main, readable))
     }
   }
 
@@ -249,6 +249,13 @@ export class Folder {
     keyed.sort((a, b) => a.r - b.r || cmp(a.k, b.k))
     return {secrets: keyed.map((x) => x.s), findings: collapseCopies(this.objects), storage: timeline, damagedValues: this.damaged}
   }
+}
+
+/** Built field by field: one object shape for every credential (a spread per credential was a tenth of the scan). */
+function heldAt(c: Credential, revision: number, readable: SecretCredential['readable']): SecretCredential {
+  const held: SecretCredential = {field: c.field, class: c.class, risk: c.risk, reason: c.reason, fingerprint: c.fingerprint, preview: c.preview, rotation: c.rotation, revision, current: true, readable}
+  if (c.keyId) held.keyId = c.keyId
+  return held
 }
 
 /** How far up the owner chain a kind is: a Deployment's env literal is copied into its ReplicaSets and their Pods. */

@@ -7,9 +7,9 @@ import {type Analysis, analyze, type KeyringFor} from './analyze.js'
 import {keyringsFrom} from './keyrings.js'
 
 // One stored value per job, analysed on a worker thread of the shared pool
-// (src/parallel/pool.ts): the value arrives in a buffer of its own
-// (transferred), a value-free analysis goes back — fingerprints and
-// previews; no value and no key material crosses back.
+// (src/parallel/pool.ts): the value arrives as the job's payload, a
+// value-free analysis goes back — fingerprints and previews; no value and no
+// key material crosses back.
 
 export interface ValueJob {
   /** Position in the scan, so the fold can put results back in revision order. */
@@ -19,13 +19,12 @@ export interface ValueJob {
   category: Category
   resource: string
   group: string
-  value: Uint8Array
 }
 
 export type ValueResult = Analysis & {seq: number}
 
-export function analyzeJob(job: ValueJob, keyringFor: KeyringFor | null): ValueResult {
-  const value = Buffer.from(job.value.buffer, job.value.byteOffset, job.value.byteLength)
+export function analyzeJob(job: ValueJob, payload: Uint8Array, keyringFor: KeyringFor | null): ValueResult {
+  const value = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
   return {seq: job.seq, ...analyze({key: job.key, main: job.main, category: job.category, resource: job.resource, group: job.group, value}, keyringFor)}
 }
 
@@ -33,5 +32,5 @@ export function analyzeJob(job: ValueJob, keyringFor: KeyringFor | null): ValueR
 const data = workerData as {leakctlWorker?: boolean; encryptionConfig?: EncryptionConfig | null} | undefined
 if (parentPort && data?.leakctlWorker) {
   const keyringFor = keyringsFrom(data.encryptionConfig ?? null)
-  serveJobs(parentPort, (job: ValueJob) => analyzeJob(job, keyringFor))
+  serveJobs(parentPort, (job: ValueJob, payload) => analyzeJob(job, payload, keyringFor))
 }
