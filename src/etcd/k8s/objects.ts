@@ -135,9 +135,19 @@ export function decodeMeta(buf: Buffer): Meta {
   return m
 }
 
+// Objects are created in bursts (a rollout, a namespace's Secrets): the same
+// second comes back thousands of times, and formatting a date is not free.
+const isoBySecond = new Map<number, string | null>()
+
 function seconds(s: number): string | null {
-  const d = new Date(s * 1000)
-  return Number.isNaN(d.getTime()) ? null : d.toISOString()
+  let iso = isoBySecond.get(s)
+  if (iso === undefined) {
+    const d = new Date(s * 1000)
+    iso = Number.isNaN(d.getTime()) ? null : d.toISOString()
+    if (isoBySecond.size >= 4096) isoBySecond.clear()
+    isoBySecond.set(s, iso)
+  }
+  return iso
 }
 
 export interface SecretObject {
