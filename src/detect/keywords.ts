@@ -68,11 +68,24 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
   const outputs = out.map((o) => Int32Array.from(o))
   const lengths = words.map((w) => w.length)
 
+  // Which keywords' positions a caller wants, worked out once per set (callers pass a few fixed sets):
+  // a text of a few bytes must not pay for a pass over every keyword.
+  const NONE = new Uint8Array(words.length)
+  const masks = new WeakMap<ReadonlySet<string>, Uint8Array>()
+  const maskOf = (positions: ReadonlySet<string> | undefined): Uint8Array => {
+    if (!positions) return NONE
+    let m = masks.get(positions)
+    if (!m) {
+      m = Uint8Array.from(words, (w) => (positions.has(w) ? 1 : 0))
+      masks.set(positions, m)
+    }
+    return m
+  }
+
   return {
     scan(text, positions) {
       const seen = new Uint8Array(words.length)
-      const wanted = new Uint8Array(words.length)
-      if (positions) for (let wi = 0; wi < words.length; wi++) wanted[wi] = positions.has(words[wi]!) ? 1 : 0
+      const wanted = maskOf(positions)
       const found = new Set<string>()
       const hits: KeywordHit[] = []
       const n = text.length
