@@ -4,6 +4,7 @@ import chalk from 'chalk'
 import {EXIT, fromSystemError, isLeakctlError} from '../src/errors.js'
 import {resolveActor} from '../src/incident/actor.js'
 import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
+import {writeJson} from './render/json.js'
 
 // Every command extends this: --json, the exit codes of DESIGN.md (also under
 // --json), NO_COLOR, one-line errors (LEAKCTL_DEBUG=1 for stacks), and plain
@@ -85,7 +86,7 @@ export abstract class BaseCommand extends Command {
   }
 
   override logJson(json: unknown): void {
-    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    writeJson(json, (chunk) => process.stdout.write(chunk))
   }
 
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
