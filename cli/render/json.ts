@@ -7,7 +7,7 @@
 
 const CHUNK = 1 << 16
 /** Objects and arrays this deep are walked here; below, JSON.stringify does each piece whole. */
-const WALK_DEPTH = 2
+const WALK_DEPTH = 1
 
 export function writeJson(value: unknown, write: (chunk: string) => void): void {
   const out = new Chunked(write)
