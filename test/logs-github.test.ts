@@ -4,11 +4,12 @@ import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
+import {fingerprint} from '../src/detect/finding.js'
 import {loadIncident} from '../src/incident/incident.js'
 import {findIncident, openWorkspace} from '../src/incident/workspace.js'
 import {repoFromRemote} from '../src/logs/github/client.js'
 import {json, leakctlAsync, tempDir} from './helpers/cli.js'
-import {openTestIncident} from './helpers/incident.js'
+import {gitFinding, openTestIncident} from './helpers/incident.js'
 import {type FakeGitHub, type FakeGitHubOptions, startFakeGitHub} from './helpers/logs-github-server.js'
 
 // The real Octokit (with its throttling and retry plugins) against a local
@@ -195,3 +196,82 @@ describe('leakctl logs github', () => {
     }
   })
 })
+
+describe('leakctl logs github --org: what the leaked tokens themselves did', () => {
+  // Two GitHub tokens leaked; the audit log knows each by the base64 SHA-256 GitHub documents
+  // (echo -n TOKEN | openssl dgst -sha256 -binary | base64), which is our fingerprint's digest.
+  const LEAKED_A = `ghp_${'cnryA'.padEnd(36, 'x')}`
+  const LEAKED_B = `ghp_${'cnryB'.padEnd(36, 'y')}`
+  const hashed = (v: string) => execFileSync('openssl', ['dgst', '-sha256', '-binary'], {input: v}).toString('base64')
+  const at = (ms: number) => ({'@timestamp': ms})
+  const tokenAudit = [
+    {...at(EXPOSED.getTime() - 20 * DAY), action: 'git.push', actor: 'ci-bot', repo: 'acme/payments', hashed_token: hashed(LEAKED_A), actor_location: {country_code: 'DE'}, _document_id: 't1'},
+    {...at(EXPOSED.getTime() + 40 * 60_000), action: 'repo.create', actor: 'ci-bot', repo: 'acme/exfil', hashed_token: hashed(LEAKED_A), actor_location: {country_code: 'SG'}, user_agent: 'curl/8.5.0', _document_id: 't2'},
+    {...at(EXPOSED.getTime() + 41 * 60_000), action: 'git.clone', actor: 'ci-bot', repo: 'acme/payments', hashed_token: hashed(LEAKED_A), actor_location: {country_code: 'SG'}, _document_id: 't3'},
+    {...at(EXPOSED.getTime() + 90 * 60_000), action: 'org.add_member', actor: 'ci-bot', hashed_token: hashed(LEAKED_A), _document_id: 't4'},
+    {...at(EXPOSED.getTime() - 3 * DAY), action: 'git.clone', actor: 'deployer', repo: 'acme/api', hashed_token: hashed(LEAKED_B), _document_id: 't5'},
+    {...at(EXPOSED.getTime() + 10 * 60_000), action: 'git.clone', actor: 'someone', repo: 'acme/api', hashed_token: 'b3RoZXIgdG9rZW4=', _document_id: 't6'},
+  ]
+  const finding = (value: string, path: string) => gitFinding(value, {class: 'github-token', path, preview: 'ghp_**** (40 chars)', rotation: 'github-token'})
+
+  it('searches the audit log by hashed token, every page, and judges each action against the exposure', async () => {
+    gh = await startFakeGitHub(data({tokenAudit}))
+    const ws = join(tmp.dir, 'org-ws')
+    const {ref} = await openTestIncident(ws, {kind: 'git-leak', exposedAt: EXPOSED, findings: [finding(LEAKED_A, 'ci/release.sh'), finding(LEAKED_B, 'deploy/.env'), finding(LEAKED_A, 'ci/old.sh')]})
+    const r = await leakctlAsync(['logs', 'github', '--org', 'acme', '--json'], {env: env(gh.url, {LEAKCTL_WORKSPACE: ws})})
+    expect(r.code, r.stderr).toBe(1)
+    const doc = json(r)
+    expect(doc.verdict).toEqual({status: 'used-after-exposure', text: 'USED: 1 of 2 leaked GitHub token(s) acted in acme after the exposure (3 action(s))'})
+    expect(doc.tokens.map((t: {label: string; hashedToken: string; actions: number; afterExposure: number}) => [t.label, t.hashedToken, t.actions, t.afterExposure])).toEqual([
+      [`ci/release.sh:3 @ ${'a'.repeat(12)}`, hashed(LEAKED_A), 4, 3],
+      [`deploy/.env:3 @ ${'a'.repeat(12)}`, hashed(LEAKED_B), 1, 0],
+    ])
+    // The phrase goes URI-escaped, as GitHub asks; four entries at two a page: two pages for token A.
+    const searches = gh.requests.filter((q) => q.path.startsWith('/orgs/acme/audit-log'))
+    expect(searches.map((q) => new URL(q.path, 'http://x').searchParams.get('phrase'))).toEqual([`hashed_token:"${hashed(LEAKED_A)}"`, `hashed_token:"${hashed(LEAKED_A)}"`, `hashed_token:"${hashed(LEAKED_B)}"`])
+    const after = doc.events.filter((e: {suspicious: boolean}) => e.suspicious)
+    expect(after.map((e: {summary: string}) => e.summary)).toEqual([
+      `repo.create with the token in ci/release.sh:3 @ ${'a'.repeat(12)} as ci-bot on acme/exfil from SG (curl/8.5.0)`,
+      `git.clone with the token in ci/release.sh:3 @ ${'a'.repeat(12)} as ci-bot on acme/payments from SG`,
+      `org.add_member with the token in ci/release.sh:3 @ ${'a'.repeat(12)} as ci-bot`,
+    ])
+    expect(doc.events.filter((e: {suspicious: boolean}) => !e.suspicious).length).toBe(2)
+    expect(doc.recorded).toEqual({incident: ref.id, events: 4, skipped: 0})
+    const {state} = loadIncident(findIncident(openWorkspace(ws), ref.id))
+    expect(state.evidence.filter((e) => e.suspicious).map((e) => e.summary)[0]).toMatch(/^acme: repo\.create with the token/)
+    for (const v of [LEAKED_A, LEAKED_B, TOKEN]) expect(r.stdout + r.stderr + readFileSync(join(ref.dir, 'events.jsonl'), 'utf8')).not.toContain(v)
+
+    // Once more: nothing recorded twice.
+    const again = json(await leakctlAsync(['logs', 'github', '--org', 'acme', '--json'], {env: env(gh.url, {LEAKCTL_WORKSPACE: ws})}))
+    expect(again.recorded).toMatchObject({events: 1, skipped: 3})
+  })
+
+  it('a fingerprint given by hand; no use after the exposure is exit 0; the text names the tokens and what was searched', async () => {
+    gh = await startFakeGitHub(data({tokenAudit}))
+    const r = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_B), '--since', EXPOSED.toISOString(), '--no-record'], {env: env(gh.url)})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^no action of the 1 leaked GitHub token\(s\) in acme's audit log after the exposure/)
+    expect(r.stdout).toContain(hashed(LEAKED_B))
+  })
+
+  it('the audit log out of reach: no scope, no Enterprise plan, no token — exit 3 with what is missing; bad input exit 2', async () => {
+    gh = await startFakeGitHub(data({tokenAudit, scopes: ['repo']}))
+    const noScope = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A), '--json'], {env: env(gh.url)})
+    expect(noScope.code).toBe(3)
+    expect(json(noScope).missing[0].reason).toBe('token lacks read:audit_log scope (it has: repo)')
+    await gh.close()
+    gh = await startFakeGitHub(data({tokenAudit, auditLog: false}))
+    const noPlan = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A)], {env: env(gh.url)})
+    expect(noPlan.code).toBe(3)
+    expect(noPlan.stderr).toMatch(/^error: the audit log of acme is not available: it needs GitHub Enterprise Cloud/m)
+    const noToken = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A)], {env: env(gh.url, {GITHUB_TOKEN: undefined, PATH: '/usr/bin:/bin'})})
+    expect(noToken.code).toBe(3)
+    expect(noToken.stderr).toMatch(/error: no GitHub token .*read:audit_log/)
+    for (const bad of [['--org', 'acme', '--token-fingerprint', 'sha256:xyz'], ['--org', 'not an org'], ['--org', 'acme']]) {
+      const b = await leakctlAsync(['logs', 'github', ...bad], {env: env(gh.url)})
+      expect(b.code, b.stderr).toBe(2)
+      expect(b.stderr.trim().split('\n')).toHaveLength(1)
+    }
+  })
+})
+

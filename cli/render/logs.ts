@@ -3,6 +3,7 @@ import chalk from 'chalk'
 import type {JudgedEvent} from '../../src/logs/cloudtrail/judge.js'
 import type {CloudTrailResult} from '../../src/logs/cloudtrail/report.js'
 import type {GitHubResult} from '../../src/logs/github/report.js'
+import type {TokenUseResult} from '../../src/logs/github/token-use.js'
 import {shortUtc, table} from './text.js'
 
 // Human forms of `leakctl logs cloudtrail` and `leakctl logs github`: the
@@ -100,6 +101,17 @@ export function renderGitHub(r: GitHubResult): string {
   }
   const suspicious = r.events.filter((e) => e.suspicious)
   if (suspicious.length) out.push('', chalk.bold(`Suspicious activity (${suspicious.length})`), table(suspicious.slice(0, MAX_ROWS).map((e) => [shortUtc(e.at), e.kind, e.actor ?? '', e.summary, e.reasons.join('; ')]), ['TIME', 'KIND', 'ACTOR', 'WHAT', 'WHY']))
+  if (r.missing.length) out.push('', chalk.bold.yellow(`Could not see (${r.missing.length})`), ...r.missing.map((m) => `  ${m.what}: ${m.reason}`))
+  return out.join('\n')
+}
+
+export function renderTokenUse(r: TokenUseResult): string {
+  const v = r.verdict
+  const color = v.status === 'used-after-exposure' ? chalk.bold.red : v.status === 'unknown' ? chalk.bold.yellow : chalk.bold.green
+  const out: string[] = [color(v.text), chalk.dim(`organisation: ${r.org} · exposed: ${r.exposedAt ?? 'unknown'} · searched by hashed_token (the SHA-256 of each token, never the token)`)]
+  if (r.tokens.length) out.push('', chalk.bold('Leaked tokens'), table(r.tokens.map((t) => [t.label, t.hashedToken, String(t.actions), t.afterExposure ? chalk.red(String(t.afterExposure)) : '0']), ['FOUND IN', 'HASHED_TOKEN', 'ACTIONS', 'AFTER EXPOSURE']))
+  const after = r.events.filter((e) => e.suspicious)
+  if (after.length) out.push('', chalk.bold(`Used after the exposure (${after.length})`), table(after.slice(0, MAX_ROWS).map((e) => [shortUtc(e.at), e.actor ?? '', e.summary]), ['TIME', 'ACTOR', 'WHAT']))
   if (r.missing.length) out.push('', chalk.bold.yellow(`Could not see (${r.missing.length})`), ...r.missing.map((m) => `  ${m.what}: ${m.reason}`))
   return out.join('\n')
 }

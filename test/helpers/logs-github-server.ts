@@ -22,6 +22,8 @@ export interface FakeGitHubOptions {
   locations?: Record<number, Json[]>
   events: Json[]
   audit?: Json[]
+  /** Audit log entries of actions made with tokens (each with its `hashed_token`): answered to `phrase=hashed_token:"…"` searches only. */
+  tokenAudit?: Json[]
   /** Page size for listings. */
   perPage?: number
   /** Paths that answer with the primary rate limit this many times first. */
@@ -108,7 +110,9 @@ export async function startFakeGitHub(o: FakeGitHubOptions): Promise<FakeGitHub>
     if (path === `/orgs/${o.repo.owner.login}/audit-log`) {
       if (!o.auditLog) return send(404, {message: 'Not Found', documentation_url: 'https://docs.github.com/rest'})
       if (lacks) return send(403, {message: 'Must have admin:org or read:audit_log scope'}, {'x-accepted-oauth-scopes': 'read:audit_log'})
-      return page(o.audit ?? [])
+      // The search phrase, as GitHub reads it: hashed_token:"<base64>" selects the actions of one token.
+      const hashed = /hashed_token:"([^"]+)"/.exec(url.searchParams.get('phrase') ?? '')?.[1]
+      return page(hashed ? (o.tokenAudit ?? []).filter((e) => e.hashed_token === hashed) : (o.audit ?? []))
     }
     return send(404, {message: 'Not Found'})
   }

@@ -62,7 +62,7 @@ export interface Alert {
 export interface GitHubEvent {
   id: string
   at: string
-  kind: 'clones' | 'fork' | 'repo-event' | 'audit-log' | 'secret-alert' | 'push-protection-bypass' | 'visibility'
+  kind: 'clones' | 'fork' | 'repo-event' | 'audit-log' | 'secret-alert' | 'push-protection-bypass' | 'visibility' | 'token-use'
   actor: string | null
   summary: string
   afterExposure: boolean
