@@ -10,6 +10,7 @@ import {apiserverCommand, type FakeApiServer, startFakeApiServer} from './helper
 import {seedSecrets} from './helpers/cluster-etcd.js'
 import {makePki} from './helpers/cluster-pki.js'
 import {json, leakctlAsync, ROOT, type RunResult, tempDir} from './helpers/cli.js'
+import {startFakeGitHub} from './helpers/logs-github-server.js'
 
 // `triage etcd-leak` end to end: the bundled sample snapshot (every kind of
 // Secret, plaintext and encrypted, old and deleted values), the incident it
@@ -180,3 +181,42 @@ describe('bad input', () => {
     expect(json(list).incidents ?? []).toHaveLength(0)
   }, 120_000)
 })
+
+describe('--github-org: what the GitHub token found in the snapshot did', () => {
+  it('searches the organisation audit log by the token\'s hashed value; a use after the exposure fails the phase and lands on the timeline', async () => {
+    // The sample's GitHub token, as the scan fingerprints it; GitHub's hashed_token is the same digest in base64.
+    const scan = json(await leakctlAsync(['scan', 'etcd', SAMPLE, '--json']))
+    const fps = [...new Set((scan.secrets as {credentials: {class: string; fingerprint: string}[]}[]).flatMap((x) => x.credentials).filter((c) => c.class === 'github-token').map((c) => c.fingerprint))]
+    expect(fps).toHaveLength(1)
+    const hashed = Buffer.from(fps[0]!.slice('sha256:'.length), 'hex').toString('base64')
+    const ghToken = `ghp_${'responder'.padEnd(36, '0')}`
+    const gh = await startFakeGitHub({
+      token: ghToken,
+      scopes: ['read:audit_log'],
+      repo: {name: 'unused', owner: {login: 'acme', type: 'Organization'}},
+      forks: [],
+      events: [],
+      auditLog: true,
+      tokenAudit: [
+        {'@timestamp': Date.parse(EXPOSED) - 86_400_000, action: 'git.clone', actor: 'release-bot', repo: 'acme/api', hashed_token: hashed, _document_id: 'before'},
+        {'@timestamp': Date.parse(EXPOSED) + 3_600_000, action: 'repo.download_zip', actor: 'release-bot', repo: 'acme/api', hashed_token: hashed, actor_location: {country_code: 'BR'}, _document_id: 'after'},
+      ],
+    })
+    try {
+      const ws = workspace()
+      const r = await leakctlAsync(['triage', 'etcd-leak', '--snapshot', SAMPLE, '--workspace', ws, '--exposed-at', EXPOSED, '--github-org', 'acme', '--json'], {env: {HOME: tmp.dir, KUBECONFIG: undefined, LEAKCTL_ACTOR: 'alice', AWS_ACCESS_KEY_ID: undefined, AWS_PROFILE: undefined, GITHUB_TOKEN: ghToken, GH_TOKEN: undefined, GITHUB_API_URL: gh.url}})
+      expect(r.code, r.stderr).toBe(1)
+      const github = json(r).phases.find((p: {id: string}) => p.id === 'evidence-github')
+      expect(github).toMatchObject({status: 'fail', summary: 'USED: 1 of 1 leaked GitHub token(s) acted in acme after the exposure (1 action(s))'})
+      expect(github.title).toBe('Phase 3: GitHub: what the 1 leaked token(s) did in acme (audit log, by hashed token)')
+      const st = json(await leakctlAsync(['incident', 'status', '--workspace', ws, '--json']))
+      expect(st.checks.map((c: {check: string; status: string}) => `${c.check}:${c.status}`)).toContain('evidence-github:fail')
+      const timeline = json(await leakctlAsync(['timeline', 'export', '--workspace', ws, '--format', 'json']))
+      // The token was in a Secret deleted before the backup was taken: still in the file, still used.
+      expect(JSON.stringify(timeline)).toMatch(/acme: repo\.download_zip with the token in Secret staging\/ci-github-token data\.GITHUB_TOKEN \(deleted\) as release-bot on acme\/api from BR/)
+    } finally {
+      await gh.close()
+    }
+  })
+})
+

@@ -39,6 +39,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
     bucket: Flags.string({description: 'The bucket the backup was exposed in, filled into the commands'}),
     object: Flags.string({description: 'The object key of the backup in the bucket'}),
     deep: Flags.boolean({description: 'Also read freed pages for old values (slower)'}),
+    'github-org': Flags.string({description: 'GitHub organisation of the leaked GitHub tokens: its audit log says what each did (searched by hashed token)'}),
     title: Flags.string({char: 't', description: 'Incident title'}),
     commander: Flags.string({description: 'Incident commander (default: the actor)'}),
     playbook: Flags.string({char: 'p', default: 'etcd-leak', description: 'Playbook name or file'}),
@@ -79,6 +80,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       exposedAt,
       vars,
       deep: flags.deep,
+      githubOrg: flags['github-org'],
       cluster,
       onProgress: (t) => this.progress(t),
       onPhase: (p) => {

@@ -4,8 +4,9 @@ import {registerCollector} from '../triage/evidence.js'
 import {evidenceEvents as cloudtrailEvidence, SOURCE as CLOUDTRAIL} from './cloudtrail/evidence.js'
 import {ACCESS_KEY_ID, investigateCloudTrail} from './cloudtrail/investigate.js'
 import {resolveToken} from './github/client.js'
-import {evidenceEvents as githubEvidence, SOURCE as GITHUB} from './github/evidence.js'
+import {evidenceEvents as githubEvidence, SOURCE as GITHUB, tokenUseEvidence} from './github/evidence.js'
 import {investigateGitHub} from './github/investigate.js'
+import {investigateTokenUse, leakedTokens} from './github/token-use.js'
 
 // The logs commands as evidence collectors for the triage (src/triage/evidence.ts):
 // importing this module registers them. Each returns the same evidence the
@@ -39,13 +40,24 @@ export const githubCollector: EvidenceCollector = {
   id: 'github',
   title: 'GitHub: clones, forks, audit log and secret-scanning alerts',
   appliesTo: () => true,
-  manual: (ctx) => `leakctl logs github${ctx.github ? ` --repo ${ctx.github}` : ''} --incident ${ctx.incident.id}`,
+  manual: (ctx) => `leakctl logs github${ctx.github ? ` --repo ${ctx.github}` : ` --org ${ctx.githubOrg ?? '<org>'}`} --incident ${ctx.incident.id}`,
   async collect(ctx): Promise<EvidenceOutcome> {
     const m = ctx.github ? /^([^/]+)\/([^/]+)$/.exec(ctx.github) : null
-    if (!m) return {status: 'skipped', summary: 'no GitHub repository known (no GitHub remote)', events: []}
     const baseUrl = process.env.GITHUB_API_URL ?? 'https://api.github.com'
     const host = new URL(baseUrl).hostname
-    const r = await investigateGitHub({owner: m[1]!, name: m[2]!, since: ctx.exposedAt, token: resolveToken(process.env, host === 'api.github.com' ? undefined : host), baseUrl, maxWaitSeconds: 120})
+    const token = () => resolveToken(process.env, host === 'api.github.com' ? undefined : host)
+    if (!m) {
+      // No repository (an etcd leak): what the leaked tokens did, from the organisation's audit log.
+      const tokens = leakedTokens(ctx.findings)
+      if (!tokens.length) return {status: 'skipped', summary: 'no GitHub repository known (no GitHub remote) and no leaked GitHub token', events: []}
+      if (!ctx.githubOrg) return {status: 'skipped', summary: `the organisation of the ${tokens.length} leaked GitHub token(s) is not known: run \`${githubCollector.manual(ctx)}\` with it`, events: []}
+      const r = await investigateTokenUse({org: ctx.githubOrg, tokens, since: ctx.exposedAt, token: token(), baseUrl, maxWaitSeconds: 120})
+      if (r.fatal) return {status: 'skipped', summary: `${r.fatal}; run \`${githubCollector.manual(ctx)}\` where GitHub is reachable`, events: []}
+      const ev = tokenUseEvidence(r, seen(ctx.incident, GITHUB, 'id'))
+      const status = r.verdict.status === 'used-after-exposure' ? 'fail' : r.verdict.status === 'unknown' ? 'skipped' : r.missing.length ? 'partial' : 'pass'
+      return {status, summary: r.verdict.text, events: ev.events as EvidenceOutcome['events']}
+    }
+    const r = await investigateGitHub({owner: m[1]!, name: m[2]!, since: ctx.exposedAt, token: token(), baseUrl, maxWaitSeconds: 120})
     if (r.fatal) return {status: 'skipped', summary: `${r.fatal}; run \`${githubCollector.manual(ctx)}\` where GitHub is reachable`, events: []}
     const ev = githubEvidence(r, seen(ctx.incident, GITHUB, 'id'))
     const status = r.verdict.status === 'copied-after-exposure' || r.verdict.status === 'exposed' ? 'fail' : r.partial ? 'partial' : 'pass'

@@ -35,6 +35,8 @@ export interface EtcdLeakOptions {
    * beside the snapshot scan. Absent: a visible gap in the checklist.
    */
   cluster?: Omit<CheckOptions, 'onProgress'>
+  /** The GitHub organisation whose audit log to search for the leaked GitHub tokens' actions. */
+  githubOrg?: string
   onPhase?: (p: PhaseReport) => void
   onProgress?: (text: string) => void
 }
@@ -147,8 +149,8 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
     },
     clusterEvent,
   ]
-  const ctx: EvidenceContext = {incident: ref, findings, exposedAt: o.exposedAt ?? null, github: null}
-  for (const want of evidenceWanted(findings, null)) {
+  const ctx: EvidenceContext = {incident: ref, findings, exposedAt: o.exposedAt ?? null, github: null, githubOrg: o.githubOrg ?? null}
+  for (const want of evidenceWanted(findings, null, o.githubOrg ?? null)) {
     const collector = COLLECTORS.find((c) => c.id === want.id)
     if (!collector) {
       const summary = `not collected by the triage: run \`${want.manual} --incident ${ref.id}\` where credentials are available`

@@ -22,6 +22,8 @@ export interface EvidenceContext {
   exposedAt: Date | null
   /** owner/name of the GitHub repository, when known. */
   github: string | null
+  /** The GitHub organisation whose audit log holds the leaked tokens' actions, when known. */
+  githubOrg?: string | null
 }
 
 export interface EvidenceCollector {
@@ -42,10 +44,12 @@ export function registerCollector(c: EvidenceCollector): void {
 }
 
 /** The outside systems a triage should look at for these findings, whether or not a collector exists. */
-export function evidenceWanted(findings: readonly Finding[], github: string | null): {id: string; title: string; manual: string}[] {
+export function evidenceWanted(findings: readonly Finding[], github: string | null, githubOrg: string | null = null): {id: string; title: string; manual: string}[] {
   const wanted: {id: string; title: string; manual: string}[] = []
   const awsKeys = [...new Set(findings.filter((f) => f.class === 'aws-access-key' && f.keyId).map((f) => f.keyId!))]
   if (awsKeys.length) wanted.push({id: 'cloudtrail', title: `CloudTrail: use of ${awsKeys.length} AWS key(s) since the exposure`, manual: `leakctl logs cloudtrail ${awsKeys.map((k) => `--access-key-id ${k}`).join(' ')}`})
-  if (github || findings.some((f) => f.class === 'github-token')) wanted.push({id: 'github', title: `GitHub: clones, forks, audit log and secret-scanning alerts${github ? ` of ${github}` : ''}`, manual: `leakctl logs github${github ? ` --repo ${github}` : ''}`})
+  const tokens = new Set(findings.filter((f) => f.class === 'github-token').map((f) => f.fingerprint)).size
+  if (github) wanted.push({id: 'github', title: `GitHub: clones, forks, audit log and secret-scanning alerts of ${github}`, manual: `leakctl logs github --repo ${github}`})
+  else if (tokens) wanted.push({id: 'github', title: `GitHub: what the ${tokens} leaked token(s) did${githubOrg ? ` in ${githubOrg}` : ''} (audit log, by hashed token)`, manual: `leakctl logs github --org ${githubOrg ?? '<org>'}`})
   return wanted
 }
