@@ -9,11 +9,11 @@ import {packageRoot} from '../paths.js'
 // decoding). Jobs travel in batches; their payloads (the bytes to scan) are
 // packed into one arena per batch, transferred rather than copied, and the
 // arena comes back with the results to be filled again: a million small
-// values cost a handful of allocations, not a million. A cap
-// on bytes in flight keeps memory flat (add() returns a promise to wait on
-// when the cap is reached). Runs inline, on the caller's bytes without a
-// copy, when the compiled worker is not there (tests of the TypeScript
-// sources) or when LEAKCTL_NO_WORKERS=1.
+// values cost a handful of allocations, not a million. A cap on bytes in
+// flight keeps memory flat (add() returns a promise to wait on when the cap
+// is reached). Runs inline, on the caller's bytes without a copy, when the
+// compiled worker is not there (tests of the TypeScript sources) or when
+// LEAKCTL_NO_WORKERS=1.
 
 /** Work on one job: its fields and its payload (a view valid only during the call). */
 export type JobFn<J, R> = (job: J, payload: Uint8Array) => R
