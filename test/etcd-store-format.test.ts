@@ -116,8 +116,8 @@ describe('values in overflow pages', () => {
     // The key index reads the record's first bytes only, straight from the run.
     expect(snap.latest()).toEqual(
       new Map([
-        ['/registry/secrets/ns/big', {main: 4, sub: 0, deleted: false, revisions: 1}],
-        ['/registry/secrets/ns/small', {main: 5, sub: 0, deleted: false, revisions: 1}],
+        ['/registry/secrets/ns/big', {main: 4, sub: 0, deleted: false, revisions: 1, values: 1, plaintext: 1}],
+        ['/registry/secrets/ns/small', {main: 5, sub: 0, deleted: false, revisions: 1, values: 1, plaintext: 1}],
       ]),
     )
     expect(snap.info().warnings).toEqual(['no "meta" bucket: consistent index and compaction unknown'])
@@ -253,8 +253,8 @@ describe('the newest revision of each key', () => {
     ;[...s.revisions()]
     const after = s.latest()
     expect(after).toEqual(own)
-    expect(after.get('/registry/secrets/a/rotated')).toEqual({main: 6, sub: 0, deleted: false, revisions: 3})
-    expect(after.get('/registry/secrets/a/gone')).toEqual({main: 5, sub: 0, deleted: true, revisions: 2})
+    expect(after.get('/registry/secrets/a/rotated')).toEqual({main: 6, sub: 0, deleted: false, revisions: 3, values: 3, plaintext: 3})
+    expect(after.get('/registry/secrets/a/gone')).toEqual({main: 5, sub: 0, deleted: true, revisions: 2, values: 1, plaintext: 1})
     s.close()
   })
 

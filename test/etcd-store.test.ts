@@ -102,16 +102,20 @@ describe('reading a real etcd snapshot', () => {
       {op: 'put', key: '/registry/secrets/a/gone', value: 'still-readable'},
       {op: 'put', key: '/registry/secrets/a/s', value: 'two'},
       {op: 'delete', key: '/registry/secrets/a/gone'},
+      {op: 'put', key: '/registry/secrets/a/sealed', value: `k8s:enc:aescbc:v1:key1:${'\u0001'.repeat(48)}`},
+      {op: 'put', key: '/registry/secrets/a/sealed', value: 'written before encryption was on'},
     ])
     const s = openSnapshot(f)
     const revs = [...s.revisions()]
     const latest = s.latest()
     s.close()
-    expect(latest.get('/registry/secrets/a/s')).toEqual({main: 4, sub: 0, deleted: false, revisions: 2})
-    expect(latest.get('/registry/secrets/a/gone')).toEqual({main: 5, sub: 0, deleted: true, revisions: 2})
+    // Values counted apart from tombstones; readable ones told from their envelope's first bytes.
+    expect(latest.get('/registry/secrets/a/s')).toEqual({main: 4, sub: 0, deleted: false, revisions: 2, values: 2, plaintext: 2})
+    expect(latest.get('/registry/secrets/a/gone')).toEqual({main: 5, sub: 0, deleted: true, revisions: 2, values: 1, plaintext: 1})
+    expect(latest.get('/registry/secrets/a/sealed')).toEqual({main: 7, sub: 0, deleted: false, revisions: 2, values: 2, plaintext: 1})
     // Which revision is current, from the map.
     const current = revs.filter((r) => latest.get(r.key.toString('latin1'))?.main === r.main && !r.tombstone).map((r) => r.value.toString())
-    expect(current).toEqual(['two'])
+    expect(current).toEqual(['two', 'written before encryption was on'])
   })
 
   it('a snapshot too big to hash in-thread: the trailer is checked on a worker while the revisions are read', async () => {

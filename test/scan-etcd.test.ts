@@ -6,7 +6,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parseEncryptionConfig} from '../src/cluster/encryption-config.js'
 import {findingSchema, fingerprint} from '../src/detect/finding.js'
 import {isLeakctlError} from '../src/errors.js'
-import {etcdFindings, type EtcdScanResult, scanSnapshot} from '../src/etcd/scan.js'
+import {etcdFindings, type EtcdScanResult, scanSnapshot, type StorageCensus, storageCensus} from '../src/etcd/scan.js'
+import {openSnapshot} from '../src/etcd/snapshot.js'
 import {CLUSTER_KEY, clusterOps} from '../fixtures/etcd/cluster.js'
 import {configMap, customResource, encrypt, encryptionConfigYaml, secret, workload} from '../fixtures/etcd/k8s-objects.js'
 import {SAMPLE_CANARY, SAMPLE_KEYS, sampleOps} from '../fixtures/etcd/sample.js'
@@ -44,8 +45,12 @@ const secretNamed = (ns: string, name: string, r = result) => {
 const VERDICT = '20 of 31 Secrets are readable by anyone with this file (6 critical, 11 high, 2 medium, 1 low); 7 more credential(s) outside Secrets.'
 
 describe('scan etcd on a snapshot made by a real etcd', () => {
-  it('gives the verdict: how many Secrets anyone with the file can read, by risk', () => {
+  it('gives the verdict: how many Secrets anyone with the file can read, by risk', async () => {
     expect(result.summary.verdict).toBe(VERDICT)
+    const early = openSnapshot(snap)
+    expect(storageCensus(early)).toEqual({secrets: 31, readable: 20})
+    expect(storageCensus(early, '/kubernetes.io')).toEqual({secrets: 0, readable: 0})
+    early.close()
     expect(result.summary).toMatchObject({prefix: '/registry', trailer: 'match', revisions: 43})
     expect(result.summary.secrets).toEqual({total: 31, readable: 20, readableWithKeys: 7, live: 30, deleted: 1, encrypted: 12, plaintext: 19, withOldRevisions: 2})
     expect(result.damaged).toBe(false)
@@ -190,8 +195,13 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     const f = join(tmp.dir, 'cluster.db')
     await makeSnapshot(f, clusterOps({secrets: 2000}), {concurrency: 64})
     const encryptionConfig = parseEncryptionConfig(encryptionConfigYaml([{provider: 'aescbc', name: 'key1', secret: CLUSTER_KEY}]))
-    const inline = await scanSnapshot(f, {threads: 1, encryptionConfig})
+    let census: StorageCensus | undefined
+    const inline = await scanSnapshot(f, {threads: 1, encryptionConfig, onCensus: (c) => (census = c)})
     const pooled = await scanSnapshot(f, {threads: 2, encryptionConfig})
+    // The early count from keys and envelopes is the one the full scan arrives at (77% encrypted, rotated and deleted Secrets).
+    expect(census).toMatchObject({secrets: inline.summary.secrets.total, readable: inline.summary.secrets.readable})
+    expect(census!.readable).toBeGreaterThan(300)
+    expect(census!.readable).toBeLessThan(census!.secrets)
     expect(inline.summary.secrets).toMatchObject({total: 2000, deleted: 20, withOldRevisions: 200})
     expect(inline.summary.keys.decrypted).toBeGreaterThan(1000)
     expect({...pooled, summary: {...pooled.summary, ms: 0}}).toEqual({...inline, summary: {...inline.summary, ms: 0}})
@@ -202,7 +212,10 @@ describe('leakctl scan etcd (the binary)', () => {
   it('verdict first, exit 1; --json per DESIGN.md; --format csv', () => {
     const r = leakctl(['scan', 'etcd', snap, '--encryption-config', configFile])
     expect(r.code).toBe(1)
-    expect(r.stdout.split('\n')[0]).toBe(`EXPOSED: ${VERDICT}`)
+    // What the storage envelopes say comes before any value is decoded; then the whole verdict.
+    const [census, verdict] = r.stdout.split('\n')
+    expect(census).toMatch(/^EXPOSED: 20 of 31 Secrets are readable by anyone with this file \(from the storage envelopes in [\d,]+ ms; classifying every revision…\)$/)
+    expect(verdict).toBe(`EXPOSED: ${VERDICT}`)
     expect(r.stdout).toMatch(/^CRITICAL \(6\)$/m)
     const j = json(leakctl(['scan', 'etcd', snap, '--json']))
     expect(Object.keys(j).sort()).toEqual(['damaged', 'findings', 'remnants', 'secrets', 'snapshot', 'summary', 'warnings'])
@@ -275,7 +288,7 @@ describe('leakctl scan etcd (the binary)', () => {
     expect(coloured.stdout).toContain('\x1b[')
     const plain = leakctl(['scan', 'etcd', snap], {env: {NO_COLOR: '1', FORCE_COLOR: '1'}})
     expect(plain.stdout).not.toContain('\x1b[')
-    expect(plain.stdout.split('\n')[0]).toBe(`EXPOSED: ${VERDICT}`)
+    expect(plain.stdout.split('\n')[1]).toBe(`EXPOSED: ${VERDICT}`)
   })
 
   it('the bundled sample snapshot reads as documented', () => {

@@ -1,7 +1,7 @@
 import chalk from 'chalk'
 
 import {RISKS} from '../../src/detect/finding.js'
-import type {EtcdScanResult} from '../../src/etcd/scan.js'
+import type {EtcdScanResult, StorageCensus} from '../../src/etcd/scan.js'
 import {csvCell} from '../../src/timeline/export.js'
 import {riskColor, table} from './text.js'
 
@@ -13,6 +13,14 @@ import {riskColor, table} from './text.js'
 const PER_RISK = 20
 const n = (x: number) => x.toLocaleString('en')
 const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`
+
+/** The line printed before any value is decoded: what the storage envelopes alone say. */
+export function renderCensus(c: StorageCensus): string {
+  const how = chalk.dim(` (from the storage envelopes in ${c.ms.toLocaleString('en')} ms; classifying every revision…)`)
+  const n = (x: number) => x.toLocaleString('en')
+  if (c.readable) return `${chalk.bold.red(`EXPOSED: ${n(c.readable)} of ${n(c.secrets)} Secrets are readable by anyone with this file`)}${how}`
+  return `${chalk.bold(`${n(c.secrets)} Secrets, none stored readably`)}${how}`
+}
 
 export function renderEtcdScan(r: EtcdScanResult): string {
   const s = r.summary

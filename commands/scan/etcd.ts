@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../cli/base.js'
-import {etcdCsv, renderEtcdScan} from '../../cli/render/scan-etcd.js'
+import {etcdCsv, renderCensus, renderEtcdScan} from '../../cli/render/scan-etcd.js'
 import {readEncryptionConfig} from '../../src/cluster/encryption-config.js'
 import {inputError} from '../../src/errors.js'
 import {scanSnapshot} from '../../src/etcd/scan.js'
@@ -39,6 +39,8 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
       prefix: prefix?.replace(/\/+$/, '') || undefined,
       deep: flags.deep,
       onProgress: (n) => this.progress(`reading revisions: ${n.toLocaleString('en')}`),
+      // The first half of the verdict within a second, before the values are decoded (text only).
+      onCensus: this.jsonEnabled() || flags.format === 'csv' ? undefined : (c) => c.secrets > 0 && this.print(renderCensus(c)),
     })
     this.progressDone()
     this.warnAll(result.warnings)

@@ -134,6 +134,40 @@ export function keyValueKey(buf: Buffer, start: number, end: number): Buffer | n
   return i + len <= end ? buf.subarray(i, i + len) : null
 }
 
+/**
+ * The first bytes (up to `max`) of a KeyValue's value, from a window that may
+ * stop inside it: enough to read the storage envelope without the value.
+ * Null when the value field is not in the window (a tombstone has none).
+ */
+export function keyValueValueHead(buf: Buffer, start: number, end: number, max: number): Buffer | null {
+  let i = start
+  const varint = (): number | null => {
+    let v = 0
+    let mul = 1
+    for (let s = 0; ; s += 7) {
+      if (i >= end || s > 63) return null
+      const b = buf[i++]!
+      v += (b & 0x7f) * mul
+      mul *= 128
+      if (!(b & 0x80)) return v
+    }
+  }
+  while (i < end) {
+    const tag = varint()
+    if (tag === null) return null
+    const wire = tag & 7
+    if (wire === 0) {
+      if (varint() === null) return null
+    } else if (wire === 2) {
+      const len = varint()
+      if (len === null) return null
+      if (tag >>> 3 === 5) return buf.subarray(i, Math.min(i + len, end, i + max))
+      i += len
+    } else return null
+  }
+  return null
+}
+
 // --- carving: KeyValue records in bytes that are no longer a valid page ---
 
 export interface Carved {

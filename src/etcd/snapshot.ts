@@ -2,7 +2,8 @@ import {inputError} from '../errors.js'
 import {type Meta, readMeta} from './bbolt/meta.js'
 import {PAGE_HEADER, PageError, PageFile} from './bbolt/pages.js'
 import {type BucketRef, bucketItems, checkCount, leafElement, leafPages, rootBuckets, type TreeReader} from './bbolt/tree.js'
-import {decodeKeyValue, keyValueKey, parseRevisionKey, revisionAt} from './mvcc.js'
+import {readEnvelope} from './envelope.js'
+import {decodeKeyValue, keyValueKey, keyValueValueHead, parseRevisionKey, revisionAt} from './mvcc.js'
 import {ProtoError} from './proto.js'
 import {type DeepStats, findRemnants, type Remnant} from './remnants.js'
 import {checkTrailer, TRAILER_BYTES, type TrailerCheck} from './trailer.js'
@@ -64,6 +65,10 @@ export interface KeyState {
   deleted: boolean
   /** How many revisions of the key the snapshot holds. */
   revisions: number
+  /** How many of them hold a value (the rest are tombstones). */
+  values: number
+  /** How many values are stored readably (no encryption envelope): readable by anyone with the file. */
+  plaintext: number
 }
 
 export interface Snapshot {
@@ -71,11 +76,14 @@ export interface Snapshot {
   /** Every revision in the key bucket, in revision order. Damaged parts are skipped and named in info().warnings. */
   revisions(): Iterable<KeyRevision>
   /**
-   * Per key (latin1 string of its bytes), the newest revision and whether it
-   * is a tombstone. One pass over keys alone (values are not read), computed once.
+   * Per key (latin1 string of its bytes), the newest revision, whether it
+   * is a tombstone, and how many revisions are stored readably. One pass
+   * over keys and the first bytes of values, computed once.
    * Damaged parts are skipped here and named by revisions().
    */
   latest(): Map<string, KeyState>
+  /** The same, computed afresh for the keys `keep` accepts only (nothing cached): a census of one resource without holding every key. */
+  keyStates(keep: (key: string) => boolean): Map<string, KeyState>
   /** Old KeyValue records in pages no longer reachable from the tree (--deep), each old revision once. */
   remnants(): Iterable<Remnant>
   /** What the last remnants() pass looked at. */
@@ -92,6 +100,10 @@ export interface OpenOptions {
 
 /** Enough of a KeyValue to hold its key: etcd keys are at most a few KiB (--max-request-bytes bounds them). */
 const KEY_PREFIX = 8192
+/** A first read of a record in an overflow run: its key and its value's envelope, for all but very long keys. */
+const FIRST_READ = 2048
+/** Enough of a value to read its envelope (`k8s:enc:<provider>:<version>:<name>:`, each part at most 256 bytes). */
+const ENVELOPE_HEAD = 1024
 
 const PAGE_SIZES = [4096, 8192, 16384, 65536, 2048, 1024, 512, 32768, 131072, 262144, 524288, 1048576]
 const META_BYTES = 16 + 64
@@ -237,7 +249,7 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
    * in a run is read by its first bytes only. A big snapshot's values are
    * not read again.
    */
-  const keyIndex = (): Map<string, KeyState> => {
+  const keyIndex = (keep?: (key: string) => boolean): Map<string, KeyState> => {
     const out = new Map<string, KeyState>()
     const lean: TreeReader = {file, limit, headOnly: true}
     const pageSize = file.pageSize
@@ -255,16 +267,19 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
         if (k < PAGE_HEADER || k + ksize + vsize > runBytes) continue // damage: revisions() names it
         let buf = d
         let start = k
-        const want = ksize + Math.min(vsize, KEY_PREFIX)
-        if (k + want > d.length) {
-          // The record lies in the overflow run: read its first bytes only.
-          buf = file.direct(page.id * pageSize + k, want)
+        if (k + ksize + Math.min(vsize, KEY_PREFIX) > d.length) {
+          // The record lies in the overflow run: read its first bytes only (more if its key is that long).
+          buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, FIRST_READ))
           start = 0
+          if (vsize > FIRST_READ && !keyValueKey(buf, ksize, buf.length)) buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, KEY_PREFIX))
         }
         const rev = revisionAt(buf, start, ksize)
         const name = rev && keyValueKey(buf, start + ksize, Math.min(buf.length, start + ksize + vsize))
         if (!rev || !name) continue
         const key = name.toString('latin1')
+        if (keep && !keep(key)) continue
+        const head = rev.tombstone ? null : keyValueValueHead(buf, start + ksize, Math.min(buf.length, start + ksize + vsize), ENVELOPE_HEAD)
+        const plaintext = head && head.length && readEnvelope(head).storage === 'plaintext' ? 1 : 0
         const prev = out.get(key)
         // The key bucket is in revision order, so the last one seen is the newest.
         if (prev) {
@@ -272,8 +287,10 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
           prev.sub = rev.sub
           prev.deleted = rev.tombstone
           prev.revisions++
+          prev.values += rev.tombstone ? 0 : 1
+          prev.plaintext += plaintext
         } else {
-          out.set(key, {main: rev.main, sub: rev.sub, deleted: rev.tombstone, revisions: 1})
+          out.set(key, {main: rev.main, sub: rev.sub, deleted: rev.tombstone, revisions: 1, values: rev.tombstone ? 0 : 1, plaintext})
         }
       }
     }
@@ -293,6 +310,7 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
       latest ??= keyIndex()
       return latest
     },
+    keyStates: (keep) => keyIndex(keep),
     *remnants() {
       Object.assign(stats, {unreachablePages: 0, freelistPages: 0, leafPages: 0, carvedPages: 0, remnants: 0, copiesOfLive: 0})
       yield* findRemnants({file, root: meta.root, freelist: meta.freelist, limit, contentPages, warn}, stats)

@@ -94,7 +94,12 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
   const t0 = performance.now()
   // I/O-bound, beside the CPU-bound scan; its answer is printed after the verdict.
   const encryptionP = o.cluster ? settle(checkEncryption(o.cluster)) : null
-  const scan = await scanSnapshot(o.snapshot, {encryptionConfig: o.encryptionConfig, deep: o.deep, onProgress: (n) => o.onProgress?.(`reading revisions: ${n.toLocaleString('en')}`)})
+  const scan = await scanSnapshot(o.snapshot, {
+    encryptionConfig: o.encryptionConfig,
+    deep: o.deep,
+    onProgress: (n) => o.onProgress?.(`reading revisions: ${n.toLocaleString('en')}`),
+    onCensus: (c) => o.onProgress?.(`storage envelopes: ${c.readable.toLocaleString('en')} of ${c.secrets.toLocaleString('en')} Secrets readable by anyone with the file; classifying every revision`),
+  })
   const verdictMs = performance.now() - t0
   const s = scan.summary
   phase({id: 'triage', title: 'Phase 1: were the Secrets readable?', status: s.secrets.readable || s.findings ? 'fail' : 'pass', summary: s.verdict, ms: verdictMs})
