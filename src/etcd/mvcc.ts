@@ -115,23 +115,27 @@ export function decodeKeyValue(buf: Buffer, start = 0, end = buf.length): KeyVal
   return {key, createRevision, modRevision, version, value, lease}
 }
 
+/** A varint at `i` in a window that may end inside it: its value and where the next field starts, or null. */
+function varintIn(buf: Buffer, i: number, end: number): {value: number; next: number} | null {
+  let value = 0
+  let mul = 1
+  for (let s = 0; ; s += 7) {
+    if (i >= end || s > 63) return null
+    const b = buf[i++]!
+    value += (b & 0x7f) * mul
+    mul *= 128
+    if (!(b & 0x80)) return {value, next: i}
+  }
+}
+
 /**
  * The key of a KeyValue whose bytes may be cut short (only its start was
  * read): field 1, which etcd writes first. Null when it is not there whole.
  */
 export function keyValueKey(buf: Buffer, start: number, end: number): Buffer | null {
   if (start >= end || buf[start] !== 0x0a) return null
-  let i = start + 1
-  let len = 0
-  let mul = 1
-  for (let s = 0; ; s += 7) {
-    if (i >= end || s > 63) return null
-    const b = buf[i++]!
-    len += (b & 0x7f) * mul
-    mul *= 128
-    if (!(b & 0x80)) break
-  }
-  return i + len <= end ? buf.subarray(i, i + len) : null
+  const len = varintIn(buf, start + 1, end)
+  return len && len.next + len.value <= end ? buf.subarray(len.next, len.next + len.value) : null
 }
 
 /**
@@ -141,29 +145,15 @@ export function keyValueKey(buf: Buffer, start: number, end: number): Buffer | n
  */
 export function keyValueValueHead(buf: Buffer, start: number, end: number, max: number): Buffer | null {
   let i = start
-  const varint = (): number | null => {
-    let v = 0
-    let mul = 1
-    for (let s = 0; ; s += 7) {
-      if (i >= end || s > 63) return null
-      const b = buf[i++]!
-      v += (b & 0x7f) * mul
-      mul *= 128
-      if (!(b & 0x80)) return v
-    }
-  }
   while (i < end) {
-    const tag = varint()
-    if (tag === null) return null
-    const wire = tag & 7
-    if (wire === 0) {
-      if (varint() === null) return null
-    } else if (wire === 2) {
-      const len = varint()
-      if (len === null) return null
-      if (tag >>> 3 === 5) return buf.subarray(i, Math.min(i + len, end, i + max))
-      i += len
-    } else return null
+    const tag = varintIn(buf, i, end)
+    if (!tag) return null
+    const wire = tag.value & 7
+    const field = varintIn(buf, tag.next, end)
+    if (!field || (wire !== 0 && wire !== 2)) return null
+    if (wire === 0) i = field.next
+    else if (tag.value >>> 3 === 5) return buf.subarray(field.next, Math.min(field.next + field.value, end, field.next + max))
+    else i = field.next + field.value
   }
   return null
 }
