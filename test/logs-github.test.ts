@@ -267,7 +267,7 @@ describe('leakctl logs github --org: what the leaked tokens themselves did', () 
     const noToken = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A)], {env: env(gh.url, {GITHUB_TOKEN: undefined, PATH: '/usr/bin:/bin'})})
     expect(noToken.code).toBe(3)
     expect(noToken.stderr).toMatch(/error: no GitHub token .*read:audit_log/)
-    for (const bad of [['--org', 'acme', '--token-fingerprint', 'sha256:xyz'], ['--org', 'not an org'], ['--org', 'acme']]) {
+    for (const bad of [['--org', 'acme', '--token-fingerprint', 'sha256:xyz'], ['--org', 'not an org'], ['--org', 'acme'], ['--org', 'acme', '--repo', 'acme/payments']]) {
       const b = await leakctlAsync(['logs', 'github', ...bad], {env: env(gh.url)})
       expect(b.code, b.stderr).toBe(2)
       expect(b.stderr.trim().split('\n')).toHaveLength(1)

@@ -36,7 +36,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     ...incidentFlags,
     repo: Flags.string({description: 'owner/name (default: the GitHub remote of the working tree, see --path)'}),
     path: Flags.string({default: '.', description: 'Working tree whose GitHub remote to use when --repo is not given'}),
-    org: Flags.string({description: 'Organisation whose audit log to search for the leaked GitHub tokens\' own actions (without --repo: only that)'}),
+    org: Flags.string({exclusive: ['repo'], description: 'Instead of a repository: the organisation whose audit log to search for what the leaked GitHub tokens did'}),
     'token-fingerprint': Flags.string({multiple: true, description: 'sha256:<hex> of a leaked GitHub token (default: the github-token findings of the incident)'}),
     since: Flags.string({description: 'Exposure time (default: the incident\'s exposed-at, else the first commit of a git finding)'}),
     'github-api-url': Flags.string({default: 'https://api.github.com', env: 'GITHUB_API_URL', description: 'GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3)'}),
@@ -48,7 +48,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     const {flags} = await this.parse(LogsGitHub)
     const now = new Date()
     // Only the leaked tokens' actions (--org alone), or a repository and what copied it.
-    const tokenMode = Boolean(flags.org && !flags.repo)
+    const tokenMode = Boolean(flags.org)
     let owner = ''
     let name = ''
     if (tokenMode) {
