@@ -105,6 +105,9 @@ const FIRST_READ = 2048
 /** Enough of a value to read its envelope (`k8s:enc:<provider>:<version>:<name>:`, each part at most 256 bytes). */
 const ENVELOPE_HEAD = 1024
 
+/** Whether a KeyValue's key is whole in the window and short enough to leave room for the value's envelope after it. */
+const shortKey = (buf: Buffer, start: number, end: number): boolean => (keyValueKey(buf, start, end)?.length ?? Number.POSITIVE_INFINITY) <= FIRST_READ - ENVELOPE_HEAD - 64
+
 const PAGE_SIZES = [4096, 8192, 16384, 65536, 2048, 1024, 512, 32768, 131072, 262144, 524288, 1048576]
 const META_BYTES = 16 + 64
 
@@ -267,11 +270,12 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
         if (k < PAGE_HEADER || k + ksize + vsize > runBytes) continue // damage: revisions() names it
         let buf = d
         let start = k
-        if (k + ksize + Math.min(vsize, KEY_PREFIX) > d.length) {
-          // The record lies in the overflow run: read its first bytes only (more if its key is that long).
+        // A record running into the overflow pages: its key and its envelope are usually in the first page
+        // already; else its first bytes are read (more when its key is that long).
+        if (k + ksize + Math.min(vsize, KEY_PREFIX) > d.length && !(k + ksize + Math.min(vsize, FIRST_READ) <= d.length && shortKey(d, k + ksize, d.length))) {
           buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, FIRST_READ))
           start = 0
-          if (vsize > FIRST_READ && !keyValueKey(buf, ksize, buf.length)) buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, KEY_PREFIX))
+          if (vsize > FIRST_READ && !shortKey(buf, ksize, buf.length)) buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, KEY_PREFIX))
         }
         const rev = revisionAt(buf, start, ksize)
         const name = rev && keyValueKey(buf, start + ksize, Math.min(buf.length, start + ksize + vsize))
