@@ -16,8 +16,7 @@ const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 
 
 /** The line printed before any value is decoded: what the storage envelopes alone say. */
 export function renderCensus(c: StorageCensus): string {
-  const how = chalk.dim(` (from the storage envelopes in ${c.ms.toLocaleString('en')} ms; classifying every revision…)`)
-  const n = (x: number) => x.toLocaleString('en')
+  const how = chalk.dim(` (from the storage envelopes in ${n(c.ms)} ms; classifying every revision…)`)
   if (c.readable) return `${chalk.bold.red(`EXPOSED: ${n(c.readable)} of ${n(c.secrets)} Secrets are readable by anyone with this file`)}${how}`
   return `${chalk.bold(`${n(c.secrets)} Secrets, none stored readably`)}${how}`
 }

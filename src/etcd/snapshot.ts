@@ -272,7 +272,8 @@ function open(file: PageFile, opts: OpenOptions): Snapshot {
         let start = k
         // A record running into the overflow pages: its key and its envelope are usually in the first page
         // already; else its first bytes are read (more when its key is that long).
-        if (k + ksize + Math.min(vsize, KEY_PREFIX) > d.length && !(k + ksize + Math.min(vsize, FIRST_READ) <= d.length && shortKey(d, k + ksize, d.length))) {
+        const inPage = k + ksize + Math.min(vsize, KEY_PREFIX) <= d.length || (k + ksize + Math.min(vsize, FIRST_READ) <= d.length && shortKey(d, k + ksize, d.length))
+        if (!inPage) {
           buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, FIRST_READ))
           start = 0
           if (vsize > FIRST_READ && !shortKey(buf, ksize, buf.length)) buf = file.direct(page.id * pageSize + k, ksize + Math.min(vsize, KEY_PREFIX))

@@ -66,6 +66,12 @@ interface HttpError {
   code?: string
 }
 
+/** Unreachable, or our own token refused: no other endpoint will answer either. */
+export function isFatal(error: unknown): boolean {
+  const e = error as HttpError
+  return e.status === undefined || e.status === 401 || (e.status === 500 && !e.response)
+}
+
 /** Why an endpoint refused, in terms of the token and the plan. */
 export function refusal(what: string, error: unknown, hasToken: boolean, hints: {notFound?: string; forbidden?: string} = {}): string {
   const e = error as HttpError
@@ -110,7 +116,7 @@ export async function collectGitHub(o: CollectOptions): Promise<RawGitHub> {
     if (e.response?.headers) note(e.response.headers)
     const reason = refusal(what, error, o.hasToken, hints)
     out.missing.push({what, reason})
-    if (e.status === undefined || e.status === 401 || (e.status === 500 && !e.response)) out.fatal ??= reason
+    if (isFatal(error)) out.fatal ??= reason
   }
   /** Every page of a listing (Link: rel="next"), bounded. */
   const list = async <T>(what: string, route: string, params: Record<string, unknown>): Promise<T[] | null> => {

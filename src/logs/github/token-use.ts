@@ -1,7 +1,7 @@
 import {type Finding, findingWhere} from '../../detect/finding.js'
 import type {GitHubClient, Token} from './client.js'
 import {makeClient} from './client.js'
-import {refusal} from './collect.js'
+import {isFatal, refusal} from './collect.js'
 import type {GitHubEvent, Missing} from './report.js'
 
 // What a leaked GitHub token did. GitHub's audit log records, for every
@@ -45,11 +45,6 @@ export function hashedToken(fingerprint: string): string {
   return Buffer.from(hex, 'hex').toString('base64')
 }
 
-interface HttpError {
-  status?: number
-  response?: unknown
-}
-
 export async function investigateTokenUse(o: {org: string; tokens: LeakedToken[]; since: Date | null; token: Token; baseUrl: string; maxWaitSeconds: number; maxPages?: number; onProgress?: (text: string) => void}): Promise<TokenUseResult> {
   const client = makeClient({token: o.token, baseUrl: o.baseUrl, maxWaitSeconds: o.maxWaitSeconds, onWait: o.onProgress})
   const raw = await collectTokenUse(client, o)
@@ -87,13 +82,12 @@ async function collectTokenUse(client: GitHubClient, o: {org: string; tokens: Le
       out.tokens.push({token: t, hashed, entries})
     } catch (error) {
       out.requests++
-      const e = error as HttpError
+      const status = (error as {status?: number}).status
       let reason = refusal('organisation audit log', error, true)
-      if (e.status === 404 || (e.status === 403 && /forbidden/.test(reason))) reason = `the audit log of ${o.org} is not available: it needs GitHub Enterprise Cloud and an organisation owner's token with read:audit_log`
+      if (status === 404 || (status === 403 && /forbidden/.test(reason))) reason = `the audit log of ${o.org} is not available: it needs GitHub Enterprise Cloud and an organisation owner's token with read:audit_log`
       out.missing.push({what: `actions of the token in ${t.label}`, reason})
       out.tokens.push({token: t, hashed, entries: pages ? entries : null})
-      // Unreachable, or our own token refused: nothing else will answer either.
-      if (e.status === undefined || e.status === 401 || (e.status === 500 && !e.response)) {
+      if (isFatal(error)) {
         out.fatal = reason
         break
       }
