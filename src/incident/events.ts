@@ -11,6 +11,19 @@ export type IncidentKind = (typeof INCIDENT_KINDS)[number]
 
 const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time')
 
+/**
+ * What a verification can say of a leaked credential. From the cluster:
+ * current (the leaked value is served today), rotated, deleted. From the
+ * issuer: live, revoked, expired, unverifiable (no safe check for the class).
+ * unknown from either: the check could not be made (with the reason).
+ */
+export const VERIFICATION_STATES = ['current', 'rotated', 'deleted', 'live', 'revoked', 'expired', 'unknown', 'unverifiable'] as const
+export type VerificationState = (typeof VERIFICATION_STATES)[number]
+/** The leaked value still works or is still served: its items must not count as done. */
+export const DANGEROUS_STATES: readonly VerificationState[] = ['current', 'live']
+/** The leaked value is dead: its rotate/revoke items tick themselves. */
+export const DEAD_STATES: readonly VerificationState[] = ['rotated', 'deleted', 'revoked', 'expired']
+
 export const windowSchema = z.object({
   label: z.string(),
   startMs: z.number().nullable(),
@@ -89,6 +102,34 @@ const dataSchemas = {
   'item.unticked': z.object({item: z.string(), note: z.string().optional()}),
   'item.noted': z.object({item: z.string(), text: z.string()}),
   'item.assigned': z.object({item: z.string(), owner: z.string()}),
+  // Is a leaked credential still dangerous? One event per credential per check,
+  // from the live cluster (`verify cluster`) or its issuer (`verify issuer`).
+  'verification.recorded': z.object({
+    fingerprint: z.string(),
+    /** findingKey() of the finding checked, so the items covering it can follow the evidence. */
+    finding: z.string(),
+    class: z.string(),
+    where: z.string(),
+    verifier: z.enum(['cluster', 'issuer']),
+    state: z.enum(VERIFICATION_STATES),
+    /** When the state began, where the source tells (a Secret's last change). */
+    since: iso.nullable().optional(),
+    checkedAt: iso,
+    /** What was asked: `GET /api/v1/secrets (list)`, `sts:GetCallerIdentity`, ... */
+    via: z.string(),
+    detail: z.string(),
+    consumers: z.array(z.object({kind: z.string(), namespace: z.string().optional(), name: z.string()})).optional(),
+  }),
+  // A revocation asked of an issuer (`revoke --apply`), or planned (applied: false).
+  'credential.revoked': z.object({
+    fingerprint: z.string(),
+    finding: z.string(),
+    class: z.string(),
+    where: z.string(),
+    action: z.string(),
+    applied: z.boolean(),
+    result: z.string(),
+  }),
 } as const
 
 export type EventType = keyof typeof dataSchemas

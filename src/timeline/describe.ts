@@ -50,5 +50,9 @@ export function describeEvent(e: IncidentEvent, title: (itemId: string) => strin
       return `Note on ${item(e.data.item)}: ${e.data.text}`
     case 'item.assigned':
       return `${item(e.data.item)} assigned to ${e.data.owner}`
+    case 'verification.recorded':
+      return `Verified (${e.data.verifier}): ${e.data.class} at ${e.data.where} is ${e.data.state.toUpperCase()} (${e.data.detail})`
+    case 'credential.revoked':
+      return `${e.data.applied ? 'Revoked' : 'Revocation planned'}: ${e.data.class} at ${e.data.where}: ${e.data.action} (${e.data.result})`
   }
 }
