@@ -2,6 +2,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import chalk from 'chalk'
 
 import {EXIT, fromSystemError, isLeakctlError} from '../src/errors.js'
+import {type Fingerprinter, workspaceFingerprinter} from '../src/fingerprint/key.js'
 import {resolveActor} from '../src/incident/actor.js'
 import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
 import {writeJson} from './render/json.js'
@@ -70,6 +71,11 @@ export abstract class BaseCommand extends Command {
 
   protected workspace(flag: string | undefined, create = false): Workspace {
     return openWorkspace(this.workspaceDir(flag), create)
+  }
+
+  /** The workspace's fingerprinter (--workspace, LEAKCTL_WORKSPACE, ./.leakctl), the workspace and its key created on first use. */
+  protected fingerprinter(flag: string | undefined): Fingerprinter {
+    return workspaceFingerprinter(this.workspace(flag, true).dir)
   }
 
   protected incident(flags: {workspace?: string; incident?: string}): IncidentRef {

@@ -64,7 +64,7 @@ Key material and Secret values are never printed: key names, byte lengths and sh
       kube: {kubeconfig: flags.kubeconfig, context: flags.context},
       etcd: flags['etcd-endpoints'] ? {endpoints: flags['etcd-endpoints'].split(',').map((s) => s.trim()).filter(Boolean), cacert: flags['etcd-cacert'], cert: flags['etcd-cert'], key: flags['etcd-key']} : undefined,
       etcdPrefix: flags['etcd-prefix'],
-      canary: flags.canary ? {namespace: flags['canary-namespace']} : undefined,
+      canary: flags.canary ? {namespace: flags['canary-namespace'], fingerprinter: this.fingerprinter(flags.workspace)} : undefined,
       eks: flags['eks-cluster'] ? {cluster: flags['eks-cluster'], region: region!} : undefined,
       pageSize: flags['page-size'],
       onProgress: (t) => this.progress(t),

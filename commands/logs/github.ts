@@ -10,7 +10,7 @@ import type {IncidentRef} from '../../src/incident/workspace.js'
 import {repoOfWorkingTree, resolveToken} from '../../src/logs/github/client.js'
 import {evidenceEvents, SOURCE, tokenUseEvidence} from '../../src/logs/github/evidence.js'
 import {investigateGitHub} from '../../src/logs/github/investigate.js'
-import {investigateTokenUse, type LeakedToken, leakedTokens} from '../../src/logs/github/token-use.js'
+import {givenTokens, investigateTokenUse, type LeakedToken, leakedTokens} from '../../src/logs/github/token-use.js'
 import {parseInstant} from '../../src/time/instant.js'
 
 const REPO = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/
@@ -21,7 +21,7 @@ export default class LogsGitHub extends BaseCommand {
   static override summary = 'Who copied a repository a secret leaked in, and what did a leaked GitHub token do? Traffic, forks, secret scanning, audit log'
   static override description = `For a repository (--repo, else the GitHub remote of the working tree): clone traffic (GitHub keeps 14 days: read first), visibility, forks, secret scanning alerts with their first location and validity, push-protection bypasses, the repository's events and the organisation audit log (git.clone: 7 days) where the token and plan allow. What the token or plan could not see is listed under "missing" with the reason.
 
-With --org (instead of --repo): what the leaked GitHub tokens themselves did. The organisation's audit log records the SHA-256 of the token behind each action (hashed_token); findings carry that same digest as their fingerprint, so each leaked token's actions are found without the token. Every action after the exposure is someone using a copy. Tokens: --token-fingerprint, else the github-token findings of the incident (an etcd Secret, a committed file).
+With --org (instead of --repo): what the leaked GitHub tokens themselves did. The organisation's audit log records the plain SHA-256 of the token behind each action (hashed_token); github-token findings carry that digest beside their (keyed) fingerprint, so each leaked token's actions are found without the token. Every action after the exposure is someone using a copy. Tokens: --token-fingerprint, else the github-token findings of the incident (an etcd Secret, a committed file).
 
 Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies seen after the exposure; 1 copied after the exposure, public with clones out of sight, or suspicious; 2 bad input; 3 GitHub could not be queried.`
   static override examples = [
@@ -37,7 +37,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     repo: Flags.string({description: 'owner/name (default: the GitHub remote of the working tree, see --path)'}),
     path: Flags.string({default: '.', description: 'Working tree whose GitHub remote to use when --repo is not given'}),
     org: Flags.string({exclusive: ['repo'], description: 'Instead of a repository: the organisation whose audit log to search for what the leaked GitHub tokens did'}),
-    'token-fingerprint': Flags.string({multiple: true, description: 'sha256:<hex> of a leaked GitHub token (default: the github-token findings of the incident)'}),
+    'token-fingerprint': Flags.string({multiple: true, description: 'A github-token finding\'s fingerprint, or sha256:<hex> of the token itself (printf %s TOKEN | sha256sum) (default: the github-token findings of the incident)'}),
     since: Flags.string({description: 'Exposure time (default: the incident\'s exposed-at, else the first commit of a git finding)'}),
     'github-api-url': Flags.string({default: 'https://api.github.com', env: 'GITHUB_API_URL', description: 'GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3)'}),
     'max-wait': Flags.integer({default: 120, min: 0, description: 'Longest wait in seconds for a rate limit before giving up on an endpoint'}),
@@ -86,7 +86,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     let tokens: LeakedToken[] = []
     if (tokenMode) {
       const given = flags['token-fingerprint'] ?? []
-      tokens = given.length ? given.map((fingerprint) => ({fingerprint, label: 'the token given'})) : leakedTokens(state?.findings ?? [])
+      tokens = given.length ? givenTokens(given, state?.findings ?? []) : leakedTokens(state?.findings ?? [])
       if (!tokens.length) throw inputError('logs.no-tokens', `no leaked GitHub token to look for: ${state ? 'the incident has no github-token finding' : 'no incident'} (pass --token-fingerprint sha256:...)`)
     }
     let since = flags.since ? parseInstant(flags.since, '--since', now) : null

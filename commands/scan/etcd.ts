@@ -12,7 +12,7 @@ export default class ScanEtcd extends BaseCommand {
 With --encryption-config it proves each configured key really decrypts the values it claims, and flags values written with keys the configuration no longer has, or with a key it no longer writes with.
 Credentials outside Secrets (ConfigMaps, workload env literals and command lines, custom resources, annotations) are listed too: encryption at rest rarely covers them.
 The key prefix (/registry, /kubernetes.io on OpenShift, or any --etcd-prefix the API server used) is read from the keys.
-Values are never printed: fingerprints (sha256) and redacted previews only.
+Values are never printed: fingerprints (HMAC-SHA-256 with the workspace's key, created in --workspace on first use, so they match the incident's) and redacted previews only.
 Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or damaged file (what could be read is still reported).`
   static override examples = [
     {description: 'The verdict, then every readable Secret by risk', command: '<%= config.bin %> <%= command.id %> backup.db'},
@@ -35,6 +35,7 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
     if (prefix !== undefined && !/^\/[^\s]*$/.test(prefix)) throw inputError('etcd.prefix', `--etcd-prefix ${prefix}: expected a path such as /registry`)
     const encryptionConfig = flags['encryption-config'] ? readEncryptionConfig(flags['encryption-config']) : undefined
     const result = await scanSnapshot(args.snapshot, {
+      fingerprinter: this.fingerprinter(flags.workspace),
       encryptionConfig,
       prefix: prefix?.replace(/\/+$/, '') || undefined,
       deep: flags.deep,

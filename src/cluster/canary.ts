@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 
-import {fingerprint} from '../detect/finding.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
 import {decrypt, type Keyring} from '../etcd/decrypt.js'
 import {providerLabel, readEnvelope} from '../etcd/envelope.js'
 import {etcdMissing, type EtcdSession, readRaw} from './etcd.js'
@@ -27,7 +27,7 @@ export interface CanaryResult {
   markerReadable: boolean
   /** With an EncryptionConfiguration: whether its key opened the stored value and the marker was inside. */
   proof?: 'decrypts' | 'wrong-key' | 'unknown-key' | 'kms'
-  /** sha256 of the marker: the marker itself is never shown. */
+  /** The marker's fingerprint (keyed, like every other): the marker itself is never shown. */
   marker: string
   deleted: boolean
   ms: number
@@ -37,6 +37,8 @@ export interface CanaryOptions {
   namespace: string
   prefix: string
   keyring?: Keyring
+  /** The workspace's fingerprinter. */
+  fingerprinter: Fingerprinter
 }
 
 export async function runCanary(kube: KubeSession, etcd: EtcdSession, o: CanaryOptions): Promise<{result: CanaryResult | null; missing: Missing[]; warnings: string[]}> {
@@ -89,7 +91,7 @@ export async function runCanary(kube: KubeSession, etcd: EtcdSession, o: CanaryO
         keyName: env.storage === 'encrypted' ? env.keyName : null,
         markerReadable,
         ...(proof ? {proof} : {}),
-        marker: fingerprint(marker),
+        marker: o.fingerprinter.of(marker),
         deleted: false,
         ms: 0,
       }

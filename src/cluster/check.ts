@@ -5,6 +5,7 @@ import {fromSystemError} from '../errors.js'
 import {keyringFrom} from '../etcd/decrypt.js'
 import type {PlaybookStep} from '../playbook/schema.js'
 import {type ApiServerEvidence, askApiServer, managedFix, managedName, type ManagedProvider} from './apiserver.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
 import {type CanaryResult, runCanary} from './canary.js'
 import {describeEks, type EksEvidence} from './eks.js'
 import {parseEncryptionConfig, type EncryptionConfig} from './encryption-config.js'
@@ -28,7 +29,7 @@ export interface CheckOptions {
   etcd?: EtcdTarget
   /** --etcd-prefix; default: the API servers' flag, else /registry. */
   etcdPrefix?: string
-  canary?: {namespace: string}
+  canary?: {namespace: string; fingerprinter: Fingerprinter}
   eks?: {cluster: string; region: string}
   pageSize?: number
   onProgress?: (text: string) => void
@@ -148,7 +149,7 @@ export async function checkEncryption(o: CheckOptions): Promise<EncryptionCheck>
         blocking.push(why)
       } else {
         progress(`canary: writing a Secret in ${o.canary.namespace} and reading it back from etcd`)
-        const r = await runCanary(kube!, etcd!, {namespace: o.canary.namespace, prefix, keyring})
+        const r = await runCanary(kube!, etcd!, {namespace: o.canary.namespace, prefix, keyring, fingerprinter: o.canary.fingerprinter})
         canary = r.result
         missing.push(...r.missing)
         blocking.push(...r.missing)

@@ -1,5 +1,6 @@
 import {classInfo} from './classes.js'
-import {type Finding, fingerprint, redact, type Risk} from './finding.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
+import {type Finding, redact, type Risk, valueDigests} from './finding.js'
 import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
 import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
@@ -280,13 +281,13 @@ function resolveOverlaps(list: Candidate[]): Candidate[] {
   return kept
 }
 
-/** The value-free fields of a Finding for a match. */
-export function matchFindingBase(m: Match): Pick<Finding, 'class' | 'risk' | 'reason' | 'fingerprint' | 'preview' | 'rotation' | 'keyId'> {
+/** The value-free fields of a Finding for a match; `fp` is the workspace's fingerprinter. */
+export function matchFindingBase(m: Match, fp: Fingerprinter): Pick<Finding, 'class' | 'risk' | 'reason' | 'fingerprint' | 'hashedToken' | 'preview' | 'rotation' | 'keyId'> {
   return {
     class: m.class,
     risk: m.risk,
     reason: m.reason,
-    fingerprint: fingerprint(m.secret),
+    ...valueDigests(fp, m.secret),
     preview: m.preview ?? redact(m.secret, m.reveal),
     rotation: classInfo(m.class).rotation,
     ...(m.keyId ? {keyId: m.keyId} : {}),

@@ -2,8 +2,11 @@ import * as crypto from 'node:crypto'
 
 import {z} from 'zod'
 
+import type {Fingerprinter} from '../fingerprint/key.js'
+
 // A Finding is one exposed credential at one place. It never holds the value:
-// only a fingerprint (sha256 of the value) and a redacted preview.
+// only a fingerprint (HMAC-SHA-256 of the value with the workspace's key,
+// src/fingerprint/key.ts) and a redacted preview.
 
 export const RISKS = ['critical', 'high', 'medium', 'low'] as const
 export type Risk = (typeof RISKS)[number]
@@ -25,6 +28,8 @@ const base = {
   rotation: z.string(),
   /** The public half of a credential pair that investigations key on (an AWS access key id); never the secret half. */
   keyId: z.string().max(128).optional(),
+  /** GitHub tokens only: the plain SHA-256 (base64) GitHub's audit log records as `hashed_token` (see githubHashedToken). */
+  hashedToken: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 SHA-256').optional(),
 }
 
 // Strict objects: a finding with an unexpected field (a `value`, a `secret`)
@@ -79,20 +84,48 @@ export type FileFinding = Extract<Finding, {source: 'file'}>
 
 export const RISK_ORDER: Record<Risk, number> = {critical: 0, high: 1, medium: 2, low: 3}
 
-// crypto.hash (Node 20.12+) is a one-shot digest, several times cheaper than createHash for small values.
-const oneShot = (crypto as unknown as {hash?: (alg: string, data: string | Uint8Array, enc: 'hex') => string}).hash
+// GitHub's documented token formats: a prefix and at least 36 random
+// characters (ghp_ and kin: 36 base62, about 214 bits; github_pat_: 82).
+const GITHUB_TOKEN = /^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})$/
 
-export function fingerprint(value: string | Uint8Array): Fingerprint {
-  return `sha256:${oneShot ? oneShot('sha256', value, 'hex') : crypto.createHash('sha256').update(value).digest('hex')}`
+/**
+ * The plain SHA-256 (base64) of a GitHub token, which GitHub's audit log
+ * records as `hashed_token` and can be searched by (leakctl logs github --org).
+ * Carried on the finding because the value is gone by the time the audit log
+ * is read (the snapshot deleted, the Secret rotated), and only for a value of
+ * GitHub's own random format: ~200 bits no dictionary reaches, and a digest
+ * GitHub itself publishes in the audit log. A low-entropy value never gets one.
+ */
+export function githubHashedToken(value: string | Uint8Array): string | undefined {
+  const text = typeof value === 'string' ? value : Buffer.from(value).toString('latin1')
+  return GITHUB_TOKEN.test(text) ? crypto.createHash('sha256').update(value).digest('base64') : undefined
+}
+
+/** What a finding records of a credential value: its keyed fingerprint, and for a GitHub token the audit log's digest. */
+export function valueDigests(fp: Fingerprinter, value: string | Uint8Array): Pick<Finding, 'fingerprint' | 'hashedToken'> {
+  const hashedToken = githubHashedToken(value)
+  return {fingerprint: fp.of(value), ...(hashedToken ? {hashedToken} : {})}
 }
 
 /**
  * Redacted preview. `reveal` is how many leading characters are a public,
- * documented prefix of the format (`AKIA`, `ghp_`, `xoxb-`); nothing more is shown.
+ * documented prefix of the format (`AKIA`, `ghp_`, `xoxb-`); nothing more is
+ * shown. Only such a provider token (random, of a documented length) shows
+ * its exact length; any other value (a password, a generic assignment) shows
+ * a range, since an exact length narrows a guess at a chosen password.
  */
 export function redact(value: string, reveal = 0): string {
   const keep = Math.min(Math.max(reveal, 0), Math.floor(value.length / 3))
-  return `${value.slice(0, keep)}${'*'.repeat(Math.min(8, Math.max(4, value.length - keep)))} (${value.length} chars)`
+  if (keep > 0) return `${value.slice(0, keep)}${'*'.repeat(Math.min(8, Math.max(4, value.length - keep)))} (${value.length} chars)`
+  return `******** (${lengthRange(value.length)} chars)`
+}
+
+/** `8-15`: the power-of-two band a length falls in. */
+export function lengthRange(length: number): string {
+  if (length < 8) return '1-7'
+  if (length >= 128) return '128+'
+  const low = 2 ** Math.floor(Math.log2(length))
+  return `${low}-${low * 2 - 1}`
 }
 
 /** Where a finding is, in one short line (for checklist titles and tables). */

@@ -3,7 +3,8 @@ import {gunzipSync} from 'node:zlib'
 
 import {classInfo} from '../detect/classes.js'
 import {detect, type Match, matchFindingBase} from '../detect/engine.js'
-import {fingerprint, redact, type Risk, RISK_ORDER} from '../detect/finding.js'
+import {redact, type Risk, RISK_ORDER, valueDigests} from '../detect/finding.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
 import type {SecretObject} from './k8s/objects.js'
 
 // What each Secret holds and how bad its exposure is. The Secret's type says
@@ -19,6 +20,8 @@ export interface Credential {
   risk: Risk
   reason: string
   fingerprint: `sha256:${string}`
+  /** GitHub tokens only: the audit log's digest (see githubHashedToken). */
+  hashedToken?: string
   preview: string
   rotation: string
   keyId?: string
@@ -29,12 +32,13 @@ const NOT_SECRET_KEY = /^(?:user(?:name)?|login|host(?:name)?|port|database|dbna
 
 const CERT = /-----BEGIN CERTIFICATE-----/
 
-export function classifySecret(s: SecretObject): Credential[] {
+/** What the Secret holds; `fp` is the workspace's fingerprinter. */
+export function classifySecret(s: SecretObject, fp: Fingerprinter): Credential[] {
   const d = (k: string) => s.data.get(k)
   const out: Credential[] = []
   const add = (field: string, cls: string, value: string | Buffer, reason: string, extra: Partial<Credential> = {}) => {
     const info = classInfo(cls)
-    out.push({field, class: cls, risk: extra.risk ?? info.risk, reason, fingerprint: fingerprint(value), preview: extra.preview ?? redact(value.toString(), 0), rotation: extra.rotation ?? info.rotation, ...(extra.keyId ? {keyId: extra.keyId} : {})})
+    out.push({field, class: cls, risk: extra.risk ?? info.risk, reason, ...valueDigests(fp, value), preview: extra.preview ?? redact(value.toString(), 0), rotation: extra.rotation ?? info.rotation, ...(extra.keyId ? {keyId: extra.keyId} : {})})
   }
   switch (s.type) {
     case 'kubernetes.io/service-account-token': {
@@ -88,15 +92,15 @@ export function classifySecret(s: SecretObject): Credential[] {
     case 'helm.sh/release.v1': {
       const rel = d('release')
       const text = rel ? helmRelease(rel) : null
-      if (text) for (const m of unique(detect(text, {path: 'values.yaml'}))) out.push(fromMatch('data.release (helm values)', m, `in the Helm release's values: ${m.reason}`))
+      if (text) for (const m of unique(detect(text, {path: 'values.yaml'}))) out.push(fromMatch(fp, 'data.release (helm values)', m, `in the Helm release's values: ${m.reason}`))
       return out
     }
   }
-  return opaque(s)
+  return opaque(s, fp)
 }
 
 /** Opaque and unknown types: the engine over `key=value` lines, then names for what it did not recognise. */
-function opaque(s: SecretObject): Credential[] {
+function opaque(s: SecretObject, fp: Fingerprinter): Credential[] {
   const lines: string[] = []
   const ranges: {key: string; start: number; end: number}[] = []
   let at = 0
@@ -118,7 +122,7 @@ function opaque(s: SecretObject): Credential[] {
     covered.add(key)
     // The public half of a pair (an AWS key id in its own data key) is part of this credential, not another one.
     if (m.keyId && m.keyId !== m.secret) for (const [k, v] of s.data) if (v.toString('utf8').trim() === m.keyId) covered.add(k)
-    out.push(refine(s, key, fromMatch(`data.${key}`, m, m.reason)))
+    out.push(refine(s, key, fromMatch(fp, `data.${key}`, m, m.reason)))
   }
   // Keys the engine could not place, by name.
   for (const [key, value] of s.data) {
@@ -127,7 +131,7 @@ function opaque(s: SecretObject): Credential[] {
     if (CERT.test(str) && !/PRIVATE KEY/.test(str)) continue // a certificate is public
     const cls = /pass(word|wd)?|pwd/i.test(key) ? 'password' : /token|api[_-]?key|secret|key|credential|auth/i.test(key) ? 'generic-secret' : null
     if (!cls) continue
-    out.push(refine(s, key, {field: `data.${key}`, class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Secret`, fingerprint: fingerprint(value), preview: redact(str), rotation: classInfo(cls).rotation}))
+    out.push(refine(s, key, {field: `data.${key}`, class: cls, risk: classInfo(cls).risk, reason: `data.${key} of a Secret`, ...valueDigests(fp, value), preview: redact(str), rotation: classInfo(cls).rotation}))
   }
   return dedupe(out).map((c) => caKeyIn(s, c))
 }
@@ -170,9 +174,9 @@ function refine(s: SecretObject, key: string, c: Credential): Credential {
   return c
 }
 
-function fromMatch(field: string, m: Match, reason: string): Credential {
-  const base = matchFindingBase(m)
-  return {field, class: base.class, risk: base.risk, reason, fingerprint: base.fingerprint, preview: base.preview, rotation: base.rotation, ...(base.keyId ? {keyId: base.keyId} : {})}
+function fromMatch(fp: Fingerprinter, field: string, m: Match, reason: string): Credential {
+  const base = matchFindingBase(m, fp)
+  return {field, class: base.class, risk: base.risk, reason, fingerprint: base.fingerprint, ...(base.hashedToken ? {hashedToken: base.hashedToken} : {}), preview: base.preview, rotation: base.rotation, ...(base.keyId ? {keyId: base.keyId} : {})}
 }
 
 function unique(ms: Match[]): Match[] {

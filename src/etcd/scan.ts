@@ -4,6 +4,7 @@ import type {EncryptionConfig} from '../cluster/encryption-config.js'
 import type {EtcdFinding, Risk} from '../detect/finding.js'
 import {RISK_ORDER} from '../detect/finding.js'
 import {inputError} from '../errors.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
 import type {Credential} from './classify.js'
 import {keyringFrom} from './decrypt.js'
 import {analyze} from './inventory/analyze.js'
@@ -25,6 +26,8 @@ export type {SecretCredential, SecretEntry, StorageTimeline} from './inventory/f
 // the file until compaction.
 
 export interface EtcdScanOptions {
+  /** The workspace's fingerprinter: every credential leaves the scan as its keyed fingerprint. */
+  fingerprinter: Fingerprinter
   /** Only keys under this prefix (default: every key; the prefix is detected for the report). */
   prefix?: string
   encryptionConfig?: EncryptionConfig
@@ -51,7 +54,7 @@ export interface RemnantEntry {
   kind: string | null
   storage: 'plaintext' | 'encrypted'
   /** Credentials found in the old value and nowhere in the live tree. */
-  credentials: (Pick<Credential, 'field' | 'class' | 'risk' | 'reason' | 'fingerprint' | 'preview' | 'rotation'> & {keyId?: string})[]
+  credentials: (Pick<Credential, 'field' | 'class' | 'risk' | 'reason' | 'fingerprint' | 'hashedToken' | 'preview' | 'rotation'> & {keyId?: string})[]
 }
 
 /** @deprecated the old name; a remnant entry of the scan. */
@@ -187,7 +190,7 @@ export function storageCensus(snap: Snapshot, prefix?: string): Omit<StorageCens
   return {secrets, readable}
 }
 
-export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Promise<EtcdScanResult> {
+export async function scanSnapshot(path: string, opts: EtcdScanOptions): Promise<EtcdScanResult> {
   const t0 = performance.now()
   const snap = openSnapshot(path)
   try {
@@ -197,7 +200,7 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Pr
     const fold = new OrderedFold()
     const threads = opts.threads ?? defaultThreads(info.size)
     const keyringFor = keyringsFrom(config)
-    const work = pool<ValueJob, ValueResult>(compiledWorker('src/etcd/inventory/worker'), (job, payload) => analyzeJob(job, payload, keyringFor), {encryptionConfig: config}, {threads, onResults: (r) => fold.analysed(r)})
+    const work = pool<ValueJob, ValueResult>(compiledWorker('src/etcd/inventory/worker'), (job, payload) => analyzeJob(job, payload, keyringFor, opts.fingerprinter), {encryptionConfig: config, fingerprintKey: opts.fingerprinter.keyBytes()}, {threads, onResults: (r) => fold.analysed(r)})
     const vote = new PrefixVote()
     const elsewhere = new PrefixVote()
     let revisions = 0
@@ -243,7 +246,7 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions = {}): Pr
     if (folded.damagedValues) warnings.push(`${folded.damagedValues} stored value(s) did not decode (damaged): counted by their storage, not classified`)
     const result = summarize(info, folded, opts.prefix ?? vote.winner, revisions, config, warnings)
     if (opts.deep) {
-      result.remnants = remnantsOf(snap, config, vote.all, result)
+      result.remnants = remnantsOf(snap, config, vote.all, result, opts.fingerprinter)
       result.summary.remnants = result.remnants.length
     }
     result.warnings = [...new Set([...warnings, ...snap.info().warnings])]
@@ -321,7 +324,7 @@ function summarize(info: SnapshotInfo, folded: ReturnType<Folder['finish']>, pre
 }
 
 /** --deep: old values in freed pages, analysed like revisions; only credentials the live tree does not already hold. */
-function remnantsOf(snap: ReturnType<typeof openSnapshot>, config: EncryptionConfig | null, prefixes: string[], result: EtcdScanResult): RemnantEntry[] {
+function remnantsOf(snap: ReturnType<typeof openSnapshot>, config: EncryptionConfig | null, prefixes: string[], result: EtcdScanResult, fp: Fingerprinter): RemnantEntry[] {
   const known = new Set<string>([...result.secrets.flatMap((s) => s.credentials.map((c) => c.fingerprint)), ...result.findings.map((f) => f.fingerprint)])
   const keyringFor = keyringsFrom(config)
   const out: RemnantEntry[] = []
@@ -329,12 +332,12 @@ function remnantsOf(snap: ReturnType<typeof openSnapshot>, config: EncryptionCon
     const key = rem.key.toString('utf8')
     const route = routeKey(key, result.summary.prefix) ?? routeKey(key) ?? routeCustom(key, prefixes)
     if (!route || route.category === 'other') continue
-    const a = analyze({key, main: rem.main ?? 0, category: route.category, resource: route.resource, group: route.group, value: rem.value}, keyringFor)
+    const a = analyze({key, main: rem.main ?? 0, category: route.category, resource: route.resource, group: route.group, value: rem.value}, keyringFor, fp)
     const creds: RemnantEntry['credentials'] = []
     for (const c of [...a.credentials, ...a.found]) {
       if (known.has(c.fingerprint)) continue
       known.add(c.fingerprint)
-      creds.push({field: c.field, class: c.class, risk: c.risk, reason: c.reason, fingerprint: c.fingerprint, preview: c.preview, rotation: c.rotation, ...(c.keyId ? {keyId: c.keyId} : {})})
+      creds.push({field: c.field, class: c.class, risk: c.risk, reason: c.reason, fingerprint: c.fingerprint, ...(c.hashedToken ? {hashedToken: c.hashedToken} : {}), preview: c.preview, rotation: c.rotation, ...(c.keyId ? {keyId: c.keyId} : {})})
     }
     if (creds.length) out.push({key, pageId: rem.pageId, revision: rem.main ?? null, kind: a.object?.kind ?? null, storage: a.storage, credentials: creds.sort((x, y) => RISK_ORDER[x.risk] - RISK_ORDER[y.risk])})
   }
@@ -354,6 +357,7 @@ export function etcdFindings(result: EtcdScanResult): EtcdFinding[] {
         risk: c.risk,
         reason: `${c.reason}${where}${keys}`,
         fingerprint: c.fingerprint,
+        ...(c.hashedToken ? {hashedToken: c.hashedToken} : {}),
         preview: c.preview,
         rotation: c.rotation,
         ...(c.keyId ? {keyId: c.keyId} : {}),

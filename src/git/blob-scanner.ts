@@ -1,5 +1,6 @@
+import type {Fingerprinter} from '../fingerprint/key.js'
 import {compiledWorker, pool} from '../parallel/pool.js'
-import {type BlobJob, type BlobResult, scanBlob} from './scan-worker.js'
+import {type BlobJob, type BlobResult, blobScan} from './scan-worker.js'
 
 // Detection on blobs, on worker threads while git streams (both cores busy).
 
@@ -9,9 +10,10 @@ export interface BlobScanner {
   finish(): Promise<BlobResult[]>
 }
 
-export function blobScanner(): BlobScanner {
+export function blobScanner(fp: Fingerprinter): BlobScanner {
   const results: BlobResult[] = []
-  const p = pool<BlobJob, BlobResult>(compiledWorker('src/git/scan-worker'), scanBlob, {}, {batchJobs: 256, onResults: (r) => results.push(...r)})
+  // The key goes to the threads we start, structured-cloned: never through a file or a message to print.
+  const p = pool<BlobJob, BlobResult>(compiledWorker('src/git/scan-worker'), blobScan(fp), {fingerprintKey: fp.keyBytes()}, {batchJobs: 256, onResults: (r) => results.push(...r)})
   return {
     add: (job, data) => p.add(job, data),
     finish: async () => {

@@ -2,8 +2,9 @@ import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {detect, matchFindingBase} from '../detect/engine.js'
+import {detect} from '../detect/engine.js'
 import type {GitFinding} from '../detect/finding.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
 import {git} from './repo.js'
 
 // The history rewrite: `git filter-repo --replace-text` needs the leaked
@@ -69,7 +70,8 @@ export function rewriteTargets(findings: readonly GitFinding[]): RewriteTarget[]
   })
 }
 
-export function planRewrite(repo: string, findings: readonly GitFinding[], remote: {name: string; url: string} | null, outDir?: string): RewritePlan {
+/** `fp` must be the fingerprinter the findings were made with: a value is read back by its fingerprint. */
+export function planRewrite(repo: string, findings: readonly GitFinding[], remote: {name: string; url: string} | null, fp: Fingerprinter, outDir?: string): RewritePlan {
   const values = new Map<string, string>()
   const multiLine = new Set<string>()
   const unresolved: string[] = []
@@ -82,7 +84,7 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
       unresolved.push(f.fingerprint)
       continue
     }
-    const m = detect(text, {path: f.path}).find((x) => matchFindingBase(x).fingerprint === f.fingerprint)
+    const m = detect(text, {path: f.path}).find((x) => fp.of(x.secret) === f.fingerprint)
     if (!m) unresolved.push(f.fingerprint)
     else if (m.secret.includes('\n') || m.secret.includes('\r')) multiLine.add(f.path)
     else values.set(f.fingerprint, m.secret)

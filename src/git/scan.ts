@@ -4,12 +4,13 @@ import {join} from 'node:path'
 
 import type {matchFindingBase} from '../detect/engine.js'
 import type {FileFinding, GitFinding} from '../detect/finding.js'
+import type {Fingerprinter} from '../fingerprint/key.js'
 import {inputError} from '../errors.js'
 import {blobScanner} from './blob-scanner.js'
 import {BlobReader, presentObjects} from './blobs.js'
 import {type Change, type Commit, HistoryError, readHistory, topoOrder} from './history.js'
 import {git, gitEnv, GitError, openRepository, type Remote, type RepoInfo} from './repo.js'
-import {scanBlob} from './scan-worker.js'
+import {blobScan} from './scan-worker.js'
 
 // The history scan: every commit reachable from the refs, every unique blob
 // read and scanned once, findings mapped back to the commit that first put
@@ -17,6 +18,8 @@ import {scanBlob} from './scan-worker.js'
 // pushed.
 
 export interface GitScanOptions {
+  /** The workspace's fingerprinter (or a baseline's, see src/git/baseline.ts). */
+  fingerprinter: Fingerprinter
   /** Refs or revisions to walk instead of every ref. */
   branches?: string[]
   since?: string
@@ -82,7 +85,7 @@ interface Entry {
 
 const DEFAULT_MAX_BLOB = 20 * 1024 * 1024
 
-export async function scanRepository(pathArg: string, opts: GitScanOptions = {}): Promise<GitScanResult> {
+export async function scanRepository(pathArg: string, opts: GitScanOptions): Promise<GitScanResult> {
   const t0 = performance.now()
   const repo = await openRepository(pathArg)
   const warnings: string[] = []
@@ -102,7 +105,7 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions = {})
   const blobPath = new Map<string, string>()
   const skipped: SkippedBlob[] = []
   const hits = new Map<string, BlobHit[]>()
-  const scanner = blobScanner()
+  const scanner = blobScanner(opts.fingerprinter)
   let bytes = 0
   let read = 0
   let requested = 0
@@ -171,7 +174,7 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions = {})
   const baselined = findings.baselined
 
   // 4. Uncommitted work, when asked.
-  const uncommitted = [...(opts.staged ? await stagedFindings(repo) : []), ...(opts.worktree ? worktreeFindings(repo) : [])].filter((f) => !opts.baseline?.has(f.fingerprint))
+  const uncommitted = [...(opts.staged ? await stagedFindings(repo, opts.fingerprinter) : []), ...(opts.worktree ? worktreeFindings(repo, opts.fingerprinter) : [])].filter((f) => !opts.baseline?.has(f.fingerprint))
 
   const result: Omit<GitScanResult, 'summary'> = {
     repository: {path: repo.path, head: repo.head, headRef: repo.headRef, shallow: repo.shallow, partial: repo.partial, remotes: repo.remotes, refs: repo.refs.length},
@@ -202,8 +205,8 @@ export function summarize(r: Omit<GitScanResult, 'summary'>): GitScanSummary {
   return {verdict, secrets, places: r.findings.length, atHead, pushed: pushedTo.length > 0, pushedTo, byRisk, uncommitted: r.uncommitted.length}
 }
 
-function blobHits(text: string, path: string): BlobHit[] {
-  return scanBlob({sha: '', path}, Buffer.from(text, 'utf8')).hits
+function blobHits(text: string, path: string, fp: Fingerprinter): BlobHit[] {
+  return blobScan(fp)({sha: '', path}, Buffer.from(text, 'utf8')).hits
 }
 
 interface Intro {
@@ -407,17 +410,17 @@ async function readSome(repo: string, shas: string[]): Promise<Map<string, Uint8
   return out
 }
 
-const textHits = (data: Uint8Array | undefined, path: string): BlobHit[] => {
+const textHits = (data: Uint8Array | undefined, path: string, fp: Fingerprinter): BlobHit[] => {
   if (!data) return []
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-  return buf.subarray(0, 8000).includes(0) ? [] : blobHits(buf.toString('utf8'), path)
+  return buf.subarray(0, 8000).includes(0) ? [] : blobHits(buf.toString('utf8'), path, fp)
 }
 
 /**
  * What the staged change adds (a pre-commit hook's question): secrets in the
  * staged version of a file that its HEAD version does not already hold.
  */
-async function stagedFindings(repo: RepoInfo): Promise<(FileFinding & {state: 'staged'})[]> {
+async function stagedFindings(repo: RepoInfo, fp: Fingerprinter): Promise<(FileFinding & {state: 'staged'})[]> {
   let raw: string
   try {
     raw = git(repo.path, ['diff', '--cached', '--raw', '-z', '--no-abbrev', '--no-renames', '--diff-filter=AMT'])
@@ -434,14 +437,14 @@ async function stagedFindings(repo: RepoInfo): Promise<(FileFinding & {state: 's
   const blobs = await readSome(repo.path, changes.flatMap((c) => (c.before ? [c.before, c.after] : [c.after])))
   const out: (FileFinding & {state: 'staged'})[] = []
   for (const c of changes) {
-    const old = new Set(textHits(blobs.get(c.before), c.path).map((h) => h.fingerprint))
-    for (const h of textHits(blobs.get(c.after), c.path)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path: c.path, line: h.line, state: 'staged'})
+    const old = new Set(textHits(blobs.get(c.before), c.path, fp).map((h) => h.fingerprint))
+    for (const h of textHits(blobs.get(c.after), c.path, fp)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path: c.path, line: h.line, state: 'staged'})
   }
   return out
 }
 
 /** Modified and untracked files: secrets their HEAD version does not already hold. */
-function worktreeFindings(repo: RepoInfo): (FileFinding & {state: 'worktree'})[] {
+function worktreeFindings(repo: RepoInfo, fp: Fingerprinter): (FileFinding & {state: 'worktree'})[] {
   const changed = git(repo.path, ['ls-files', '-z', '--modified', '--others', '--exclude-standard']).split('\0').filter(Boolean)
   const head = repo.head ? headBlobs(repo.path) : new Map<string, string>()
   const out: (FileFinding & {state: 'worktree'})[] = []
@@ -453,8 +456,8 @@ function worktreeFindings(repo: RepoInfo): (FileFinding & {state: 'worktree'})[]
       const data = readFileSync(file)
       if (data.subarray(0, 8000).includes(0)) continue
       const before = head.get(path)
-      const old = new Set(before ? textHits(Buffer.from(git(repo.path, ['cat-file', 'blob', before]), 'utf8'), path).map((h) => h.fingerprint) : [])
-      for (const h of blobHits(data.toString('utf8'), path)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path, line: h.line, state: 'worktree'})
+      const old = new Set(before ? textHits(Buffer.from(git(repo.path, ['cat-file', 'blob', before]), 'utf8'), path, fp).map((h) => h.fingerprint) : [])
+      for (const h of blobHits(data.toString('utf8'), path, fp)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path, line: h.line, state: 'worktree'})
     } catch {
       // deleted since listed: nothing to scan
     }

@@ -6,6 +6,7 @@ import lockfile from 'proper-lockfile'
 
 import {dependencyError, inputError} from '../errors.js'
 import {type IncidentEvent, parseEvent} from '../incident/events.js'
+import {agreeOnKey, type SharedFile} from '../fingerprint/share.js'
 import {importEvents, readLog} from '../incident/log.js'
 import {createIncidentDir, type IncidentRef, listIncidents, type Workspace} from '../incident/workspace.js'
 import {gitMessage, redactUrl, runGit} from './git.js'
@@ -153,7 +154,7 @@ async function readRemoteEvents(cache: string, tip: string, incident: string, id
 }
 
 /** One commit on top of `tip` adding a file per event, written by git fast-import (one process for any number). */
-async function commitEvents(cache: string, tip: string | null, incident: string, events: IncidentEvent[], actor: string, now: Date): Promise<string> {
+async function commitEvents(cache: string, tip: string | null, incident: string, events: IncidentEvent[], actor: string, now: Date, files: SharedFile[] = []): Promise<string> {
   await runGit(cache, ['update-ref', '-d', OUT_REF])
   const who = actor.replace(/[<>\n\r]/g, '').trim() || 'leakctl'
   const message = `leakctl sync: ${incident}, ${events.length} event${events.length === 1 ? '' : 's'} from ${who}\n`
@@ -166,6 +167,11 @@ async function commitEvents(cache: string, tip: string | null, incident: string,
     const body = Buffer.from(JSON.stringify(e) + '\n', 'utf8')
     push(`M 100644 inline ${eventPath(incident, e.id)}\ndata ${body.length}\n`)
     push(body)
+    push('\n')
+  }
+  for (const f of files) {
+    push(`M 100644 inline ${f.path}\ndata ${f.body.length}\n`)
+    push(f.body)
     push('\n')
   }
   const r = await runGit(cache, ['fast-import', '--quiet', '--force', '--date-format=raw'], {input: Buffer.concat(chunks), timeoutMs: 300_000})
@@ -222,6 +228,8 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
       attempts++
       say(`fetching ${redactUrl(o.remote)} ${branch}`)
       const tip = await fetchTip(cache, o.remote, branch)
+      // The fingerprint key travels with the incident (src/fingerprint/share.ts): before any join, so joined findings match.
+      const keyFile = await agreeOnKey({ws: o.ws, cache, tip, remote: redactUrl(o.remote)})
       if (!ref) {
         const available = tip ? await remoteIncidents(cache, tip) : []
         const id = resolveRemoteIncident(o.incident ?? '', available, o.remote)
@@ -254,9 +262,9 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
         writeMarker(ref!, {remote: o.remote, branch, last})
         return {incident, remote: redactUrl(o.remote), branch, joined: createdHere, imported, pushed, localEvents: new Set(everything.map((e) => e.id)).size, remoteEvents: last.remoteEvents, attempts, commit, at: last.at, warnings}
       }
-      if (toPush.length === 0) return finish(tip, 0)
+      if (toPush.length === 0 && !keyFile) return finish(tip, 0)
       say(`pushing ${toPush.length} event(s)`)
-      const commit = await commitEvents(cache, tip, incident, toPush, o.actor, now())
+      const commit = await commitEvents(cache, tip, incident, toPush, o.actor, now(), keyFile ? [keyFile] : [])
       const pushed = await pushCommit(cache, o.remote, branch, commit)
       if (pushed.ok) return finish(commit, toPush.length)
       if (!pushed.retry) throw dependencyError('sync.push', `cannot push to ${redactUrl(o.remote)}: ${pushed.message}`)

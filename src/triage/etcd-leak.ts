@@ -3,6 +3,7 @@ import type {EncryptionConfig} from '../cluster/encryption-config.js'
 import {checkEvent} from '../cluster/record.js'
 import type {EtcdFinding, Risk} from '../detect/finding.js'
 import {type EtcdScanResult, etcdFindings, scanSnapshot} from '../etcd/scan.js'
+import {workspaceFingerprinter} from '../fingerprint/key.js'
 import {openIncident, recordEvents} from '../incident/incident.js'
 import type {NewEvent} from '../incident/log.js'
 import type {IncidentRef, Workspace} from '../incident/workspace.js'
@@ -95,6 +96,8 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
   // I/O-bound, beside the CPU-bound scan; its answer is printed after the verdict.
   const encryptionP = o.cluster ? settle(checkEncryption(o.cluster)) : null
   const scan = await scanSnapshot(o.snapshot, {
+    // The workspace's key: the findings match every other scan and responder of this workspace.
+    fingerprinter: workspaceFingerprinter(o.workspace.dir),
     encryptionConfig: o.encryptionConfig,
     deep: o.deep,
     onProgress: (n) => o.onProgress?.(`reading revisions: ${n.toLocaleString('en')}`),

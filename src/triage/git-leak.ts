@@ -6,6 +6,7 @@ import type {Loaded} from '../playbook/load.js'
 import type {Playbook, Procedure} from '../playbook/schema.js'
 import {firstOnRemote} from '../git/exposure.js'
 import {planRewrite, type RewritePlan} from '../git/rewrite.js'
+import {workspaceFingerprinter} from '../fingerprint/key.js'
 import {type GitScanResult, scanRepository} from '../git/scan.js'
 import '../logs/collectors.js'
 import {COLLECTORS, type EvidenceContext, evidenceWanted} from './evidence.js'
@@ -53,7 +54,10 @@ export async function triageGitLeak(o: GitLeakOptions): Promise<GitLeakTriage> {
 
   // Hour 0: confirm.
   const t0 = performance.now()
+  // The workspace's key: the findings match every other scan and responder of this workspace.
+  const fingerprinter = workspaceFingerprinter(o.workspace.dir)
   const scan = await scanRepository(o.repo, {
+    fingerprinter,
     onProgress: (p) => o.onProgress?.(p.phase === 'history' ? `reading history: ${p.done} commits` : `scanning blobs: ${p.done}/${p.total}`),
   })
   const findings = scan.findings
@@ -77,7 +81,7 @@ export async function triageGitLeak(o: GitLeakOptions): Promise<GitLeakTriage> {
 
   // The incident, with a checklist item per credential to revoke now.
   const remote = findings.flatMap((f) => f.remotes)[0] ?? scan.repository.remotes[0] ?? null
-  const rewrite = findings.length ? planRewrite(scan.repository.path, findings, remote ? {name: remote.name, url: remote.url} : null, o.replacementsDir) : null
+  const rewrite = findings.length ? planRewrite(scan.repository.path, findings, remote ? {name: remote.name, url: remote.url} : null, fingerprinter, o.replacementsDir) : null
   const opened = await openIncident(o.workspace, {
     title: o.title ?? `Secrets committed to ${github ?? scan.repository.path}`,
     kind: 'git-leak',

@@ -1,8 +1,9 @@
-import {fingerprint, type Finding} from '../../src/detect/finding.js'
+import {type Finding, valueDigests} from '../../src/detect/finding.js'
 import type {IncidentKind} from '../../src/incident/events.js'
 import {openIncident} from '../../src/incident/incident.js'
 import {openWorkspace} from '../../src/incident/workspace.js'
 import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
+import {TEST_FINGERPRINTER} from './fingerprint.js'
 
 /** Opens an incident through the engine (no process spawn), for tests of what builds on it. */
 export async function openTestIncident(workspaceDir: string, o: {kind?: IncidentKind; title?: string; exposedAt?: Date | null; now?: Date; findings?: Finding[]; actor?: string} = {}) {
@@ -27,7 +28,7 @@ export function gitFinding(secretValue: string, overrides: Partial<Extract<Findi
     class: 'database-url',
     risk: 'high',
     reason: 'a production database URL with its password',
-    fingerprint: fingerprint(secretValue),
+    ...valueDigests(TEST_FINGERPRINTER, secretValue),
     preview: 'postgres://app:****@db (43 chars)',
     rotation: 'database-password',
     commit: 'a'.repeat(40),

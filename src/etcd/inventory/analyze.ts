@@ -1,5 +1,6 @@
 import {detect, matchFindingBase} from '../../detect/engine.js'
 import type {EtcdFinding} from '../../detect/finding.js'
+import type {Fingerprinter} from '../../fingerprint/key.js'
 import {type Credential, classifySecret} from '../classify.js'
 import {decrypt, type Decryption, type Keyring} from '../decrypt.js'
 import {providerLabel, readEnvelope} from '../envelope.js'
@@ -22,7 +23,7 @@ export interface RevisionJob {
 }
 
 /** A credential outside Secrets, before it is placed (key, revision, state). */
-export type ObjectCredential = Pick<EtcdFinding, 'class' | 'risk' | 'reason' | 'fingerprint' | 'preview' | 'rotation' | 'keyId' | 'field'>
+export type ObjectCredential = Pick<EtcdFinding, 'class' | 'risk' | 'reason' | 'fingerprint' | 'hashedToken' | 'preview' | 'rotation' | 'keyId' | 'field'>
 
 export interface Analysis {
   storage: 'plaintext' | 'encrypted'
@@ -48,7 +49,8 @@ export type KeyringFor = (resource: string, group: string) => Keyring | null
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
 
-export function analyze(job: RevisionJob, keyringFor: KeyringFor | null): Analysis {
+/** `fp` is the workspace's fingerprinter: every credential found leaves as its keyed fingerprint. */
+export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fingerprinter): Analysis {
   const env = readEnvelope(job.value)
   const a: Analysis = {storage: env.storage, provider: null, keyName: null, decryption: null, kmsKeyId: null, object: null, damaged: false, credentials: [], found: []}
   let plaintext: Buffer | null = job.value
@@ -78,8 +80,8 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null): Analys
     if (job.category === 'secret' || obj.kind === 'Secret') {
       const s = decodeSecret(obj)
       a.object = described(obj.kind || 'Secret', s.meta, s.type)
-      a.credentials = classifySecret(s)
-      a.credentials.push(...lastAppliedSecret(s.meta, a.credentials))
+      a.credentials = classifySecret(s, fp)
+      a.credentials.push(...lastAppliedSecret(s.meta, a.credentials, fp))
     } else if (obj.kind === 'ConfigMap') {
       const cm = decodeConfigMap(obj)
       a.object = described('ConfigMap', cm.meta, null)
@@ -89,14 +91,14 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null): Analys
         const s = v.toString('utf8')
         texts.push(s.includes('\n') ? {field: `data.${k}`, text: s, path: k} : {field: `data.${k}`, text: `${k}=${s}`, path: 'config.env'})
       }
-      a.found = scanTexts([...texts, ...annotationTexts(cm.meta)])
+      a.found = scanTexts([...texts, ...annotationTexts(cm.meta)], fp)
     } else if (WORKLOAD_KINDS.includes(obj.kind)) {
       const w = workloadEnv(obj)
       a.object = described(obj.kind, w.meta, null)
       const texts: Text[] = []
       for (const v of w.env) texts.push({field: `env ${v.container}/${v.name}`, text: `${v.name}=${JSON.stringify(v.value)}`, path: 'config.env'})
       for (const c of w.commands) texts.push({field: `command ${c.container}`, text: c.argv.join(' '), path: 'command.sh'})
-      a.found = scanTexts([...texts, ...annotationTexts(w.meta)])
+      a.found = scanTexts([...texts, ...annotationTexts(w.meta)], fp)
     } else if (obj.encoding === 'json') {
       const doc = obj.raw as Record<string, unknown>
       const meta = (doc.metadata ?? {}) as {name?: unknown; namespace?: unknown; creationTimestamp?: unknown; annotations?: unknown}
@@ -107,7 +109,7 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null): Analys
       }
       const annotations: Record<string, string> = {}
       for (const [k, v] of Object.entries((meta.annotations ?? {}) as Record<string, unknown>)) if (typeof v === 'string') annotations[k] = v
-      a.found = scanTexts([...texts, ...annotationTexts({annotations} as Meta)])
+      a.found = scanTexts([...texts, ...annotationTexts({annotations} as Meta)], fp)
     } else {
       // A built-in kind the scan does not look inside: its storage still counts.
       a.object = {kind: obj.kind, name: job.key.split('/').at(-1) ?? '', namespace: null, created: null, type: null}
@@ -128,7 +130,7 @@ function described(kind: string, meta: Meta, type: string | null): NonNullable<A
  * a `kubectl edit` or a controller's rotation, the annotation still holds the
  * value that was applied: an old credential in the current revision.
  */
-function lastAppliedSecret(meta: Meta, current: Credential[]): Credential[] {
+function lastAppliedSecret(meta: Meta, current: Credential[], fp: Fingerprinter): Credential[] {
   const text = meta.annotations[LAST_APPLIED]
   if (!text || !text.includes('"data"')) return []
   let doc: unknown
@@ -141,7 +143,7 @@ function lastAppliedSecret(meta: Meta, current: Credential[]): Credential[] {
   const old = jsonSecret(doc as Record<string, unknown>)
   old.meta = {...meta, annotations: {}}
   const known = new Set(current.map((c) => c.fingerprint))
-  return classifySecret(old)
+  return classifySecret(old, fp)
     .filter((c) => !known.has(c.fingerprint))
     .map((c) => ({...c, field: `annotation last-applied-configuration: ${c.field}`, reason: `${c.reason} (an earlier value kept by kubectl apply in the last-applied-configuration annotation)`}))
 }
@@ -163,12 +165,12 @@ function annotationTexts(meta: Meta): Text[] {
 }
 
 /** Runs the engine over each text; one credential per fingerprint per object (the first field that holds it: data before annotations). */
-function scanTexts(texts: Text[]): ObjectCredential[] {
+function scanTexts(texts: Text[], fp: Fingerprinter): ObjectCredential[] {
   const out: ObjectCredential[] = []
   const seen = new Set<string>()
   for (const {field, text, path} of texts) {
     for (const m of detect(text, {path})) {
-      const base = matchFindingBase(m)
+      const base = matchFindingBase(m, fp)
       if (seen.has(base.fingerprint)) continue
       seen.add(base.fingerprint)
       out.push({...base, field})

@@ -255,6 +255,7 @@ export class Folder {
 function heldAt(c: Credential, revision: number, readable: SecretCredential['readable']): SecretCredential {
   const held: SecretCredential = {field: c.field, class: c.class, risk: c.risk, reason: c.reason, fingerprint: c.fingerprint, preview: c.preview, rotation: c.rotation, revision, current: true, readable}
   if (c.keyId) held.keyId = c.keyId
+  if (c.hashedToken) held.hashedToken = c.hashedToken
   return held
 }
 

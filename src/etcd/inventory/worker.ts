@@ -1,6 +1,7 @@
 import {parentPort, workerData} from 'node:worker_threads'
 
 import type {EncryptionConfig} from '../../cluster/encryption-config.js'
+import {type Fingerprinter, workerFingerprinter} from '../../fingerprint/key.js'
 import {serveJobs} from '../../parallel/pool.js'
 import type {Category} from '../k8s/keys.js'
 import {type Analysis, analyze, type KeyringFor} from './analyze.js'
@@ -23,14 +24,15 @@ export interface ValueJob {
 
 export type ValueResult = Analysis & {seq: number}
 
-export function analyzeJob(job: ValueJob, payload: Uint8Array, keyringFor: KeyringFor | null): ValueResult {
+export function analyzeJob(job: ValueJob, payload: Uint8Array, keyringFor: KeyringFor | null, fp: Fingerprinter): ValueResult {
   const value = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)
-  return {seq: job.seq, ...analyze({key: job.key, main: job.main, category: job.category, resource: job.resource, group: job.group, value}, keyringFor)}
+  return {seq: job.seq, ...analyze({key: job.key, main: job.main, category: job.category, resource: job.resource, group: job.group, value}, keyringFor, fp)}
 }
 
 // Only inside a worker the pool started: a test runner's own worker threads must not be answered.
 const data = workerData as {leakctlWorker?: boolean; encryptionConfig?: EncryptionConfig | null} | undefined
 if (parentPort && data?.leakctlWorker) {
   const keyringFor = keyringsFrom(data.encryptionConfig ?? null)
-  serveJobs(parentPort, (job: ValueJob, payload) => analyzeJob(job, payload, keyringFor))
+  const fp = workerFingerprinter(data)
+  serveJobs(parentPort, (job: ValueJob, payload) => analyzeJob(job, payload, keyringFor, fp))
 }

@@ -6,15 +6,19 @@ import type {GitHubEvent, Missing} from './report.js'
 
 // What a leaked GitHub token did. GitHub's audit log records, for every
 // action a personal access token, OAuth token or app token performed, the
-// SHA-256 of the token (`hashed_token`, base64) — the digest our findings
-// already carry as their fingerprint. So the organisation's audit log can be
-// searched for the token's own actions without the token: search
-// `hashed_token:"<base64>"`. The audit log API needs Enterprise Cloud (or
-// Server) and an owner's token with read:audit_log.
+// plain SHA-256 of the token (`hashed_token`, base64). Fingerprints are keyed
+// (they cannot be that digest), so a github-token finding carries it beside
+// its fingerprint (`hashedToken`, computed only for GitHub's random token
+// formats: see githubHashedToken in src/detect/finding.ts). So the
+// organisation's audit log can be searched for the token's own actions
+// without the token: search `hashed_token:"<base64>"`. The audit log API
+// needs Enterprise Cloud (or Server) and an owner's token with read:audit_log.
 
 export interface LeakedToken {
-  /** `sha256:<hex>` of the token value, as findings carry it. */
+  /** The finding's fingerprint, or the `sha256:<hex>` given by hand. */
   fingerprint: string
+  /** The audit log's `hashed_token`: the plain SHA-256 of the token, base64. */
+  hashedToken: string
   /** Where it was found (a Secret, a file), for the report. */
   label: string
 }
@@ -31,17 +35,26 @@ export interface TokenUseResult {
   fatal: string | null
 }
 
-/** The GitHub tokens among the findings, once each. */
+/** The GitHub tokens among the findings (those with the audit log's digest), once each. */
 export function leakedTokens(findings: readonly Finding[]): LeakedToken[] {
   const out = new Map<string, LeakedToken>()
-  for (const f of findings) if (f.class === 'github-token' && !out.has(f.fingerprint)) out.set(f.fingerprint, {fingerprint: f.fingerprint, label: findingWhere(f)})
+  for (const f of findings) if (f.class === 'github-token' && f.hashedToken && !out.has(f.fingerprint)) out.set(f.fingerprint, {fingerprint: f.fingerprint, hashedToken: f.hashedToken, label: findingWhere(f)})
   return [...out.values()]
 }
 
-/** The audit log's `hashed_token` for a finding's fingerprint: the same SHA-256, in base64. */
-export function hashedToken(fingerprint: string): string {
+/**
+ * Tokens named by hand (--token-fingerprint): the fingerprint of one of the
+ * incident's github-token findings, or else the token's plain SHA-256
+ * (`printf %s "$TOKEN" | sha256sum`), which is what the audit log holds.
+ */
+export function givenTokens(given: readonly string[], findings: readonly Finding[]): LeakedToken[] {
+  const known = new Map(leakedTokens(findings).map((t) => [t.fingerprint, t]))
+  return given.map((fingerprint) => known.get(fingerprint) ?? {fingerprint, hashedToken: plainDigestBase64(fingerprint), label: 'the token given'})
+}
+
+function plainDigestBase64(fingerprint: string): string {
   const hex = /^sha256:([0-9a-f]{64})$/.exec(fingerprint)?.[1]
-  if (!hex) throw new Error(`not a sha256 fingerprint: ${fingerprint.slice(0, 16)}`)
+  if (!hex) throw new Error(`not a sha256 digest: ${fingerprint.slice(0, 16)}`)
   return Buffer.from(hex, 'hex').toString('base64')
 }
 
@@ -66,7 +79,7 @@ async function collectTokenUse(client: GitHubClient, o: {org: string; tokens: Le
   }
   const maxPages = o.maxPages ?? 10
   for (const t of o.tokens) {
-    const hashed = hashedToken(t.fingerprint)
+    const hashed = t.hashedToken
     o.onProgress?.(`github: audit log of ${o.org} for the token in ${t.label}`)
     const entries: Record<string, any>[] = []
     let pages = 0
