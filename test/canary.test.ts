@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
 import {json, leakctl, type RunResult, tempDir} from './helpers/cli.js'
 import {gitFinding} from './helpers/incident.js'
 

@@ -15,6 +15,7 @@ import {seedSecrets} from './helpers/cluster-etcd.js'
 import {makePki, type Pki} from './helpers/cluster-pki.js'
 import {openTestIncident} from './helpers/incident.js'
 import {json, leakctlAsync, tempDir} from './helpers/cli.js'
+import {TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 
 // The seed's second incident, end to end: a real etcd holding Secrets the
 // way kube-apiserver stores them (some aescbc/aesgcm/KMS, 25 in plaintext),
@@ -153,7 +154,7 @@ describe("the seed's incident: identity first after the migration", () => {
   it('after the fix: the canary is encrypted with key1 but stored Secrets stay PARTIAL until rewritten; then ENCRYPTED, exit 0', async () => {
     api.setWriter({provider: 'aescbc', name: 'key1', key: key1})
     try {
-      const before = await checkEncryption({...base(), encryptionConfig: fixedFile, canary: {namespace: 'default'}})
+      const before = await checkEncryption({...base(), encryptionConfig: fixedFile, canary: {namespace: 'default', fingerprinter: TEST_FINGERPRINTER}})
       expect(before.verdict).toBe('PARTIAL')
       expect(before.canary).toMatchObject({status: 'encrypted', provider: 'aescbc', keyName: 'key1', markerReadable: false, proof: 'decrypts', deleted: true})
       expect(before.writes.basis).toBe('canary')
@@ -283,7 +284,7 @@ describe('evidence that cannot be gathered is named, not guessed', () => {
     const enc = await startEtcd()
     try {
       await seedSecrets(enc.client, [{namespace: 'prod', count: 3, storage: {provider: 'aescbc', name: 'key1', key: key1}}])
-      const r = await checkEncryption({cluster: true, kube: {kubeconfig: only.kubeconfig}, etcd: {endpoints: [enc.endpoint]}, canary: {namespace: 'prod'}})
+      const r = await checkEncryption({cluster: true, kube: {kubeconfig: only.kubeconfig}, etcd: {endpoints: [enc.endpoint]}, canary: {namespace: 'prod', fingerprinter: TEST_FINGERPRINTER}})
       expect(r.stored.says).toBe('encrypted')
       expect(r.verdict).toBe('UNKNOWN')
       expect(r.exitCode).toBe(3)
@@ -302,7 +303,7 @@ describe('evidence that cannot be gathered is named, not guessed', () => {
   it('an etcd of another cluster (or a wrong prefix): the canary is not found there — cannot verify, exit 3', async () => {
     const other = await startEtcd()
     try {
-      const r = await checkEncryption({...base(), etcd: {endpoints: [other.endpoint]}, canary: {namespace: 'default'}, etcdPrefix: '/registry'})
+      const r = await checkEncryption({...base(), etcd: {endpoints: [other.endpoint]}, canary: {namespace: 'default', fingerprinter: TEST_FINGERPRINTER}, etcdPrefix: '/registry'})
       expect(r.verdict).toBe('UNKNOWN')
       expect(r.missing.map((m) => [m.evidence, m.kind])).toEqual(
         expect.arrayContaining([

@@ -5,6 +5,7 @@ import {describe, expect, it} from 'vitest'
 import {generateCorpus, PLANTED_FORMATS, scoreCorpus} from '../bench/detect/corpus.js'
 import {detect, matchFindingBase} from '../src/detect/engine.js'
 import {scrubText} from '../src/detect/scrub.js'
+import {TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 
 // A generated repository: ordinary lines, look-alike lines (types, env lookups,
 // templates, documentation examples) and planted credentials of every claimed
@@ -40,7 +41,7 @@ describe('canary: a secret value never leaves through what the engine hands out'
     for (const text of inputs) {
       const found = detect(text)
       expect(found.length, text.replace(canary, '<canary>')).toBeGreaterThan(0)
-      const out = JSON.stringify(found.map(matchFindingBase))
+      const out = JSON.stringify(found.map((m) => matchFindingBase(m, TEST_FINGERPRINTER)))
       expect(out.includes(canary.slice(6, 18)), 'a finding base carries part of the canary').toBe(false)
     }
   })

@@ -8,7 +8,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 
 import {CLASSES} from '../src/detect/classes.js'
 import {detect, type Match, matchFindingBase} from '../src/detect/engine.js'
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 import {RULES} from '../src/detect/rules.js'
 
 // One true positive per rule, built here from the provider's documented token
@@ -301,7 +301,7 @@ describe('every format rule finds a token built from its documented format', () 
         expect(sample.text.slice(hit!.start, hit!.end) === sample.secret, `${rule.id}: offsets`).toBe(true)
         expect(hit!.line).toBe(sample.text.slice(0, hit!.start).split('\n').length)
         // The preview never holds the secret part (an AWS key id is public: all of it may show).
-        const base = matchFindingBase(hit!)
+        const base = matchFindingBase(hit!, TEST_FINGERPRINTER)
         const hidden = sample.secret.slice(hit!.reveal, hit!.reveal + 8)
         if (hidden) expect(base.preview.includes(hidden), `${rule.id}: preview`).toBe(false)
       }

@@ -5,7 +5,7 @@ import {describe, expect, it} from 'vitest'
 
 import {casesPath, evaluate, readCases} from '../bench/detect/gitleaks-cases.js'
 import {detect, detectValue, type Match, matchFindingBase} from '../src/detect/engine.js'
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 import {scrubText} from '../src/detect/scrub.js'
 import {ROOT} from './helpers/cli.js'
 
@@ -119,7 +119,7 @@ describe('format rules find what the providers document', () => {
     expect(found.map((m) => m.class)).toEqual(['password', 'docker-config'])
     expect(found[0]!.line).toBe(7)
     // The decoded value is the secret: the same Secret read from etcd gets the same fingerprint.
-    expect(matchFindingBase(found[0]!).fingerprint).toBe(fingerprint(Buffer.from(pw, 'base64').toString('utf8')))
+    expect(matchFindingBase(found[0]!, TEST_FINGERPRINTER).fingerprint).toBe(fingerprint(Buffer.from(pw, 'base64').toString('utf8')))
     // The block scalar's match spans all its lines.
     expect(yaml.slice(found[1]!.start, found[1]!.end).replace(/\s+/g, '')).toBe(cfg)
   })
@@ -195,12 +195,12 @@ describe('engine properties', () => {
   it('a finding base carries a fingerprint and a preview, never the value', () => {
     const secret = `ghp_${rand(36)}`
     const [m] = detect(`x = "${secret}"`)
-    const base = matchFindingBase(m!)
+    const base = matchFindingBase(m!, TEST_FINGERPRINTER)
     expect(base.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(base.preview.startsWith('ghp_')).toBe(true)
     expect(JSON.stringify(base)).not.toContain(secret.slice(4))
     const url = detect(`postgres://app:${rand(20)}@db.internal:5432/x`)[0]!
-    expect(matchFindingBase(url).preview).toBe('postgres://app:****@db.internal')
+    expect(matchFindingBase(url, TEST_FINGERPRINTER).preview).toBe('postgres://app:****@db.internal')
   })
 
   it('detectValue classifies a named value (a Secret data key, an env var)', () => {

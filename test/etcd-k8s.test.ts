@@ -8,7 +8,7 @@ import {gzipSync} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {parseEncryptionConfig} from '../src/cluster/encryption-config.js'
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 import {classifySecret} from '../src/etcd/classify.js'
 import {decrypt, keyringFrom, ruleFor} from '../src/etcd/decrypt.js'
 import {readEnvelope} from '../src/etcd/envelope.js'
@@ -242,13 +242,13 @@ resources:
     // Structured clone (the worker threads) turns key Buffers into Uint8Arrays: still decrypts.
     const cloned = structuredClone(config)
     const value = encrypt('aescbc', 'k1', key('k1'), plain, etcdKey)
-    expect(analyze(job(etcdKey, value), keyringsFrom(cloned)).decryption).toBe('decrypted')
+    expect(analyze(job(etcdKey, value), keyringsFrom(cloned), TEST_FINGERPRINTER).decryption).toBe('decrypted')
   })
 })
 
 describe('classification: type, content, risk with the reason, rotation procedure', () => {
   const cls = (type: string, data: Record<string, string | Buffer>, meta: {name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>} = {}) =>
-    classifySecret(secretObj(secret({name: meta.name ?? 's', namespace: meta.namespace ?? 'prod', labels: meta.labels, annotations: meta.annotations}, type, data)))
+    classifySecret(secretObj(secret({name: meta.name ?? 's', namespace: meta.namespace ?? 'prod', labels: meta.labels, annotations: meta.annotations}, type, data)), TEST_FINGERPRINTER)
 
   it("TLS: a CA's key (basicConstraints CA:TRUE, and the key proven to match) is critical; a leaf's, even self-signed, low", () => {
     expect(cls('kubernetes.io/tls', {'tls.crt': certs.caCrt, 'tls.key': certs.caKey})[0]).toMatchObject({class: 'tls-ca-key', risk: 'critical', rotation: 'tls-ca', reason: expect.stringContaining('the key matches it')})
@@ -292,7 +292,7 @@ describe('classification: type, content, risk with the reason, rotation procedur
 describe('analysis of one value, and the fold of every revision in order', () => {
   it('an earlier value kept in the last-applied-configuration annotation counts too', () => {
     const annotation = JSON.stringify({apiVersion: 'v1', kind: 'Secret', metadata: {name: 'smtp'}, data: {password: Buffer.from('Ap9xQ2mL7vR4kT8w').toString('base64')}})
-    const a = analyze(job('/registry/secrets/prod/smtp', secret({name: 'smtp', namespace: 'prod', annotations: {'kubectl.kubernetes.io/last-applied-configuration': annotation}}, 'Opaque', {password: 'Nw8vK3qZ7xM2pL5t'})), null)
+    const a = analyze(job('/registry/secrets/prod/smtp', secret({name: 'smtp', namespace: 'prod', annotations: {'kubectl.kubernetes.io/last-applied-configuration': annotation}}, 'Opaque', {password: 'Nw8vK3qZ7xM2pL5t'})), null, TEST_FINGERPRINTER)
     expect(a.credentials.map((c) => [c.field, c.fingerprint])).toEqual([
       ['data.password', fingerprint('Nw8vK3qZ7xM2pL5t')],
       ['annotation last-applied-configuration: data.password', fingerprint('Ap9xQ2mL7vR4kT8w')],
@@ -300,14 +300,14 @@ describe('analysis of one value, and the fold of every revision in order', () =>
   })
 
   it('ConfigMaps (files and one-liners), command lines, custom resources, annotations', () => {
-    const cm = analyze(job('/registry/configmaps/ns/c', configMap({name: 'c', namespace: 'ns', annotations: {'ops/db': 'postgres://u:Zq8mX2vL7pR4kN9w@db:5432/x'}}, {'app.properties': 'a=1\nspring.datasource.password=Bl7xK2mQ9vR4pL8w\n', LOG: 'info'}), 'configmap', 'configmaps'), null)
+    const cm = analyze(job('/registry/configmaps/ns/c', configMap({name: 'c', namespace: 'ns', annotations: {'ops/db': 'postgres://u:Zq8mX2vL7pR4kN9w@db:5432/x'}}, {'app.properties': 'a=1\nspring.datasource.password=Bl7xK2mQ9vR4pL8w\n', LOG: 'info'}), 'configmap', 'configmaps'), null, TEST_FINGERPRINTER)
     expect(cm.found.map((f) => [f.field, f.class])).toEqual([
       ['data.app.properties', 'password'],
       ['annotation ops/db', 'database-url'],
     ])
-    const cj = analyze(job('/registry/cronjobs/ns/b', workload('CronJob', {name: 'b', namespace: 'ns'}, [{name: 'c', args: ['--url=postgresql://backup:Bk3mX8qL2vR7pN4z@db/app']}]), 'workload', 'cronjobs', 'batch'), null)
+    const cj = analyze(job('/registry/cronjobs/ns/b', workload('CronJob', {name: 'b', namespace: 'ns'}, [{name: 'c', args: ['--url=postgresql://backup:Bk3mX8qL2vR7pN4z@db/app']}]), 'workload', 'cronjobs', 'batch'), null, TEST_FINGERPRINTER)
     expect(cj.found).toEqual([expect.objectContaining({field: 'command c', class: 'database-url'})])
-    const cr = analyze(job('/registry/example.com/widgets/ns/w', customResource('example.com/v1', 'Widget', {name: 'w', namespace: 'ns'}, {nested: {list: [{apiToken: 'glpat-Wq7xK2mR9vL4pN8sT3zY'}]}}), 'custom', 'widgets', 'example.com'), null)
+    const cr = analyze(job('/registry/example.com/widgets/ns/w', customResource('example.com/v1', 'Widget', {name: 'w', namespace: 'ns'}, {nested: {list: [{apiToken: 'glpat-Wq7xK2mR9vL4pN8sT3zY'}]}}), 'custom', 'widgets', 'example.com'), null, TEST_FINGERPRINTER)
     expect(cr.found).toEqual([expect.objectContaining({field: 'spec.nested.list[0].apiToken', class: 'gitlab-token'})])
     expect(cr.object).toMatchObject({kind: 'Widget', name: 'w', namespace: 'ns'})
   })
@@ -318,7 +318,7 @@ describe('analysis of one value, and the fold of every revision in order', () =>
     let rev = 0
     const put = (key: string, value: Buffer, category?: RevisionJob['category']) => {
       const r = route(key)
-      f.add({route: r, key, main: ++rev, tombstone: false, analysis: analyze(job(key, value, category ?? r.category, r.resource, r.group), null)})
+      f.add({route: r, key, main: ++rev, tombstone: false, analysis: analyze(job(key, value, category ?? r.category, r.resource, r.group), null, TEST_FINGERPRINTER)})
     }
     const del = (key: string) => f.add({route: route(key), key, main: ++rev, tombstone: true, analysis: null})
     const k = '/registry/secrets/prod/db'

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {generateTrail, scenarioRecords, SCENARIO} from '../fixtures/cloudtrail/generate.js'
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
 import {leakctlAsync, type RunResult, tempDir} from './helpers/cli.js'
 import {openTestIncident} from './helpers/incident.js'
 import {type FakeAws, startFakeAws} from './helpers/logs-aws-server.js'

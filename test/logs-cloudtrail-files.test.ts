@@ -5,7 +5,7 @@ import {gunzipSync} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {generateFaults, generateTrail, SCENARIO} from '../fixtures/cloudtrail/generate.js'
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
 import {loadIncident} from '../src/incident/incident.js'
 import {findIncident, openWorkspace} from '../src/incident/workspace.js'
 import {collectFromFiles, scanLogFiles} from '../src/logs/cloudtrail/files.js'

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {scenarioRecords, SCENARIO} from '../fixtures/cloudtrail/generate.js'
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
 import {cloudtrailCollector, githubCollector} from '../src/logs/collectors.js'
 import {COLLECTORS} from '../src/triage/evidence.js'
 import {tempDir} from './helpers/cli.js'

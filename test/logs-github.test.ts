@@ -4,7 +4,6 @@ import {join} from 'node:path'
 
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
-import {fingerprint} from '../src/detect/finding.js'
 import {loadIncident} from '../src/incident/incident.js'
 import {findIncident, openWorkspace} from '../src/incident/workspace.js'
 import {repoFromRemote} from '../src/logs/github/client.js'
@@ -199,10 +198,12 @@ describe('leakctl logs github', () => {
 
 describe('leakctl logs github --org: what the leaked tokens themselves did', () => {
   // Two GitHub tokens leaked; the audit log knows each by the base64 SHA-256 GitHub documents
-  // (echo -n TOKEN | openssl dgst -sha256 -binary | base64), which is our fingerprint's digest.
+  // (echo -n TOKEN | openssl dgst -sha256 -binary | base64), which github-token findings carry beside
+  // their keyed fingerprint; by hand, --token-fingerprint takes the token's plain sha256 (sha256sum).
   const LEAKED_A = `ghp_${'cnryA'.padEnd(36, 'x')}`
   const LEAKED_B = `ghp_${'cnryB'.padEnd(36, 'y')}`
   const hashed = (v: string) => execFileSync('openssl', ['dgst', '-sha256', '-binary'], {input: v}).toString('base64')
+  const plain = (v: string) => `sha256:${execFileSync('openssl', ['dgst', '-sha256', '-binary'], {input: v}).toString('hex')}`
   const at = (ms: number) => ({'@timestamp': ms})
   const tokenAudit = [
     {...at(EXPOSED.getTime() - 20 * DAY), action: 'git.push', actor: 'ci-bot', repo: 'acme/payments', hashed_token: hashed(LEAKED_A), actor_location: {country_code: 'DE'}, _document_id: 't1'},
@@ -248,7 +249,7 @@ describe('leakctl logs github --org: what the leaked tokens themselves did', () 
 
   it('a fingerprint given by hand; no use after the exposure is exit 0; the text names the tokens and what was searched', async () => {
     gh = await startFakeGitHub(data({tokenAudit}))
-    const r = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_B), '--since', EXPOSED.toISOString(), '--no-record'], {env: env(gh.url)})
+    const r = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', plain(LEAKED_B), '--since', EXPOSED.toISOString(), '--no-record'], {env: env(gh.url)})
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^no action of the 1 leaked GitHub token\(s\) in acme's audit log after the exposure/)
     expect(r.stdout).toContain(hashed(LEAKED_B))
@@ -256,15 +257,15 @@ describe('leakctl logs github --org: what the leaked tokens themselves did', () 
 
   it('the audit log out of reach: no scope, no Enterprise plan, no token — exit 3 with what is missing; bad input exit 2', async () => {
     gh = await startFakeGitHub(data({tokenAudit, scopes: ['repo']}))
-    const noScope = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A), '--json'], {env: env(gh.url)})
+    const noScope = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', plain(LEAKED_A), '--json'], {env: env(gh.url)})
     expect(noScope.code).toBe(3)
     expect(json(noScope).missing[0].reason).toBe('token lacks read:audit_log scope (it has: repo)')
     await gh.close()
     gh = await startFakeGitHub(data({tokenAudit, auditLog: false}))
-    const noPlan = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A)], {env: env(gh.url)})
+    const noPlan = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', plain(LEAKED_A)], {env: env(gh.url)})
     expect(noPlan.code).toBe(3)
     expect(noPlan.stderr).toMatch(/^error: the audit log of acme is not available: it needs GitHub Enterprise Cloud/m)
-    const noToken = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', fingerprint(LEAKED_A)], {env: env(gh.url, {GITHUB_TOKEN: undefined, PATH: '/usr/bin:/bin'})})
+    const noToken = await leakctlAsync(['logs', 'github', '--org', 'acme', '--token-fingerprint', plain(LEAKED_A)], {env: env(gh.url, {GITHUB_TOKEN: undefined, PATH: '/usr/bin:/bin'})})
     expect(noToken.code).toBe(3)
     expect(noToken.stderr).toMatch(/error: no GitHub token .*read:audit_log/)
     for (const bad of [['--org', 'acme', '--token-fingerprint', 'sha256:xyz'], ['--org', 'not an org'], ['--org', 'acme'], ['--org', 'acme', '--repo', 'acme/payments']]) {

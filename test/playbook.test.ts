@@ -3,7 +3,8 @@ import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {fingerprint, type Finding, findingVars} from '../src/detect/finding.js'
+import {type Finding, findingVars} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
 import type {ChecklistItem} from '../src/incident/events.js'
 import {instantiate, procedureSteps} from '../src/playbook/instantiate.js'
 import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'

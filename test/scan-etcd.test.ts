@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {parseEncryptionConfig} from '../src/cluster/encryption-config.js'
-import {findingSchema, fingerprint} from '../src/detect/finding.js'
+import {findingSchema} from '../src/detect/finding.js'
 import {isLeakctlError} from '../src/errors.js'
 import {etcdFindings, type EtcdScanResult, scanSnapshot, type StorageCensus, storageCensus} from '../src/etcd/scan.js'
 import {openSnapshot} from '../src/etcd/snapshot.js'
@@ -14,6 +14,7 @@ import {SAMPLE_CANARY, SAMPLE_KEYS, sampleOps} from '../fixtures/etcd/sample.js'
 import {apply, makeSnapshot, saveSnapshot, startEtcd} from '../fixtures/etcd/server.js'
 import {json, leakctl, leakctlAsync, ROOT, tempDir} from './helpers/cli.js'
 import {buildBolt, inlineBucket} from './helpers/bolt.js'
+import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 
 // scan etcd on snapshots saved by a real etcd (Debian's etcd-server and
 // etcdctl): the bundled sample's content, written the way kube-apiserver
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await makeSnapshot(snap, ops)
   configFile = join(tmp.dir, 'encryption-config.yaml')
   writeFileSync(configFile, encryptionConfig)
-  result = await scanSnapshot(snap, {encryptionConfig: parseEncryptionConfig(encryptionConfig, configFile)})
+  result = await scanSnapshot(snap, {fingerprinter: TEST_FINGERPRINTER, encryptionConfig: parseEncryptionConfig(encryptionConfig, configFile)})
 }, 120_000)
 afterAll(() => tmp.cleanup())
 
@@ -109,7 +110,7 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
   })
 
   it('without the configuration nothing encrypted is read, and the verdict does not change', async () => {
-    const blind = await scanSnapshot(snap)
+    const blind = await scanSnapshot(snap, {fingerprinter: TEST_FINGERPRINTER})
     expect(blind.summary.verdict).toBe(VERDICT)
     expect(secretNamed('prod', 'session-keys', blind)).toMatchObject({credentials: [], decryption: null, readable: 'no'})
     expect(secretNamed('prod', 'kms-protected', blind)).toMatchObject({decryption: 'kms', kmsKeyId: 'projects/acme/keys/etcd-2026'})
@@ -118,7 +119,7 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
 
   it('a configuration with identity first is called out', async () => {
     const cfg = parseEncryptionConfig(encryptionConfigYaml([{provider: 'aescbc', name: 'key1', secret: SAMPLE_KEYS.key1}], [], {identityFirst: true}), 'identity-first.yaml')
-    const r = await scanSnapshot(snap, {encryptionConfig: cfg})
+    const r = await scanSnapshot(snap, {fingerprinter: TEST_FINGERPRINTER, encryptionConfig: cfg})
     expect(r.summary.encryptionConfig).toMatchObject({writer: 'identity', identityFirst: true})
     expect(r.warnings).toContain('identity-first.yaml: identity is the first provider for Secrets, so new Secrets are written in plaintext; put it last')
   })
@@ -160,9 +161,9 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     } finally {
       await e.stop()
     }
-    const shallow = await scanSnapshot(join(tmp.dir, 'deep.db'))
+    const shallow = await scanSnapshot(join(tmp.dir, 'deep.db'), {fingerprinter: TEST_FINGERPRINTER})
     expect(shallow.secrets[0]!.credentials.map((c) => c.fingerprint)).not.toContain(fingerprint(old))
-    const deep = await scanSnapshot(join(tmp.dir, 'deep.db'), {deep: true})
+    const deep = await scanSnapshot(join(tmp.dir, 'deep.db'), {fingerprinter: TEST_FINGERPRINTER, deep: true})
     expect(deep.remnants.flatMap((r) => r.credentials.map((c) => c.fingerprint))).toContain(fingerprint(old))
     expect(deep.remnants.find((r) => r.credentials.some((c) => c.fingerprint === fingerprint(old)))).toMatchObject({key: k, kind: 'Secret', storage: 'plaintext'})
     const cli = json(leakctl(['scan', 'etcd', join(tmp.dir, 'deep.db'), '--deep', '--json']))
@@ -176,19 +177,19 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
       {op: 'put', key: '/kubernetes.io/configmaps/openshift-config/cfg', value: configMap({name: 'cfg', namespace: 'openshift-config'}, {DATABASE_URL: 'postgres://u:Os8xK2mQ9vL4pR8w@db:5432/x'})},
       {op: 'put', key: '/kubernetes.io/operator.openshift.io/widgets/w', value: customResource('operator.openshift.io/v1', 'Widget', {name: 'w'}, {token: 'glpat-Wq7xK2mR9vL4pN8sT3zY'})},
     ])
-    const r = await scanSnapshot(f)
+    const r = await scanSnapshot(f, {fingerprinter: TEST_FINGERPRINTER})
     expect(r.summary.prefix).toBe('/kubernetes.io')
     expect(r.secrets[0]).toMatchObject({namespace: 'openshift-config', name: 'pull', risk: 'high'})
     expect(r.findings.map((x) => x.kind).sort()).toEqual(['ConfigMap', 'Widget'])
-    expect((await scanSnapshot(f, {prefix: '/kubernetes.io'})).summary.verdict).toBe(r.summary.verdict)
-    const wrong = await scanSnapshot(f, {prefix: '/registry'}).catch((e: unknown) => e)
+    expect((await scanSnapshot(f, {fingerprinter: TEST_FINGERPRINTER, prefix: '/kubernetes.io'})).summary.verdict).toBe(r.summary.verdict)
+    const wrong = await scanSnapshot(f, {fingerprinter: TEST_FINGERPRINTER, prefix: '/registry'}).catch((e: unknown) => e)
     expect(isLeakctlError(wrong) && wrong.message).toBe(`--etcd-prefix /registry: no Kubernetes object in ${f} is under it (its objects are under /kubernetes.io)`)
     const cli = leakctl(['scan', 'etcd', f, '--etcd-prefix', '/registry'])
     expect(cli.code).toBe(2)
     expect(cli.stderr.trim().split('\n')).toHaveLength(1)
     const custom = join(tmp.dir, 'custom-prefix.db')
     await makeSnapshot(custom, [{op: 'put', key: '/clusters/east/secrets/default/api', value: secret({name: 'api', namespace: 'default'}, 'Opaque', {GITHUB_TOKEN: 'ghp_R8mKq2Lx7Vb4Tz9Wn3Yc6Hd1Fs5Gj0PaEu2N'})}])
-    expect((await scanSnapshot(custom)).summary).toMatchObject({prefix: '/clusters/east', secrets: {readable: 1}})
+    expect((await scanSnapshot(custom, {fingerprinter: TEST_FINGERPRINTER})).summary).toMatchObject({prefix: '/clusters/east', secrets: {readable: 1}})
   }, 90_000)
 
   it('worker threads and the inline path give the same answer (a 2,000-Secret cluster, decrypted with its key)', async () => {
@@ -196,8 +197,8 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     await makeSnapshot(f, clusterOps({secrets: 2000}), {concurrency: 64})
     const encryptionConfig = parseEncryptionConfig(encryptionConfigYaml([{provider: 'aescbc', name: 'key1', secret: CLUSTER_KEY}]))
     let census: StorageCensus | undefined
-    const inline = await scanSnapshot(f, {threads: 1, encryptionConfig, onCensus: (c) => (census = c)})
-    const pooled = await scanSnapshot(f, {threads: 2, encryptionConfig})
+    const inline = await scanSnapshot(f, {fingerprinter: TEST_FINGERPRINTER, threads: 1, encryptionConfig, onCensus: (c) => (census = c)})
+    const pooled = await scanSnapshot(f, {fingerprinter: TEST_FINGERPRINTER, threads: 2, encryptionConfig})
     // The early count from keys and envelopes is the one the full scan arrives at (77% encrypted, rotated and deleted Secrets).
     expect(census).toMatchObject({secrets: inline.summary.secrets.total, readable: inline.summary.secrets.readable})
     expect(census!.readable).toBeGreaterThan(300)

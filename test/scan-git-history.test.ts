@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 import {type Commit, RawLogParser, topoOrder} from '../src/git/history.js'
 import {safeUrl} from '../src/git/repo.js'
 import {rewriteTargets} from '../src/git/rewrite.js'
@@ -82,7 +82,7 @@ beforeAll(async () => {
   repo.git('config', `url.${bare}.insteadOf`, 'https://github.com/acme/api.git')
   repo.git('push', '-q', 'origin', 'main')
   repo.git('fetch', '-q', 'origin')
-  result = await scanRepository(repo.dir, {includeStash: true})
+  result = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, includeStash: true})
 }, 120_000)
 afterAll(() => tmp.cleanup())
 
@@ -132,12 +132,12 @@ describe('history facts', () => {
 
 describe('limited walks still answer for the whole repository', () => {
   it('--path keeps side-branch commits that git would simplify away', async () => {
-    const r = await scanRepository(repo.dir, {paths: ['conf/']})
+    const r = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, paths: ['conf/']})
     expect(r.findings.map((f) => [f.commit, f.path])).toEqual([[c.sideAdd, 'conf/side.ini']])
   })
 
   it('--branch: only that branch is walked, yet every ref that reaches the secret is named', async () => {
-    const r = await scanRepository(repo.dir, {branches: ['merged']})
+    const r = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, branches: ['merged']})
     const [f] = find(r, s.merged)
     expect(f!.refs).toEqual(['refs/heads/main', 'refs/heads/merged', 'refs/remotes/origin/main'])
     expect(f!.pushed).toBe(true)
@@ -145,7 +145,7 @@ describe('limited walks still answer for the whole repository', () => {
   })
 
   it('--since: a secret added before the range and removed inside it is not reported as new', async () => {
-    const r = await scanRepository(repo.dir, {since: '2026-01-05T11:30:00Z'})
+    const r = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, since: '2026-01-05T11:30:00Z'})
     expect(find(r, s.deleted)).toEqual([])
     expect(find(r, s.moved)).toMatchObject([{commit: c.moved}])
   })
@@ -164,7 +164,7 @@ describe('pre-commit: --staged reports what the change adds', () => {
     repo.write('app.yaml', `name: api\n${'# padding\n'.repeat(8)}token: ${s.moved}\nnew_token: ${fresh}\n`)
     repo.git('add', 'app.yaml')
     try {
-      const r = await scanRepository(repo.dir, {staged: true, maxCommits: 0})
+      const r = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, staged: true, maxCommits: 0})
       expect(r.stats.commits).toBe(0)
       expect(r.uncommitted.map((f) => [f.path, f.line, f.fingerprint])).toEqual([['app.yaml', 11, fingerprint(fresh)]])
       const cli = leakctl(['scan', 'git', repo.dir, '--staged', '--max-commits', '0', '--json'])
@@ -192,7 +192,7 @@ describe('clones that are not whole', () => {
     execFileSync('git', ['clone', '-q', '--filter=blob:none', `file://${src.dir}`, dst])
     const objects = () => execFileSync('git', ['count-objects', '-v'], {cwd: dst, encoding: 'utf8'})
     const before = objects()
-    const r = await scanRepository(dst)
+    const r = await scanRepository(dst, {fingerprinter: TEST_FINGERPRINTER})
     expect(objects()).toBe(before) // nothing was lazily fetched
     expect(r.repository.partial).toBe(true)
     expect(r.warnings.join('\n')).toMatch(/partial clone/)
@@ -227,7 +227,7 @@ describe('odd names and URLs', () => {
     odd.write('\n:100644 x', `token=${a}\n`)
     odd.write('\x1eCfake\x1fhead', `token=${b}\n`)
     const sha = odd.commit('odd names')
-    const r = await scanRepository(odd.dir)
+    const r = await scanRepository(odd.dir, {fingerprinter: TEST_FINGERPRINTER})
     expect(r.findings.map((f) => [f.path, f.commit]).sort()).toEqual([
       ['\n:100644 x', sha],
       ['\x1eCfake\x1fhead', sha],
@@ -287,8 +287,8 @@ describe('nothing is left behind', () => {
             return false
           }
         })
-    await scanRepository(repo.dir)
-    await expect(scanRepository(repo.dir, {branches: ['nope']})).rejects.toThrow(/cannot walk nope/)
+    await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER})
+    await expect(scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, branches: ['nope']})).rejects.toThrow(/cannot walk nope/)
     await new Promise((r) => setTimeout(r, 200))
     expect(gitChildren()).toEqual([])
   })

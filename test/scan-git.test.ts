@@ -5,7 +5,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 import {type GitScanResult, scanRepository} from '../src/git/scan.js'
 import {json, leakctl, tempDir} from './helpers/cli.js'
 import {TestRepo} from './helpers/git.js'
@@ -77,7 +77,7 @@ beforeAll(async () => {
   repo.git('remote', 'add', 'origin', join(tmp.dir, 'remote.git'))
   repo.git('push', '-q', 'origin', 'main', 'v1.0')
   repo.git('fetch', '-q', 'origin')
-  result = await scanRepository(repo.dir)
+  result = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER})
 }, 120_000)
 afterAll(() => tmp.cleanup())
 
@@ -130,7 +130,7 @@ describe('scan git on a real repository', () => {
 
   it('the stash only when asked', async () => {
     expect(find(s.stash)).toEqual([])
-    const withStash = await scanRepository(repo.dir, {includeStash: true})
+    const withStash = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, includeStash: true})
     expect(withStash.findings.some((f) => f.fingerprint === fingerprint(s.stash))).toBe(true)
   })
 
@@ -139,16 +139,16 @@ describe('scan git on a real repository', () => {
   })
 
   it('options: --branch, --path, --max-commits, --since, a baseline', async () => {
-    const main = await scanRepository(repo.dir, {branches: ['main']})
+    const main = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, branches: ['main']})
     expect(main.findings.some((f) => f.fingerprint === fingerprint(s.branch))).toBe(false)
-    const onlyConfig = await scanRepository(repo.dir, {paths: ['config/']})
+    const onlyConfig = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, paths: ['config/']})
     expect(new Set(onlyConfig.findings.map((f) => f.path))).toEqual(new Set(['config/app.yaml']))
-    const base = await scanRepository(repo.dir, {baseline: new Set([fingerprint(s.main)])})
+    const base = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, baseline: new Set([fingerprint(s.main)])})
     expect(base.findings.some((f) => f.fingerprint === fingerprint(s.main))).toBe(false)
     expect(base.stats.baselined).toBe(1)
-    const since = await scanRepository(repo.dir, {since: '2026-01-05T16:30:00Z'})
+    const since = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, since: '2026-01-05T16:30:00Z'})
     expect(since.findings.some((f) => f.fingerprint === fingerprint(s.main))).toBe(false)
-    expect((await scanRepository(repo.dir, {maxCommits: 2})).stats.commits).toBe(2)
+    expect((await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, maxCommits: 2})).stats.commits).toBe(2)
   })
 
   it('staged and working-tree changes, for pre-commit hooks', async () => {
@@ -157,7 +157,7 @@ describe('scan git on a real repository', () => {
     repo.write('staged.env', `SECRET_KEY=${staged}\n`)
     repo.git('add', 'staged.env')
     repo.write('loose.txt', `t=${loose}\n`)
-    const r = await scanRepository(repo.dir, {staged: true, worktree: true, maxCommits: 1})
+    const r = await scanRepository(repo.dir, {fingerprinter: TEST_FINGERPRINTER, staged: true, worktree: true, maxCommits: 1})
     expect(r.uncommitted.map((f) => [f.path, f.state])).toEqual(expect.arrayContaining([['staged.env', 'staged'], ['loose.txt', 'worktree']]))
     repo.git('reset', '-q', 'staged.env')
     rmSync(join(repo.dir, 'staged.env'))
@@ -231,7 +231,7 @@ describe('bad input', () => {
     const fd = openSync(obj, 'r+')
     writeSync(fd, Buffer.from('garbage!'), 0, 8, 6)
     closeSync(fd)
-    const r = await scanRepository(broken)
+    const r = await scanRepository(broken, {fingerprinter: TEST_FINGERPRINTER})
     expect(r.warnings.join('\n')).toMatch(new RegExp(`${blob.slice(0, 12)} \\(config/app.yaml\\) is missing or could not be read`))
     expect(r.findings.some((f) => f.fingerprint === fingerprint(s.readded))).toBe(true)
   })
@@ -241,7 +241,7 @@ describe('bad input', () => {
     const secret = token()
     odd.write('we"ird\nna\'me.env', `token=${secret}\n`)
     const sha = odd.commit('odd')
-    const r = await scanRepository(odd.dir)
+    const r = await scanRepository(odd.dir, {fingerprinter: TEST_FINGERPRINTER})
     expect(r.findings[0]).toMatchObject({path: 'we"ird\nna\'me.env', commit: sha})
   })
 
@@ -254,7 +254,7 @@ describe('bad input', () => {
     closeSync(f)
     big.commit('dump')
     const t0 = performance.now()
-    const r = await scanRepository(big.dir)
+    const r = await scanRepository(big.dir, {fingerprinter: TEST_FINGERPRINTER})
     expect(performance.now() - t0).toBeLessThan(20_000)
     expect(r.skipped).toEqual([expect.objectContaining({path: 'huge.sql', reason: 'too-large', size: 200 * 1024 * 1024})])
     expect(r.findings).toHaveLength(1)

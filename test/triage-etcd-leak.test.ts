@@ -184,11 +184,12 @@ describe('bad input', () => {
 
 describe('--github-org: what the GitHub token found in the snapshot did', () => {
   it('searches the organisation audit log by the token\'s hashed value; a use after the exposure fails the phase and lands on the timeline', async () => {
-    // The sample's GitHub token, as the scan fingerprints it; GitHub's hashed_token is the same digest in base64.
-    const scan = json(await leakctlAsync(['scan', 'etcd', SAMPLE, '--json']))
-    const fps = [...new Set((scan.secrets as {credentials: {class: string; fingerprint: string}[]}[]).flatMap((x) => x.credentials).filter((c) => c.class === 'github-token').map((c) => c.fingerprint))]
-    expect(fps).toHaveLength(1)
-    const hashed = Buffer.from(fps[0]!.slice('sha256:'.length), 'hex').toString('base64')
+    // The sample's GitHub token: its finding carries GitHub's hashed_token (the plain SHA-256, base64) beside its keyed fingerprint.
+    const scan = json(await leakctlAsync(['scan', 'etcd', SAMPLE, '--json', '--workspace', join(tmp.dir, 'scan-ws')]))
+    const hashes = [...new Set((scan.secrets as {credentials: {class: string; hashedToken?: string}[]}[]).flatMap((x) => x.credentials).filter((c) => c.class === 'github-token').map((c) => c.hashedToken))]
+    expect(hashes).toHaveLength(1)
+    const hashed = hashes[0]!
+    expect(hashed).toMatch(/^[A-Za-z0-9+/]{43}=$/)
     const ghToken = `ghp_${'responder'.padEnd(36, '0')}`
     const gh = await startFakeGitHub({
       token: ghToken,
