@@ -1,10 +1,12 @@
+import {execFileSync} from 'node:child_process'
 import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {fingerprint} from './helpers/fingerprint.js'
 import {json, leakctl, type RunResult, tempDir} from './helpers/cli.js'
+import {fingerprint} from './helpers/fingerprint.js'
+import {TestRepo} from './helpers/git.js'
 import {gitFinding} from './helpers/incident.js'
 
 // No secret value leaves the process: plant canaries where responders may
@@ -78,4 +80,43 @@ describe('canary', () => {
     expect(readFileSync(log, 'utf8')).toContain(fingerprint(DB_PASSWORD))
     expect(statSync(join(tmp.dir, 'timeline.html')).mode & 0o777).toBe(0o600)
   })
+})
+
+describe('canary: the workspace fingerprint key', () => {
+  // The key makes fingerprints safe to share; it must itself stay in the workspace
+  // (and the team's sync remote). Scan, share and export with it, then grep for it.
+  it('never appears on stdout or stderr, in an export, a report or an incident file; its file is 0600', () => {
+    const ws = join(tmp.dir, 'ws')
+    const repo = new TestRepo(join(tmp.dir, 'key-repo'))
+    repo.write('app.env', `DB_PASSWORD=${DB_PASSWORD}\n`).commit('config')
+    const scan = run(['scan', 'git', repo.dir, '--json'])
+    expect(scan.code, scan.stderr).toBe(1)
+    const scanned = join(tmp.dir, 'key-scan.json')
+    writeFileSync(scanned, scan.stdout)
+    expect(run(['incident', 'add-findings', scanned]).code).toBe(0)
+    run(['scan', 'git', repo.dir, '--format', 'sarif'])
+    run(['scan', 'git', repo.dir, '--write-baseline', join(tmp.dir, 'key-baseline.json')])
+    const remote = join(tmp.dir, 'key-team.git')
+    execFileSync('git', ['init', '-q', '--bare', remote])
+    expect(run(['incident', 'share', '--remote', remote]).code).toBe(0)
+    run(['incident', 'sync', '--json'])
+    const exports = ['md', 'json', 'csv', 'html'].map((f) => join(tmp.dir, `key-timeline.${f}`))
+    for (const out of exports) run(['timeline', 'export', '--format', out.split('.').at(-1)!, '--out', out])
+    for (const format of ['md', 'html']) exports.push(join(tmp.dir, `key-report.${format}`))
+    run(['report', '--format', 'md', '--out', exports.at(-2)!])
+    run(['report', '--format', 'html', '--out', exports.at(-1)!])
+    run(['report', '--json'])
+    run(['checklist', '--json'])
+    run(['timeline', 'export', '--json'])
+
+    const keyFile = join(ws, 'fingerprint.key')
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+    const hex = readFileSync(keyFile, 'utf8').trim()
+    expect(hex).toMatch(/^[0-9a-f]{64}$/)
+    const forms = [hex, hex.toUpperCase(), Buffer.from(hex, 'hex').toString('base64'), Buffer.from(hex, 'hex').toString('base64url')]
+    for (const r of outputs) for (const k of forms) expect(`${r.stdout}${r.stderr}`.includes(k), 'output carries the fingerprint key').toBe(false)
+    // Every file but the key itself and the sync cache (a git repository of what the team remote holds, key included by design).
+    const files = [...filesUnder(ws).filter((f) => f !== keyFile && !f.startsWith(join(ws, 'sync'))), ...exports, scanned, join(tmp.dir, 'key-baseline.json')]
+    for (const f of files) for (const k of forms) expect(readFileSync(f, 'latin1').includes(k), `${f} carries the fingerprint key`).toBe(false)
+  }, 120_000)
 })
