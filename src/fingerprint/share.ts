@@ -37,7 +37,7 @@ export async function agreeOnKey(o: {ws: Workspace; cache: string; tip: string |
   if (ours && incidents.length > 0) {
     throw inputError(
       'sync.key-mismatch',
-      `${o.remote} was shared from another workspace, with another fingerprint key: the findings of the ${incidents.length} incident(s) in ${o.ws.dir} would never match the team's. Join from a workspace of its own: leakctl incident sync --workspace DIR --remote URL --incident ID`,
+      `${o.remote} was shared from another workspace, with another fingerprint key: the findings of the ${incidents.length} incident(s) in ${o.ws.dir} would never match the team's. Join from a workspace of its own (leakctl incident sync --workspace DIR --remote URL --incident ID) and open the team's next incidents there, so they share its key`,
     )
   }
   // No incident here was fingerprinted with our key (or there is no key yet): take the team's.
