@@ -9,11 +9,13 @@ import {githubHashedToken, lengthRange, redact} from '../src/detect/finding.js'
 import {Fingerprinter, KEY_FILE} from '../src/fingerprint/key.js'
 import {loadIncident} from '../src/incident/incident.js'
 import {findIncident, openWorkspace} from '../src/incident/workspace.js'
+import {givenTokens} from '../src/logs/github/token-use.js'
 import {secret} from '../fixtures/etcd/k8s-objects.js'
 import {makeSnapshot} from '../fixtures/etcd/server.js'
 import {json, leakctl, type RunResult, tempDir} from './helpers/cli.js'
 import {workspaceFingerprint} from './helpers/fingerprint.js'
 import {TestRepo} from './helpers/git.js'
+import {gitFinding} from './helpers/incident.js'
 
 // Keyed fingerprints: HMAC-SHA-256 with a random key per workspace. A
 // dictionary of common passwords reverses a bare SHA-256 of one; it must not
@@ -181,5 +183,13 @@ describe('previews and GitHub digests', () => {
   it('only a GitHub token of GitHub\'s random format gets the plain digest the audit log searches by', () => {
     expect(githubHashedToken(GH_TOKEN)).toBe(createHash('sha256').update(GH_TOKEN).digest('base64'))
     for (const v of ['Summer2024!', 'ghp_short', `xghp_${'a'.repeat(36)}`]) expect(githubHashedToken(v)).toBeUndefined()
+  })
+
+  it('--token-fingerprint takes a github-token finding\'s keyed fingerprint, or else the token\'s plain sha256', () => {
+    const finding = gitFinding(GH_TOKEN, {class: 'github-token'})
+    const digest = createHash('sha256').update(GH_TOKEN).digest('base64')
+    expect(finding.fingerprint).not.toBe(sha256(GH_TOKEN))
+    expect(givenTokens([finding.fingerprint], [finding])).toEqual([{fingerprint: finding.fingerprint, hashedToken: digest, label: expect.stringContaining('config/production.env')}])
+    expect(givenTokens([sha256(GH_TOKEN)], [])).toEqual([{fingerprint: sha256(GH_TOKEN), hashedToken: digest, label: 'the token given'}])
   })
 })
