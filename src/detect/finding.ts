@@ -97,6 +97,7 @@ const GITHUB_TOKEN = /^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,
  * GitHub itself publishes in the audit log. A low-entropy value never gets one.
  */
 export function githubHashedToken(value: string | Uint8Array): string | undefined {
+  if ((typeof value === 'string' ? value.length : value.byteLength) > 255) return undefined // no GitHub token is that long
   const text = typeof value === 'string' ? value : Buffer.from(value).toString('latin1')
   return GITHUB_TOKEN.test(text) ? crypto.createHash('sha256').update(value).digest('base64') : undefined
 }
