@@ -8,7 +8,7 @@ import {rewriteCommands} from '../src/git/rewrite.js'
 import {itemCommands, renderAll} from '../src/playbook/commands.js'
 import {revokeNow, storeNewValue} from '../src/playbook/generate.js'
 import {findingContext, placeOf} from '../src/playbook/place.js'
-import {tempDir} from './helpers/cli.js'
+import {json, leakctl, tempDir} from './helpers/cli.js'
 
 // What the generated commands say, for the sample inventories (issue 14,
 // points 1-6, 8, 11). test/command-lint.test.ts proves they parse; this
@@ -166,5 +166,19 @@ describe('the checklist shape (points 2, 4, 6, 8, 11)', () => {
     expect(linesOf(input, 'rewrite-history')).toEqual(expected)
     expect(expected[0]).toMatch(/^git clone --mirror \S+ rewrite\.git$/)
     expect(expected[1]).toMatch(/^git -C rewrite\.git filter-repo --replace-text \S+ --refs refs\/heads\/main --force$/)
+  })
+})
+
+describe('encryption-gap is its own kind, its variables filled at open (point 10)', () => {
+  it('incident open --kind encryption-gap --var fills {{vars.…}}; a malformed --var is a usage error', () => {
+    const env = {LEAKCTL_WORKSPACE: join(tmp.dir, 'ws-enc')}
+    const opened = leakctl(['incident', 'open', '--title', 'plaintext Secrets', '--kind', 'encryption-gap', '--var', 'context=prod-eu', '--var', 'encryptionConfig=/etc/kubernetes/enc.yaml', '--json'], {env})
+    expect(opened.code, opened.stderr).toBe(0)
+    const list = json(leakctl(['checklist', '--json'], {env}))
+    const item = list.phases.flatMap((p: {items: {id: string; commands: string[]}[]}) => p.items).find((i: {id: string}) => i.id === 'apiserver-flags')
+    expect(item.commands[0]).toMatch(/^kubectl --context prod-eu -n kube-system get pods/)
+    const bad = leakctl(['incident', 'open', '--title', 'x', '--kind', 'encryption-gap', '--var', '=nope'], {env})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--var "=nope": expected name=value/)
   })
 })

@@ -70,7 +70,7 @@ export const playbookSchema = z.strictObject({
   name: id,
   title: z.string().min(1),
   version: z.number().int().min(1),
-  kind: z.enum(['etcd-leak', 'git-leak', 'custom']).optional(),
+  kind: z.enum(['etcd-leak', 'git-leak', 'encryption-gap', 'custom']).optional(),
   description: z.string().optional(),
   /** Where the steps come from (runbooks, scenarios), for reviewers. */
   sources: z.array(z.string()).optional(),
