@@ -1,3 +1,4 @@
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -7,8 +8,9 @@ import {fingerprint, type Finding, findingKey} from '../src/detect/finding.js'
 import {rewriteCommands} from '../src/git/rewrite.js'
 import {itemCommands, renderAll} from '../src/playbook/commands.js'
 import {revokeNow, storeNewValue} from '../src/playbook/generate.js'
+import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
 import {findingContext, placeOf} from '../src/playbook/place.js'
-import {json, leakctl, tempDir} from './helpers/cli.js'
+import {json, leakctl, ROOT, tempDir} from './helpers/cli.js'
 
 // What the generated commands say, for the sample inventories (issue 14,
 // points 1-6, 8, 11). test/command-lint.test.ts proves they parse; this
@@ -180,5 +182,19 @@ describe('encryption-gap is its own kind, its variables filled at open (point 10
     const bad = leakctl(['incident', 'open', '--title', 'x', '--kind', 'encryption-gap', '--var', '=nope'], {env})
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--var "=nope": expected name=value/)
+  })
+})
+
+describe('docs/playbooks.md is kept honest (point 13)', () => {
+  it('lists every step id of every built-in playbook, under its playbook', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'playbooks.md'), 'utf8')
+    const procedures = loadProcedures()
+    for (const [name, file] of builtinPlaybookFiles()) {
+      const section = doc.split(/^### /m).find((s) => s.startsWith(`${name}:`))
+      expect(section, `docs/playbooks.md has no section for ${name}`).toBeDefined()
+      for (const phase of loadPlaybook(file, procedures).value.phases) {
+        for (const step of phase.steps) expect(section, `${name}: step ${step.id}`).toContain(`| ${phase.id} | \`${step.id}\` |`)
+      }
+    }
   })
 })
