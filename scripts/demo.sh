@@ -17,12 +17,15 @@ echo
 echo "== leakctl checklist --phase emergency"
 $L checklist --phase emergency
 echo
+echo "== leakctl checklist --filter revoke-critical --verbose --members 2   (each item starts with its revoke command)"
+$L checklist --filter revoke-critical --verbose --members 2
+echo
 bash fixtures/git/make-sample-repo.sh "$scratch/git" >/dev/null
 echo "== leakctl triage git-leak --repo $scratch/git/repo"
 $L triage git-leak --repo "$scratch/git/repo" --replacements-dir "$scratch" || true
 echo
-echo "== leakctl checklist --phase hour-0"
-$L checklist --phase hour-0
+echo "== leakctl checklist --phase hour-0 --verbose   (revoke NOW: the commands come first)"
+$L checklist --phase hour-0 --verbose
 echo
 echo "== leakctl report | head -40"
 $L report | head -40

@@ -12,6 +12,16 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client) # real OpenSSH private keys in the detection tests
+# The command lint (test/command-lint.test.ts) proves generated commands with the real tools:
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+[ -x /usr/bin/aws ] || command -v aws >/dev/null 2>&1 || need+=(awscli)
+command -v gh >/dev/null 2>&1 || need+=(gh)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql) # a throwaway server parses the SQL
+git filter-repo --version >/dev/null 2>&1 || need+=(git-filter-repo)
 if [ "${#need[@]}" -gt 0 ] && [ "${LEAKCTL_SKIP_APT:-}" != "1" ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

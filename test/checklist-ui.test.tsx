@@ -304,7 +304,7 @@ describe('live: another responder’s changes', () => {
     const {frame, press} = mount({live})
     await press('j', 'j', 'j', 'j', 'j')
     const cursorBefore = selectedLine(frame())
-    expect(cursorBefore).toMatch(/record-revocations|revoke-critical/)
+    expect(cursorBefore).toMatch(/record-revocations|revoke-critical|roll-service-accounts/)
     // The real binary, in another process: what a second responder's terminal does.
     const t0 = Date.now()
     const r = await leakctlAsync(['checklist', 'tick', 'read-snapshot', '--by', 'bob'], {env: {LEAKCTL_WORKSPACE: ws}})

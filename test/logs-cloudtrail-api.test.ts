@@ -4,7 +4,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 
 import {scenarioRecords, SCENARIO} from '../fixtures/cloudtrail/generate.js'
 import {json, leakctlAsync, type RunResult, tempDir} from './helpers/cli.js'
-import {type FakeAws, type FakeAwsOptions, type RequestLog, startFakeAws} from './helpers/logs-aws-server.js'
+import {type FakeAws, type FakeAwsOptions, fakeAwsEnv, type RequestLog, startFakeAws} from './helpers/logs-aws-server.js'
 
 // The real AWS SDK clients (CloudTrail, IAM, STS, EC2, Athena) against a
 // local server speaking their wire protocols, through the real binary.
@@ -41,19 +41,7 @@ async function serve(extra: Partial<FakeAwsOptions> = {}): Promise<FakeAws> {
 }
 
 function awsEnv(url: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    AWS_ENDPOINT_URL: url,
-    AWS_ACCESS_KEY_ID: 'AKIAQX4RESPONDER0001',
-    AWS_SECRET_ACCESS_KEY: SECRET,
-    AWS_REGION: 'us-east-1',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(tmp.dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmp.dir, 'no-credentials'),
-    AWS_PROFILE: undefined,
-    AWS_SESSION_TOKEN: undefined,
-    LEAKCTL_WORKSPACE: join(tmp.dir, 'no-ws'),
-    ...extra,
-  }
+  return fakeAwsEnv(url, tmp.dir, SECRET, {LEAKCTL_WORKSPACE: join(tmp.dir, 'no-ws'), ...extra})
 }
 
 const cloudtrail = (log: RequestLog[]) => log.filter((l) => l.service === 'cloudtrail')

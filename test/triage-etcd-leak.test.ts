@@ -109,7 +109,9 @@ describe('the bundled sample snapshot', () => {
     const cl = json(list)
     const items = cl.phases.flatMap((p: {items: unknown[]}) => p.items) as {id: string; title: string; due: string; commands: string[]; members?: {id: string; title: string}[]}[]
     const critical = items.find((i) => i.id === 'revoke-critical')!
-    expect(critical.members).toHaveLength(6)
+    // Service-account tokens, critical or not, are revoked in roll-service-accounts only: one item per credential per action.
+    expect(critical.members).toHaveLength(5)
+    expect(items.find((i) => i.id === 'roll-service-accounts')!.members!.map((m) => m.title)).toEqual(expect.arrayContaining([expect.stringMatching(/namespace-controller-token-7x2pq/)]))
     expect(critical.members!.map((m) => m.title)).toEqual(expect.arrayContaining([expect.stringMatching(/tls-ca-key Secret kube-system\/cluster-ca data\.tls\.key/)]))
     expect(items.find((i) => i.id === 'rotate-priority-1')!.members).toHaveLength(25)
     expect(items.find((i) => i.id === 'update-configmaps')!.members!.map((m) => m.title)).toEqual([

@@ -69,10 +69,12 @@ describe('triage git-leak on the sample repository', () => {
   it('fills the rewrite commands with this repository: the refs, the remote, the replacement file', () => {
     const v = json(leakctl(['checklist', '--phase', 'hour-0-1', '--verbose', '--json'], {env}))
     const rewrite = v.phases[0].items.find((i: {id: string}) => i.id === 'rewrite-history')
-    expect(rewrite.commands[0]).toBe(`git filter-repo --replace-text ${join(replacementsDir, 'replacements.txt')} --force`)
-    expect(text.stdout).toContain(`git filter-repo --replace-text ${join(replacementsDir, 'replacements.txt')} --refs refs/heads/main --force`)
+    // One plan, one place: the checklist item shows the triage's mirror-clone rewrite, line for line.
+    expect(rewrite.commands[1]).toBe(`git -C rewrite.git filter-repo --replace-text ${join(replacementsDir, 'replacements.txt')} --refs refs/heads/main --force`)
+    expect(rewrite.commands[0]).toMatch(/^git clone --mirror \S+origin\.git rewrite\.git$/)
+    for (const c of rewrite.commands.filter((c: string) => !c.startsWith('#'))) expect(text.stdout).toContain(c)
     const push = v.phases[0].items.find((i: {id: string}) => i.id === 'force-push')
-    expect(push.commands).toEqual(['git push origin --force --all', 'git push origin --force --tags'])
+    expect(push.commands).toEqual([expect.stringMatching(/^git ls-remote \S+origin\.git {3}# /)])
   })
 
   it('the replacement file holds the values (that is its job), 0600, outside the workspace; nothing else does', () => {

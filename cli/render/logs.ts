@@ -1,9 +1,11 @@
 import chalk from 'chalk'
 
+import type {AccountWideResult} from '../../src/logs/cloudtrail/account-wide.js'
 import type {JudgedEvent} from '../../src/logs/cloudtrail/judge.js'
 import type {CloudTrailResult} from '../../src/logs/cloudtrail/report.js'
 import type {GitHubResult} from '../../src/logs/github/report.js'
 import type {TokenUseResult} from '../../src/logs/github/token-use.js'
+import {safeLine} from '../../src/text/terminal.js'
 import {shortUtc, table} from './text.js'
 
 // Human forms of `leakctl logs cloudtrail` and `leakctl logs github`: the
@@ -113,5 +115,24 @@ export function renderTokenUse(r: TokenUseResult): string {
   const after = r.events.filter((e) => e.suspicious)
   if (after.length) out.push('', chalk.bold(`Used after the exposure (${after.length})`), table(after.slice(0, MAX_ROWS).map((e) => [shortUtc(e.at), e.actor ?? '', e.summary]), ['TIME', 'ACTOR', 'WHAT']))
   if (r.missing.length) out.push('', chalk.bold.yellow(`Could not see (${r.missing.length})`), ...r.missing.map((m) => `  ${m.what}: ${m.reason}`))
+  return out.join('\n')
+}
+
+export function renderAccountWide(r: AccountWideResult): string {
+  const out = [
+    r.changes.length
+      ? chalk.red.bold(`${r.changes.length} account change(s) or new sign-in(s) since ${shortUtc(r.since)}: check each one was yours`)
+      : chalk.green(`No user, key, login, policy or trust change and no sign-in from a new address since ${shortUtc(r.since)}`),
+    chalk.dim(`searched: ${r.searched}${r.knownSignIns ? `; ${r.knownSignIns} sign-in(s) from addresses seen before the exposure` : ''}`),
+  ]
+  if (r.changes.length) {
+    out.push(
+      table(
+        r.changes.map((c) => [shortUtc(c.event.eventTime), c.event.eventName, safeLine(c.event.principal ?? c.event.userName ?? '?'), safeLine(c.event.sourceIp), safeLine(c.reason)]),
+        ['time', 'event', 'by', 'from', 'why'],
+      ),
+    )
+  }
+  for (const m of r.missing) out.push(chalk.yellow(`not read: ${safeLine(m.what)}: ${safeLine(m.reason)}`))
   return out.join('\n')
 }

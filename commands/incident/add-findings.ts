@@ -5,6 +5,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {findingSchema} from '../../src/detect/finding.js'
 import {fromSystemError, inputError} from '../../src/errors.js'
+import {etcdFindings, type EtcdScanResult} from '../../src/etcd/scan.js'
 import {zodMessage} from '../../src/incident/events.js'
 import {recordFindings} from '../../src/incident/incident.js'
 
@@ -32,7 +33,7 @@ export default class IncidentAddFindings extends BaseCommand {
     } catch {
       throw inputError('findings.json', `${args.file}: not JSON`)
     }
-    const list = (doc as {findings?: unknown})?.findings
+    const list = findingList(doc)
     if (!Array.isArray(list)) throw inputError('findings.shape', `${args.file}: expected a JSON object with a "findings" array`)
     const findings = list.map((f, i) => {
       const parsed = findingSchema.safeParse(f)
@@ -45,4 +46,16 @@ export default class IncidentAddFindings extends BaseCommand {
     this.print(`${ref.id}: ${res.recorded} new finding(s) recorded (${findings.length - res.recorded} already known), ${res.items} checklist item(s) added.`)
     return {incident: ref.id, ...res, warnings: undefined}
   }
+}
+
+/**
+ * `scan etcd --json` lists the credentials in Secrets under "secrets" and only
+ * those outside Secrets under "findings": both are the incident's findings.
+ * Each one is still validated against the finding schema after this.
+ */
+function findingList(doc: unknown): unknown {
+  const d = doc as {findings?: unknown; secrets?: unknown} | null
+  if (!d || !Array.isArray(d.findings) || !Array.isArray(d.secrets)) return d?.findings
+  const secrets = d.secrets.filter((s): s is EtcdScanResult['secrets'][number] => typeof s === 'object' && s !== null && Array.isArray((s as {credentials?: unknown}).credentials))
+  return etcdFindings({secrets, findings: d.findings} as EtcdScanResult)
 }

@@ -16,6 +16,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
   static override examples = [
     {description: 'An etcd backup found in a public bucket, exposed since 09:14 UTC', command: '<%= config.bin %> <%= command.id %> --title "etcd backup in public bucket" --kind etcd-leak --exposed-at 2026-11-22T09:14:00Z'},
     {description: 'A password pushed to GitHub, with a named commander', command: '<%= config.bin %> <%= command.id %> --title "DB password on GitHub" --kind git-leak --commander "Ana Diaz"'},
+    {description: 'Encryption at rest not applied, with the playbook\'s variables filled', command: '<%= config.bin %> <%= command.id %> --title "Secrets stored in plaintext" --kind encryption-gap --var context=prod --var encryptionConfig=/etc/kubernetes/encryption-config.yaml --var canaryNamespace=default'},
     {description: 'Your own playbook', command: '<%= config.bin %> <%= command.id %> --title "Vault token leak" --kind custom --playbook ./my-playbook.yaml --json'},
   ]
 
@@ -25,6 +26,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
     'exposed-at': Flags.string({description: 'When the exposure began (ISO-8601 UTC, e.g. 2026-11-22T09:14:00Z, or "3h ago")'}),
     commander: Flags.string({description: 'Incident commander (default: the actor)'}),
     playbook: Flags.string({char: 'p', description: 'Playbook file, or the name of a built-in playbook (default: the one of --kind)'}),
+    var: Flags.string({multiple: true, description: 'A playbook variable, name=value (repeatable): fills {{vars.name}} in the commands, e.g. --var context=prod'}),
     by: incidentFlags.by,
   }
 
@@ -45,6 +47,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
       playbook,
       procedures,
       actor,
+      vars: parseVars(flags.var ?? []),
     })
     this.warnAll(opened.warnings)
     const {state} = loadIncident(opened.ref)
@@ -53,4 +56,19 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
     this.print(`\nNext: leakctl checklist   (tick items with: leakctl checklist tick ID)`)
     return summary.json
   }
+}
+
+const VAR_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/
+
+/** `--var name=value` pairs; a value may itself contain `=`. */
+function parseVars(pairs: string[]): Record<string, string> | undefined {
+  if (pairs.length === 0) return undefined
+  const vars: Record<string, string> = {}
+  for (const p of pairs) {
+    const at = p.indexOf('=')
+    const name = at > 0 ? p.slice(0, at) : ''
+    if (!VAR_NAME.test(name)) throw inputError('var.invalid', `--var ${JSON.stringify(p).slice(0, 80)}: expected name=value (a name of letters, digits, - and _)`)
+    vars[name] = p.slice(at + 1)
+  }
+  return vars
 }

@@ -1,11 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
-import {renderCloudTrail} from '../../cli/render/logs.js'
+import {renderAccountWide, renderCloudTrail} from '../../cli/render/logs.js'
 import {EXIT, inputError, isLeakctlError} from '../../src/errors.js'
 import {loadIncident, recordEvents} from '../../src/incident/incident.js'
 import type {IncidentRef} from '../../src/incident/workspace.js'
 import {checkAthenaNames, querySql, tableDdl} from '../../src/logs/cloudtrail/athena-sql.js'
+import {ACCOUNT_SOURCE, accountEvidence, accountWide} from '../../src/logs/cloudtrail/account-wide.js'
 import {evidenceEvents, SOURCE} from '../../src/logs/cloudtrail/evidence.js'
 import {checkKeyIds, incidentExposure, incidentKeyIds, investigateCloudTrail, type Source} from '../../src/logs/cloudtrail/investigate.js'
 import {parseDuration} from '../../src/time/duration.js'
@@ -43,11 +44,14 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
     'max-pivots': Flags.integer({default: 100, min: 0, description: 'Temporary keys and created users followed at most (each costs a LookupEvents per region)'}),
     all: Flags.boolean({description: 'List every event, not only the suspicious ones'}),
     'no-record': Flags.boolean({description: 'Do not record evidence on the incident'}),
+    'account-wide': Flags.boolean({description: 'No key needed: every user, access key, login profile, policy, trust-policy change and console sign-in from a new address in the account since --since (or the incident\'s exposure); for leaks of anything, not only AWS keys', exclusive: ['access-key-id', 'logs-dir', 'athena', 'athena-print-sql']}),
   }
 
   async run() {
     const {flags} = await this.parse(LogsCloudTrail)
     const now = new Date()
+
+    if (flags['account-wide']) return this.accountWide(flags, now)
 
     // Keys and exposure: from the flags, else from the incident.
     let ref: IncidentRef | undefined
@@ -125,5 +129,38 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
       process.stderr.write(`error: some log files could not be read completely (${result.missing.length}); no use found in the rest\n`)
     }
     return {...result, recorded: recorded ?? null}
+  }
+  private async accountWide(flags: {since?: string; incident?: string; workspace?: string; region?: string[]; profile?: string; baseline: string; 'no-record'?: boolean; by?: string}, now: Date) {
+    let ref: IncidentRef | undefined
+    let since = flags.since ? parseInstant(flags.since, '--since', now) : null
+    if (!since || flags.incident) {
+      ref = this.incident(flags)
+      const {state} = loadIncident(ref)
+      since ??= state.exposedAt ? new Date(state.exposedAt) : new Date(state.openedAt)
+    }
+    const homeRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
+    const result = await accountWide({since, regions: flags.region ?? [homeRegion], profile: flags.profile, baselineMs: parseDuration(flags.baseline, '--baseline'), onProgress: (t) => this.progress(t)})
+    this.progressDone()
+    if (result.fatal) {
+      process.exitCode = EXIT.dependency
+      process.stderr.write(`error: ${result.fatal}\n`)
+      return {...result, recorded: null}
+    }
+    let recorded: number | null = null
+    if (ref && !flags['no-record']) {
+      const {state} = loadIncident(ref)
+      const seen = new Set(state.evidence.filter((e) => e.source === ACCOUNT_SOURCE && typeof e.ref?.eventId === 'string').map((e) => e.ref!.eventId as string))
+      const res = await recordEvents(ref, this.actor(flags.by), accountEvidence(result, seen))
+      this.warnAll(res.warnings)
+      recorded = res.events.length
+    }
+    this.print(renderAccountWide(result))
+    if (ref && recorded !== null) this.print(`\n${ref.id}: ${recorded} evidence event(s) recorded.`)
+    if (result.changes.length) this.needsAction()
+    else if (result.missing.length) {
+      process.exitCode = EXIT.dependency
+      process.stderr.write(`error: CloudTrail could not be read completely: ${result.missing.slice(0, 3).map((m) => `${m.what}: ${m.reason}`).join('; ')}\n`)
+    }
+    return {...result, recorded}
   }
 }

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {detect} from '../detect/engine.js'
 import type {GitFinding} from '../detect/finding.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
+import {isBlank, shQuote} from '../text/shell.js'
 import {git} from './repo.js'
 
 // The history rewrite: `git filter-repo --replace-text` needs the leaked
@@ -98,20 +99,36 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
     writeFileSync(file, lines.join('\n') + '\n', {mode: 0o600})
   }
   const name = remote?.name ?? 'origin'
-  const url = remote?.url ?? '<remote-url>'
-  const refArgs = refs.length ? ` --refs ${refs.join(' ')}` : ''
-  const commands = [
-    `git clone --mirror ${url} rewrite.git && cd rewrite.git`,
-    ...(file ? [`git filter-repo --replace-text ${file}${refArgs} --force`] : []),
-    ...[...multiLine].map((p) => `git filter-repo --invert-paths --path ${shellQuote(p)}${refArgs} --force`),
-    'git reflog expire --expire=now --all && git gc --prune=now --aggressive',
-    'leakctl scan git . --json   # must report nothing before you push',
-    `git push --force --mirror ${url}`,
-    '# Then: every collaborator deletes their clone and clones again; forks and pull-request refs (refs/pull/*) keep the old commits — ask GitHub Support to purge cached views and PR refs.',
-  ]
+  const commands = rewriteCommands({url: remote?.url ?? '<remote-url>', replacementsFile: file, refs, removedPaths: [...multiLine]})
   return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote?.url ?? null, commands, unresolved}
 }
 
-function shellQuote(s: string): string {
-  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+/** The plan's refs and whole-file removals as incident variables, so the checklist renders the same rewrite (src/playbook/generate.ts). */
+export function rewriteVars(plan: RewritePlan): {rewriteRefs: string; rewritePaths: string} {
+  return {rewriteRefs: plan.refs.join('\n'), rewritePaths: plan.removedPaths.join('\n')}
+}
+
+export interface RewriteInput {
+  url: string
+  replacementsFile: string | null
+  refs: readonly string[]
+  removedPaths: readonly string[]
+}
+
+/**
+ * The rewrite, in a mirror clone (never the responder's working copy), as
+ * both `triage git-leak` and the checklist's rewrite-history item show it.
+ */
+export function rewriteCommands(p: RewriteInput): string[] {
+  const q = (s: string) => (isBlank(s) ? s : shQuote(s))
+  const refArgs = p.refs.length ? ` --refs ${p.refs.map(shQuote).join(' ')}` : ''
+  return [
+    `git clone --mirror ${q(p.url)} rewrite.git`,
+    ...(p.replacementsFile ? [`git -C rewrite.git filter-repo --replace-text ${q(p.replacementsFile)}${refArgs} --force`] : []),
+    ...p.removedPaths.map((path) => `git -C rewrite.git filter-repo --invert-paths --path ${shQuote(path)}${refArgs} --force`),
+    'git -C rewrite.git reflog expire --expire=now --all && git -C rewrite.git gc --prune=now --aggressive',
+    'leakctl scan git rewrite.git --json   # must report nothing before you push',
+    `git -C rewrite.git push --force --mirror ${q(p.url)}`,
+    '# Then: every collaborator deletes their clone and clones again; forks and pull-request refs (refs/pull/*) keep the old commits: ask GitHub Support to purge cached views and PR refs.',
+  ]
 }

@@ -1,5 +1,5 @@
-import {findingVars} from '../detect/finding.js'
 import {procedureSteps} from '../playbook/instantiate.js'
+import {findingContext} from '../playbook/place.js'
 import type {Phase} from './events.js'
 import {incidentTemplateVars, type IncidentState, isDone, isOverdue, type ItemState, type Progress, progressReport} from './state.js'
 
@@ -75,7 +75,7 @@ export function itemSteps(state: IncidentState, item: ItemState): ProcedureStep[
   const proc = item.procedure ? state.playbook.procedures.find((p) => p.id === item.procedure) : undefined
   if (!proc) return []
   const finding = item.findings?.[0] ? state.findingIndex.get(item.findings[0]) : undefined
-  return procedureSteps(proc, {incident: incidentTemplateVars(state), vars: state.vars, finding: finding ? findingVars(finding) : undefined})
+  return procedureSteps(proc, {incident: incidentTemplateVars(state), vars: state.vars, finding: finding ? findingContext(finding) : undefined})
 }
 
 function entry(state: IncidentState, item: ItemState, now: Date, withSteps: boolean): ChecklistEntry {

@@ -6,7 +6,7 @@ import {playbookSchema, procedureSchema} from '../playbook/schema.js'
 // The event log's vocabulary. Every state leakctl shows (checklist, status,
 // timeline, report) is a fold over these; nothing is stored twice.
 
-export const INCIDENT_KINDS = ['etcd-leak', 'git-leak', 'custom'] as const
+export const INCIDENT_KINDS = ['etcd-leak', 'git-leak', 'encryption-gap', 'custom'] as const
 export type IncidentKind = (typeof INCIDENT_KINDS)[number]
 
 const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time')

@@ -1,6 +1,9 @@
-import {type Finding, findingKey, findingVars, findingWhere, RISK_ORDER} from '../detect/finding.js'
+import {type Finding, findingKey, findingWhere, RISK_ORDER} from '../detect/finding.js'
 import type {ChecklistItem, Phase} from '../incident/events.js'
+import {parseDuration} from '../time/duration.js'
 import {parseWindow} from '../time/window.js'
+import {restartConsumers, revokeNow, rewriteHistory, storeNewValue, workloadLogs} from './generate.js'
+import {findingContext} from './place.js'
 import type {FindingFilter, Playbook, PlaybookStep, Procedure} from './schema.js'
 import {renderTemplate, type TemplateContext} from './template.js'
 
@@ -55,12 +58,13 @@ export function instantiate(input: InstantiateInput): Instantiated {
     const window = parseWindow(phase.window)
     if (typeof window === 'string') throw new Error(window) // schema already checked it
     phases.push({id: phase.id, title: phase.title, window})
-    const dueOffsetMs = window.endMs
+    const phaseDue = window.endMs
 
     for (const step of phase.steps) {
+      const dueOffsetMs = step.due ? parseDuration(step.due) : phaseDue
       if (step.when && !input.findings.some((f) => matchesFilter(f, step.when!.findings))) continue
       if (!step.forEach) {
-        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures))
+        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures, input.findings))
         continue
       }
       const each = step.forEach
@@ -68,7 +72,10 @@ export function instantiate(input: InstantiateInput): Instantiated {
       const covered = coveredKeys(existing, step.id)
       const fresh = matched.filter((f) => !covered.has(findingKey(f)))
       if (matched.length === 0) {
-        if (each.ifNone) add({id: `${step.id}.none`, phase: phase.id, title: renderTemplate(each.ifNone, base), why: step.why, commands: [], dueOffsetMs})
+        if (each.ifNone) {
+          const commands = (each.ifNoneCommands ?? []).map((c) => renderTemplate(c, base))
+          add({id: `${step.id}.none`, phase: phase.id, title: renderTemplate(each.ifNone, base), why: step.why, commands, dueOffsetMs})
+        }
         continue
       }
       if (fresh.length === 0) continue
@@ -95,13 +102,34 @@ export function instantiate(input: InstantiateInput): Instantiated {
   return {phases, items}
 }
 
-function staticItem(step: PlaybookStep, phase: string, dueOffsetMs: number | null, ctx: TemplateContext, procedures: ReadonlyMap<string, Procedure>): ChecklistItem {
+/** A step's generated commands (src/playbook/generate.ts), from the findings and variables of the incident. */
+function generated(step: PlaybookStep, findings: readonly Finding[], ctx: TemplateContext): string[] {
+  switch (step.generate) {
+    case 'workload-logs':
+      return workloadLogs(findings, '2h')
+    case 'restart-consumers':
+      return restartConsumers(findings)
+    case 'rewrite-history':
+      return rewriteHistory(ctx.vars ?? {})
+    case undefined:
+      return []
+  }
+}
+
+function staticItem(
+  step: PlaybookStep,
+  phase: string,
+  dueOffsetMs: number | null,
+  ctx: TemplateContext,
+  procedures: ReadonlyMap<string, Procedure>,
+  findings: readonly Finding[],
+): ChecklistItem {
   const item: ChecklistItem = {
     id: step.id,
     phase,
     title: renderTemplate(step.title, ctx),
     why: step.why,
-    commands: step.commands.map((c) => renderTemplate(c, ctx)),
+    commands: [...step.commands.map((c) => renderTemplate(c, ctx)), ...generated(step, findings, ctx)],
     dueOffsetMs,
   }
   if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
@@ -118,7 +146,7 @@ function findingItem(
   procedures: ReadonlyMap<string, Procedure>,
   id: string,
 ): ChecklistItem {
-  const ctx: TemplateContext = {...base, finding: findingVars(f)}
+  const ctx: TemplateContext = {...base, finding: findingContext(f)}
   const item: ChecklistItem = {
     id,
     phase,
@@ -137,9 +165,18 @@ function findingItem(
   return item
 }
 
-/** A procedure's steps rendered for one item (its finding, the incident, the vars). */
+/**
+ * A procedure's steps rendered for one item (its finding, the incident, the
+ * vars; ctx.finding from findingContext()), its generated commands filled in,
+ * and its verify lines as a last step.
+ */
 export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]}[] {
-  return proc.steps.map((s) => ({title: s.title, commands: s.commands.map((c) => renderTemplate(c, ctx))}))
+  const steps = proc.steps.map((s) => ({
+    title: s.title,
+    commands: [...s.commands.map((c) => renderTemplate(c, ctx)), ...(s.generate === 'store-new-value' ? storeNewValue(ctx.finding) : s.generate === 'revoke-now' ? revokeNow(ctx.finding) : [])],
+  }))
+  if (proc.verify?.length) steps.push({title: 'Verify', commands: proc.verify.map((c) => renderTemplate(c, ctx))})
+  return steps
 }
 
 function coveredKeys(existing: ReadonlyMap<string, ChecklistItem>, stepId: string): Set<string> {

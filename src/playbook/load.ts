@@ -128,6 +128,10 @@ function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedur
         ...step.commands.map((c, ci): [(string | number)[], string] => [[...at, 'commands', ci], c]),
       ]
       if (step.check) texts.push([[...at, 'check', 'command'], step.check.command])
+      step.forEach?.ifNoneCommands?.forEach((c, ci) => {
+        const err = checkTemplate(c, ['incident', 'vars'])
+        if (err) problems.push({path: [...at, 'forEach', 'ifNoneCommands', ci], message: err})
+      })
       for (const [path, text] of texts) {
         const err = checkTemplate(text, scopes)
         if (err) problems.push({path, message: err})

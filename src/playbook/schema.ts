@@ -2,6 +2,7 @@ import {z} from 'zod'
 
 import {RISKS} from '../detect/finding.js'
 import {parseWindow} from '../time/window.js'
+import {PROCEDURE_GENERATORS, STEP_GENERATORS} from './generate.js'
 
 // The playbook format. Strict everywhere: a misspelt field is an error with
 // its line, not a silently ignored step.
@@ -29,6 +30,8 @@ const stepSchema = z.strictObject({
   title: z.string().min(1),
   why: z.string().optional(),
   commands: z.array(z.string()).default([]),
+  /** Commands leakctl writes from the incident's facts, after `commands` (see src/playbook/generate.ts). */
+  generate: z.enum(STEP_GENERATORS).optional(),
   /** An automated check leakctl (or the responder) can run to verify the step. */
   check: z.strictObject({command: z.string(), description: z.string().optional()}).optional(),
   /** A rotation procedure whose steps this item follows. */
@@ -43,7 +46,14 @@ const stepSchema = z.strictObject({
       group: z.strictObject({title: z.string(), min: z.number().int().min(1).default(2)}).optional(),
       /** Title of the single item made when nothing matches (a visible gap rather than nothing). */
       ifNone: z.string().optional(),
+      /** Commands of that single item: how to produce the findings (`leakctl scan … --json | leakctl incident add-findings -`). */
+      ifNoneCommands: z.array(z.string()).optional(),
     })
+    .optional(),
+  /** Due this long after the incident opened (`24h`), when the seed gives the step its own time rather than its phase's end. */
+  due: z
+    .string()
+    .regex(/^(\d+[smhd])+$/, 'a duration such as 1h, 24h, 1h30m')
     .optional(),
   /** Include the step only when some finding matches. */
   when: z.strictObject({findings: findingFilterSchema}).optional(),
@@ -60,7 +70,7 @@ export const playbookSchema = z.strictObject({
   name: id,
   title: z.string().min(1),
   version: z.number().int().min(1),
-  kind: z.enum(['etcd-leak', 'git-leak', 'custom']).optional(),
+  kind: z.enum(['etcd-leak', 'git-leak', 'encryption-gap', 'custom']).optional(),
   description: z.string().optional(),
   /** Where the steps come from (runbooks, scenarios), for reviewers. */
   sources: z.array(z.string()).optional(),
@@ -75,7 +85,15 @@ export const procedureSchema = z.strictObject({
   description: z.string().optional(),
   sources: z.array(z.string()).optional(),
   steps: z
-    .array(z.strictObject({title: z.string().min(1), why: z.string().optional(), commands: z.array(z.string()).default([])}))
+    .array(
+      z.strictObject({
+        title: z.string().min(1),
+        why: z.string().optional(),
+        commands: z.array(z.string()).default([]),
+        /** Commands written from the finding's place, after `commands` (see src/playbook/generate.ts). */
+        generate: z.enum(PROCEDURE_GENERATORS).optional(),
+      }),
+    )
     .min(1),
   verify: z.array(z.string()).optional(),
 })

@@ -8,10 +8,12 @@ const TOKEN = /\{\{\s*([a-zA-Z][\w]*(?:\.[a-zA-Z][\w-]*)*)\s*\}\}/g
 export type TemplateScope = 'incident' | 'finding' | 'count' | 'vars'
 
 export const INCIDENT_VARS = ['id', 'title', 'kind', 'commander', 'openedAt', 'exposedAt'] as const
-/** Every field findingVars() can produce, across sources. */
+/** Every field findingContext() can produce, across sources. */
 export const FINDING_VARS = [
   'class', 'risk', 'reason', 'fingerprint', 'preview', 'rotation', 'source', 'where', 'keyId',
   'commit', 'path', 'line', 'author', 'date', 'key', 'revision', 'kind', 'namespace', 'name', 'field', 'state',
+  // where the value lives (src/playbook/place.ts)
+  'dataKey', 'workload', 'container', 'envName', 'dbUser', 'dbHost',
 ] as const
 
 export interface TemplateContext {

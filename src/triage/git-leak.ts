@@ -5,7 +5,7 @@ import type {IncidentRef, Workspace} from '../incident/workspace.js'
 import type {Loaded} from '../playbook/load.js'
 import type {Playbook, Procedure} from '../playbook/schema.js'
 import {firstOnRemote} from '../git/exposure.js'
-import {planRewrite, type RewritePlan} from '../git/rewrite.js'
+import {planRewrite, type RewritePlan, rewriteVars} from '../git/rewrite.js'
 import {workspaceFingerprinter} from '../fingerprint/key.js'
 import {type GitScanResult, scanRepository} from '../git/scan.js'
 import '../logs/collectors.js'
@@ -97,6 +97,7 @@ export async function triageGitLeak(o: GitLeakOptions): Promise<GitLeakTriage> {
       remoteUrl: remote?.url ?? '<remote-url>',
       github: github ?? '<owner>/<repo>',
       replacements: rewrite?.replacementsFile ?? '<replacements.txt>',
+      ...(rewrite ? rewriteVars(rewrite) : {}),
     },
   })
   const ref = opened.ref

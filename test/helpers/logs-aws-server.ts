@@ -254,3 +254,19 @@ export async function startFakeAws(o: FakeAwsOptions): Promise<FakeAws> {
     }),
   }
 }
+
+/** The environment that points the real AWS SDK (in the CLI) at the stand-in, with no config file or profile of the machine. */
+export function fakeAwsEnv(url: string, dir: string, secret: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: 'AKIAQX4RESPONDER0001',
+    AWS_SECRET_ACCESS_KEY: secret,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: `${dir}/no-config`,
+    AWS_SHARED_CREDENTIALS_FILE: `${dir}/no-credentials`,
+    AWS_PROFILE: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    ...extra,
+  }
+}

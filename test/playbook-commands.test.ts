@@ -1,0 +1,201 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+
+import {type SampleIncident, sampleIncidents} from '../bench/samples.js'
+import {type Finding, findingKey} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
+import {rewriteCommands} from '../src/git/rewrite.js'
+import {itemCommands, renderAll} from '../src/playbook/commands.js'
+import {revokeNow, storeNewValue} from '../src/playbook/generate.js'
+import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
+import {findingContext, placeOf} from '../src/playbook/place.js'
+import {json, leakctl, ROOT, tempDir} from './helpers/cli.js'
+
+// What the generated commands say, for the sample inventories (issue 14,
+// points 1-6, 8, 11). test/command-lint.test.ts proves they parse; this
+// proves they are the right ones.
+
+const tmp = tempDir('leakctl-pbcmd-')
+let samples: SampleIncident[] = []
+beforeAll(async () => {
+  samples = await sampleIncidents(join(tmp.dir, 'git'))
+}, 120_000)
+afterAll(() => tmp.cleanup())
+
+const sample = (name: string) => samples.find((s) => s.name === name)!.input
+
+function etcd(extra: Partial<Extract<Finding, {source: 'etcd'}>>): Extract<Finding, {source: 'etcd'}> {
+  return {
+    source: 'etcd',
+    class: 'password',
+    risk: 'high',
+    reason: 'test',
+    fingerprint: fingerprint('v'),
+    preview: '******** (16 chars)',
+    rotation: 'generic-secret',
+    key: '/registry/secrets/prod/db',
+    revision: 3,
+    kind: 'Secret',
+    namespace: 'prod',
+    name: 'db',
+    field: 'data.password',
+    state: 'live',
+    ...extra,
+  }
+}
+
+/** Every line an item shows (its commands and its procedure's steps), for one playbook run. */
+function linesOf(input: ReturnType<typeof sample>, itemId: string): string[] {
+  const {items} = renderAll(input)
+  const item = items.find((i) => i.id === itemId)
+  if (!item) throw new Error(`no item ${itemId}: ${items.map((i) => i.id).join(', ')}`)
+  return itemCommands(item, input, new Map(input.findings.map((f) => [findingKey(f), f]))).map((c) => c.text)
+}
+
+describe('where the value lives decides the command (point 1)', () => {
+  it('a Secret key is patched under its own data key, never the field path', () => {
+    const lines = storeNewValue(findingContext(etcd({field: 'data.webhook-url', name: 'alertmanager-slack', namespace: 'monitoring'})))
+    expect(lines[0]).toContain('patch secret alertmanager-slack')
+    expect(lines[0]).toContain('\\"webhook-url\\"')
+    expect(lines.join('\n')).not.toContain('data.webhook-url')
+  })
+
+  it('a Deployment env var is moved into a Secret with kubectl set env, for its container', () => {
+    const f = etcd({kind: 'Deployment', name: 'api', field: 'env api/DB_PASSWORD', key: '/registry/deployments/prod/api'})
+    expect(placeOf(f)).toMatchObject({workload: 'deployment/api', container: 'api', envName: 'DB_PASSWORD'})
+    expect(storeNewValue(findingContext(f))).toEqual([
+      'kubectl -n prod create secret generic api-db-password --from-literal=DB_PASSWORD="$NEW_VALUE"',
+      'kubectl -n prod set env deployment/api -c api --from=secret/api-db-password --keys=DB_PASSWORD',
+    ])
+  })
+
+  it('a ConfigMap key is moved out; a whole properties file is edited; other kinds are edited in place', () => {
+    const url = storeNewValue(findingContext(etcd({kind: 'ConfigMap', name: 'app-config', field: 'data.DATABASE_URL'})))
+    expect(url[1]).toBe(`kubectl -n prod patch configmap app-config --type json -p '[{"op":"remove","path":"/data/DATABASE_URL"}]'`)
+    expect(storeNewValue(findingContext(etcd({kind: 'ConfigMap', name: 'props', field: 'data.application.properties'})))[1]).toMatch(/^kubectl -n prod edit configmap props {3}#/)
+    expect(storeNewValue(findingContext(etcd({kind: 'Widget', name: 'main', field: 'spec.apiToken'})))[0]).toMatch(/^kubectl -n prod edit widget\/main {3}#/)
+  })
+
+  it('hostile names are quoted, and never reach a comment raw', () => {
+    const lines = storeNewValue(findingContext(etcd({name: "x'; rm -rf ~ #\nid", field: 'data.pass word'})))
+    // The name is one single-quoted word (a newline inside quotes is data); the comment gets no raw newline.
+    expect(lines[0]).toMatch(/^kubectl -n prod edit 'secret\/x'\\''; rm -rf ~ #\nid' {3}# /)
+    expect(lines[0].split('   # ')[1]).not.toMatch(/[\n']/)
+    expect(placeOf(etcd({preview: "postgres://a'b:****@h;rm"})).dbUser).toBeUndefined()
+  })
+})
+
+describe('revocation first, and as a command (point 5)', () => {
+  it('git sample: the database URL is changed NOW with ALTER USER for its user and host, sessions ended', () => {
+    const input = sample('git-leak × git sample')
+    const db = renderAll(input).items.find((i) => i.title.includes('database-url'))!
+    const lines = linesOf(input, db.id)
+    expect(lines[1]).toBe(`psql -h db.prod.internal -U <admin-user> -d postgres -v ON_ERROR_STOP=1 -c "ALTER USER payments WITH PASSWORD '$NEW_VALUE';"`)
+    expect(lines[2]).toContain(`pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'payments'`)
+    expect(lines.join('\n')).not.toMatch(/app_user|CREATE USER/)
+  })
+
+  it('git sample: the AWS key is disabled first, its owner read from IAM', () => {
+    const input = sample('git-leak × git sample')
+    const aws = renderAll(input).items.find((i) => i.title.includes('aws-access-key'))!
+    expect(linesOf(input, aws.id).slice(0, 2)).toEqual([
+      'AWS_USER=$(aws iam get-access-key-last-used --access-key-id AKIAQ3LMZ7TR4NBX2KDW --query UserName --output text)',
+      'aws iam update-access-key --user-name "$AWS_USER" --access-key-id AKIAQ3LMZ7TR4NBX2KDW --status Inactive',
+    ])
+  })
+
+  it('each provider class gets its revoke call; classes without one get none', () => {
+    expect(revokeNow({class: 'github-token'})[0]).toMatch(/^gh api -X POST \/credentials\/revoke/)
+    expect(revokeNow({class: 'slack-token'})[0]).toContain('https://slack.com/api/auth.revoke')
+    expect(revokeNow({class: 'oauth-token'})[0]).toContain('/oauth/revoke')
+    expect(revokeNow({class: 'npm-token'})[1]).toMatch(/^npm token revoke/)
+    expect(revokeNow({class: 'bootstrap-token', keyId: 'q7x2m1', name: 'bootstrap-token-q7x2m1'})[0]).toBe('kubeadm token delete q7x2m1')
+    expect(revokeNow({class: 'tls-key'})).toEqual([])
+  })
+
+  it('the stripe key (etcd sample, priority 1) starts with its revoke, before any new key', () => {
+    const input = sample('etcd-leak × etcd sample')
+    const stripe = renderAll(input).items.find((i) => i.title.includes('stripe-key'))!
+    expect(linesOf(input, stripe.id)[0]).toMatch(/^# Stripe has no API that revokes/)
+  })
+})
+
+describe('the checklist shape (points 2, 4, 6, 8, 11)', () => {
+  it('workload logs are read per namespace of the inventory, never with -A', () => {
+    const lines = linesOf(sample('etcd-leak × etcd sample'), 'workload-logs')
+    expect(lines.length).toBeGreaterThan(3)
+    expect(lines.every((l) => /^for pod in \$\(kubectl -n \S+ get pods -o name\)/.test(l))).toBe(true)
+  })
+
+  it('one item per credential per action: a service-account token is in roll-service-accounts only', () => {
+    const {items} = renderAll(sample('etcd-leak × etcd sample'))
+    const byFinding = new Map<string, string[]>()
+    for (const i of items) for (const k of i.findings ?? []) if (i.procedure) byFinding.set(k, [...(byFinding.get(k) ?? []), i.id])
+    for (const [k, ids] of byFinding) expect(ids, k).toHaveLength(1)
+    const sa = items.filter((i) => i.title.includes('k8s-service-account-token') || i.title.includes('service-account token'))
+    expect(sa.every((i) => i.id.startsWith('roll-service-accounts'))).toBe(true)
+    const order = items.map((i) => i.id)
+    expect(order.indexOf('roll-service-accounts')).toBeLessThan(order.indexOf('rotate-priority-1'))
+  })
+
+  it('the service-account roll names the account from the token Secret and copies its bindings', () => {
+    const input = sample('etcd-leak × etcd sample')
+    const item = renderAll(input).items.find((i) => i.id.startsWith('roll-service-accounts.') && (i.title.includes('prod/api-token') || i.title.includes('api-token-x9k2p')))!
+    const lines = linesOf(input, item.id)
+    expect(lines[0]).toBe(`SA=$(kubectl get secret api-token-x9k2p -n prod -o jsonpath='{.metadata.annotations.kubernetes\\.io/service-account\\.name}')`)
+    expect(lines[1]).toMatch(/^kubectl -n prod delete secret api-token-x9k2p/)
+    expect(lines.find((l) => l.includes('rolebindings,clusterrolebindings'))).toMatch(/\| kubectl apply -f -$/)
+  })
+
+  it('with no findings yet, every "rotate ALL" step says how to produce them', () => {
+    const {items} = renderAll(sample('etcd-leak × no findings yet'))
+    for (const id of ['revoke-critical', 'roll-service-accounts', 'rotate-priority-1', 'rotate-priority-2', 'replace-tls', 'update-configmaps']) {
+      const none = items.find((i) => i.id === `${id}.none`)
+      expect(none?.commands, id).toEqual([expect.stringMatching(/^leakctl scan etcd \S+ --json \| leakctl incident add-findings -$/)])
+    }
+  })
+
+  it('24 h monitoring is due at T+24h, not with its phase', () => {
+    const {items} = renderAll(sample('etcd-leak × etcd sample'))
+    expect(items.find((i) => i.id === 'monitor-24h')!.dueOffsetMs).toBe(24 * 3600_000)
+  })
+
+  it('the rewrite-history item shows the same mirror-clone plan as the triage', () => {
+    const input = sample('git-leak × git sample')
+    const v = input.vars!
+    const expected = rewriteCommands({url: v.remoteUrl!, replacementsFile: v.replacements!, refs: v.rewriteRefs!.split('\n'), removedPaths: []})
+    expect(linesOf(input, 'rewrite-history')).toEqual(expected)
+    expect(expected[0]).toMatch(/^git clone --mirror \S+ rewrite\.git$/)
+    expect(expected[1]).toMatch(/^git -C rewrite\.git filter-repo --replace-text \S+ --refs refs\/heads\/main --force$/)
+  })
+})
+
+describe('encryption-gap is its own kind, its variables filled at open (point 10)', () => {
+  it('incident open --kind encryption-gap --var fills {{vars.…}}; a malformed --var is a usage error', () => {
+    const env = {LEAKCTL_WORKSPACE: join(tmp.dir, 'ws-enc')}
+    const opened = leakctl(['incident', 'open', '--title', 'plaintext Secrets', '--kind', 'encryption-gap', '--var', 'context=prod-eu', '--var', 'encryptionConfig=/etc/kubernetes/enc.yaml', '--json'], {env})
+    expect(opened.code, opened.stderr).toBe(0)
+    const list = json(leakctl(['checklist', '--json'], {env}))
+    const item = list.phases.flatMap((p: {items: {id: string; commands: string[]}[]}) => p.items).find((i: {id: string}) => i.id === 'apiserver-flags')
+    expect(item.commands[0]).toMatch(/^kubectl --context prod-eu -n kube-system get pods/)
+    const bad = leakctl(['incident', 'open', '--title', 'x', '--kind', 'encryption-gap', '--var', '=nope'], {env})
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--var "=nope": expected name=value/)
+  })
+})
+
+describe('docs/playbooks.md is kept honest (point 13)', () => {
+  it('lists every step id of every built-in playbook, under its playbook', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'playbooks.md'), 'utf8')
+    const procedures = loadProcedures()
+    for (const [name, file] of builtinPlaybookFiles()) {
+      const section = doc.split(/^### /m).find((s) => s.startsWith(`${name}:`))
+      expect(section, `docs/playbooks.md has no section for ${name}`).toBeDefined()
+      for (const phase of loadPlaybook(file, procedures).value.phases) {
+        for (const step of phase.steps) expect(section, `${name}: step ${step.id}`).toContain(`| ${phase.id} | \`${step.id}\` |`)
+      }
+    }
+  })
+})
