@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {join} from 'node:path'
@@ -7,8 +7,9 @@ import {join} from 'node:path'
 import type {Etcd3} from 'etcd3'
 
 import {encrypt, type FixtureProvider, secret} from '../../fixtures/etcd/k8s-objects.js'
+import {writeKubeconfig} from '../../fixtures/kube/server.js'
 import type {Pki} from './cluster-pki.js'
-import type {ObjectStore} from './cluster-objects.js'
+import type {ObjectStore} from '../../fixtures/kube/objects.js'
 
 // A stand-in for kube-apiserver on 127.0.0.1 (HTTPS, self-signed CA), for
 // the real @kubernetes/client-node: the documented paths `leakctl check
@@ -177,33 +178,7 @@ export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeA
   }
 }
 
-export function writeKubeconfig(file: string, o: {server: string; ca: string; token: string; context: string}): string {
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `  - name: ${o.context}`,
-      '    cluster:',
-      `      server: ${o.server}`,
-      `      certificate-authority-data: ${Buffer.from(o.ca).toString('base64')}`,
-      'users:',
-      '  - name: responder',
-      '    user:',
-      `      token: ${o.token}`,
-      'contexts:',
-      `  - name: ${o.context}`,
-      '    context:',
-      `      cluster: ${o.context}`,
-      '      user: responder',
-      `current-context: ${o.context}`,
-      '',
-    ].join('\n'),
-    {mode: 0o600},
-  )
-  return file
-}
+export {writeKubeconfig} from '../../fixtures/kube/server.js'
 
 function podJson(p: {name: string; node: string; command: string[]}) {
   return {
