@@ -8,7 +8,8 @@ import {SAMPLE_CANARY} from '../fixtures/etcd/sample.js'
 import {type RunningEtcd, startEtcd} from '../fixtures/etcd/server.js'
 import {apiserverCommand, type FakeApiServer, startFakeApiServer} from './helpers/cluster-apiserver.js'
 import {seedSecrets} from './helpers/cluster-etcd.js'
-import {ObjectStore, secretJson, workloadJson} from '../fixtures/kube/objects.js'
+import {ObjectStore} from '../fixtures/kube/objects.js'
+import {samplePartlyRotated} from '../fixtures/kube/sample.js'
 import {makePki} from './helpers/cluster-pki.js'
 import {json, leakctlAsync, ROOT, type RunResult, tempDir} from './helpers/cli.js'
 import {startFakeGitHub} from './helpers/logs-github-server.js'
@@ -225,12 +226,7 @@ describe('--github-org: what the GitHub token found in the snapshot did', () => 
 describe('with the live cluster: which leaked values does it still serve?', () => {
   it('a partly rotated cluster: current, rotated and deleted per finding; rotated credentials tick their items, the rest keep their restarts', async () => {
     const store = new ObjectStore()
-    // Still the leaked values: the database password and the Stripe key.
-    store.put('secrets', secretJson('prod', 'db-credentials', {username: 'app', password: `Tq7vN3xL9mR2kW5p-${SAMPLE_CANARY}`}))
-    store.put('secrets', secretJson('payments', 'stripe', {STRIPE_SECRET_KEY: 'sk_live_51Hx7Kq2Lm9Nv3Rt8Wp4Zy6Bc'}))
-    // Rotated since the backup: the AWS key pair.
-    store.put('secrets', secretJson('prod', 'aws-credentials', {AWS_ACCESS_KEY_ID: 'AKIAQ3LMZ7TR4NEWKEY1', AWS_SECRET_ACCESS_KEY: 'n3wS3cr3tK3yAfterR0tati0nXXXXXXXXXXXXXXX'}, {written: new Date('2026-11-21T19:30:00Z'), manager: 'rotation-job'}))
-    store.put('deployments', workloadJson('Deployment', 'prod', 'api', {containers: [{name: 'api', env: [{name: 'DB', valueFrom: {secretKeyRef: {name: 'db-credentials', key: 'password'}}}]}]}))
+    samplePartlyRotated(store)
     const pkiDir = join(tmp.dir, 'verify-pki')
     mkdirSync(pkiDir)
     const live = await startFakeApiServer({pki: makePki(pkiDir), objects: store})

@@ -136,13 +136,19 @@ async function verifyWith(session: KubeSession, list: Awaited<ReturnType<typeof 
     done(`GET ${RESOURCE_PATH[resource]}/namespaces/NS/${resource} (list per namespace: the cluster scope is forbidden)`, refused, false)
   }
 
-  try {
-    for (const r of resources) await listResource(r)
-  } catch (e) {
-    throw unreachable(session, e)
+  const gaps: string[] = []
+  for (const r of resources) {
+    try {
+      await listResource(r)
+    } catch (e) {
+      // A kind listed only for consumers that this server does not serve (or refuses with another status): a gap.
+      const consumerOnly = !targetResources.includes(r) && e instanceof ListError && e.refusal.status !== 0 && e.refusal.status !== 401
+      if (!consumerOnly) throw unreachable(session, e)
+      gaps.push(`consumers from ${r} not known: HTTP ${e.refusal.status} ${safeLine(e.refusal.message)}`)
+      listed.set(r, {via: 'none', refused: new Map(), all: false})
+    }
   }
   const checkedAt = (o.now ?? (() => new Date()))().toISOString()
-  const gaps: string[] = []
   for (const r of resources) {
     const l = listed.get(r)!
     if (targetResources.includes(r)) continue
