@@ -119,7 +119,7 @@ describe('verify cluster --json', () => {
     code = r.code
     stdall = r.stdout + r.stderr
     out = json(r)
-  }, 60_000)
+  }, 120_000)
 
   it('a state per finding: current, rotated (with the time of the change), deleted (object or key gone); exit 1 while any is current', () => {
     expect(code, stdall).toBe(1)
@@ -221,7 +221,7 @@ describe('lists as the API server serves them', () => {
     expect(r.code).toBe(3)
     expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('error:'))).toEqual([expect.stringMatching(/^error: listing secrets on https:\/\/127\.0\.0\.1:\d+: 401 Unauthorized/)])
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/)
-  })
+  }, 120_000)
 
   it('a slow page: waited for within --timeout; past it, retried once, then exit 3 saying it did not answer', async () => {
     const {api} = await server({slow: {resource: 'secrets', page: 1, ms: 1500}})
@@ -231,7 +231,7 @@ describe('lists as the API server serves them', () => {
     const slow = await verify(ws, api.kubeconfig, ['--json', '--page-size', '5', '--timeout', '1s'])
     expect(slow.code, slow.stderr).toBe(3)
     expect(slow.stderr).toMatch(/^error: .*(did not answer in time|timed out|aborted)/m)
-  }, 30_000)
+  }, 120_000)
 
   it('nothing listening: exit 3; bad input: exit 2', async () => {
     const {ws} = await incident()
@@ -241,7 +241,7 @@ describe('lists as the API server serves them', () => {
     expect(r.stderr).toMatch(/^error: cannot reach the API server https:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/m)
     expect((await verify(ws, join(tmp.dir, 'no-such-kubeconfig'))).code).toBe(2)
     expect((await verify(ws, dead, ['--watch', '1s'])).code).toBe(2)
-  })
+  }, 120_000)
 })
 
 describe('the checklist follows the evidence across runs', () => {
@@ -273,7 +273,7 @@ describe('the checklist follows the evidence across runs', () => {
     const cl = json(await leakctlAsync(['checklist', '--workspace', ws, '--json', '--members', '100']))
     const entry = cl.phases.flatMap((p: any) => p.items).flatMap((i: any) => [i, ...i.members]).find((e: any) => e.id === db.id)
     expect(entry.warning).toMatch(/^re-opened: Secret prod\/db-credentials data\.password serves the leaked value again/)
-  }, 60_000)
+  }, 120_000)
 
   it('--watch: rounds until no critical or high credential is current, each change reported', async () => {
     const {api, store} = await server()
