@@ -20,6 +20,24 @@ echo
 echo "== leakctl checklist --filter revoke-critical --verbose --members 2   (each item starts with its revoke command)"
 $L checklist --filter revoke-critical --verbose --members 2
 echo
+# Is the leaked value still in use? The demo has no real cluster: it starts the
+# LOCAL STAND-IN API server the tests use (fixtures/kube, 127.0.0.1, self-signed),
+# serving the sample cluster as it runs "today", partly rotated.
+echo "== [local stand-in API server on 127.0.0.1, not a real cluster] leakctl verify cluster"
+node dist/fixtures/kube/demo-apiserver.js "$scratch/kube" > "$scratch/kube.out" &
+apiserver=$!
+trap 'kill "$apiserver" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$scratch/kube.out" ] && break; sleep 0.2; done
+kubeconfig="$(head -1 "$scratch/kube.out")"
+$L verify cluster --kubeconfig "$kubeconfig" || true
+echo
+echo "== the team rotates prod/db-credentials; verify again: its item ticks itself"
+kill -USR2 "$apiserver"
+sleep 0.5
+$L verify cluster --kubeconfig "$kubeconfig" | tail -3 || true
+$L checklist --phase emergency --filter db-credentials --members 10 || true
+kill "$apiserver" 2>/dev/null || true
+echo
 bash fixtures/git/make-sample-repo.sh "$scratch/git" >/dev/null
 echo "== leakctl triage git-leak --repo $scratch/git/repo"
 $L triage git-leak --repo "$scratch/git/repo" --replacements-dir "$scratch" || true

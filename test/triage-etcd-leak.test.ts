@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto'
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -8,6 +8,8 @@ import {SAMPLE_CANARY} from '../fixtures/etcd/sample.js'
 import {type RunningEtcd, startEtcd} from '../fixtures/etcd/server.js'
 import {apiserverCommand, type FakeApiServer, startFakeApiServer} from './helpers/cluster-apiserver.js'
 import {seedSecrets} from './helpers/cluster-etcd.js'
+import {ObjectStore} from '../fixtures/kube/objects.js'
+import {samplePartlyRotated} from '../fixtures/kube/sample.js'
 import {makePki} from './helpers/cluster-pki.js'
 import {json, leakctlAsync, ROOT, type RunResult, tempDir} from './helpers/cli.js'
 import {startFakeGitHub} from './helpers/logs-github-server.js'
@@ -223,3 +225,39 @@ describe('--github-org: what the GitHub token found in the snapshot did', () => 
   })
 })
 
+
+describe('with the live cluster: which leaked values does it still serve?', () => {
+  it('a partly rotated cluster: current, rotated and deleted per finding; rotated credentials tick their items, the rest keep their restarts', async () => {
+    const store = new ObjectStore()
+    samplePartlyRotated(store)
+    const pkiDir = join(tmp.dir, 'verify-pki')
+    mkdirSync(pkiDir)
+    const live = await startFakeApiServer({pki: makePki(pkiDir), objects: store})
+    try {
+      const ws = workspace()
+      const r = await triage(ws, ['--kubeconfig', live.kubeconfig, '--exposed-at', EXPOSED, '--json'])
+      expect(r.code, r.stderr).toBe(1)
+      const out = json(r)
+      const phase = out.phases.find((p: {id: string}) => p.id === 'cluster-verify')
+      expect(phase).toMatchObject({status: 'fail', summary: expect.stringMatching(/^2 current \(rotate\), 2 rotated, 24 deleted, 1 unknown/)})
+      const by = (name: string, field: string) => out.verification.verifications.find((v: {name: string; field: string}) => v.name === name && v.field === field)
+      expect(by('db-credentials', 'data.password')).toMatchObject({state: 'current', consumers: [{kind: 'Deployment', namespace: 'prod', name: 'api'}]})
+      expect(out.verification.verifications.find((v: {name: string}) => v.name === 'aws-credentials')).toMatchObject({state: 'rotated', since: '2026-11-21T19:30:00.000Z'})
+      expect(by('ci-github-token', 'data.GITHUB_TOKEN')).toMatchObject({state: 'deleted'})
+      // The custom resource is not listed: said, not guessed.
+      expect(out.verification.verifications.find((v: {name: string}) => v.name === 'main')).toMatchObject({state: 'unknown', detail: expect.stringMatching(/not compared: Widget/)})
+      const cl = json(await leakctlAsync(['checklist', '--workspace', ws, '--json', '--members', '100']))
+      const entries = cl.phases.flatMap((p: any) => p.items).flatMap((i: any) => [i, ...i.members])
+      const aws = entries.find((e: any) => /aws-access-key Secret prod\/aws-credentials/.test(e.title))
+      expect(aws).toMatchObject({status: 'done', doneBy: 'leakctl verify'})
+      const db = entries.find((e: any) => /Secret prod\/db-credentials data\.password$/.test(e.title))
+      expect(db.status).not.toBe('done')
+      expect(db.commands).toContain('kubectl rollout restart deployment/api -n prod')
+      // The triage's own checks are ticked by leakctl, with their evidence.
+      expect(entries.find((e: any) => e.id === 'read-snapshot')).toMatchObject({status: 'done', doneBy: 'leakctl', evidence: expect.any(String)})
+      for (const text of [r.stdout, r.stderr, ...filesUnder(ws)]) expect(text).not.toContain(SAMPLE_CANARY)
+    } finally {
+      await live.stop()
+    }
+  }, 120_000)
+})

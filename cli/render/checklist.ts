@@ -2,6 +2,7 @@ import chalk from 'chalk'
 
 import type {ChecklistEntry, ChecklistView} from '../../src/incident/checklist.js'
 import {formatDuration} from '../../src/time/duration.js'
+import {safeLine} from '../../src/text/terminal.js'
 import {bar, utcAndLocal} from './text.js'
 
 export interface ChecklistRenderOptions {
@@ -27,6 +28,8 @@ function line(e: ChecklistEntry, indent: string, now: number, o: ChecklistRender
   // Items share their phase's due time; say it again only when it has passed.
   if (e.status === 'overdue' && e.due) meta.push(chalk.red.bold(`OVERDUE since ${utcAndLocal(e.due)}`))
   if (e.gap) meta.push(chalk.yellow(`manual: ${e.gap}`))
+  if (e.evidence && !e.warning) meta.push(`evidence ${e.evidence}`)
+  if (e.warning) meta.push(chalk.red.bold(`WARNING ${safeLine(e.warning)}`))
   if (meta.length) bits.push(`${indent}      ${chalk.dim(meta.join(' · '))}`)
   if (o.verbose) {
     for (const c of e.commands) bits.push(`${indent}      ${chalk.cyan('$')} ${c}`)

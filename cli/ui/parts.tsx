@@ -2,6 +2,7 @@ import React from 'react'
 
 import type {ChecklistEntry, ChecklistPhase, ChecklistView, ProcedureStep} from '../../src/incident/checklist.js'
 import type {SyncMarker} from '../../src/sync/marker.js'
+import {safeLine} from '../../src/text/terminal.js'
 import {formatRelative} from '../../src/time/duration.js'
 import {ago, barParts, clock, clockAndLocal, countdown} from './format.js'
 import {Line, type Seg} from './line.js'
@@ -90,6 +91,7 @@ export function ItemLine({row, width, selected, expanded, nowIso}: {row: Extract
   if (e.notes.length) right.push({text: `✎${e.notes.length} `, dim: true})
   if (e.owner) right.push({text: `@${e.owner} `, color: 'magenta'})
   if (e.gap && e.status !== 'done') right.push({text: 'manual ', color: 'yellow'})
+  if (e.warning) right.push({text: e.status === 'done' ? '⚠ still served ' : '⚠ value back ', color: 'red', bold: true})
   if (e.status === 'done' && e.doneBy && e.doneAt) right.push({text: `✓ ${e.doneBy} ${clock(e.doneAt, nowIso)}`, color: 'green'})
   // Open items share their phase's deadline (on its header line); an overdue one says so itself.
   else if (e.status === 'overdue') right.push({text: 'OVERDUE', color: 'red', bold: true})
@@ -114,6 +116,8 @@ export function detailLines(e: ChecklistEntry | null, steps: ProcedureStep[], li
   }
   const out: Seg[][] = [head]
   if (e.gap) out.push([{text: `manual: ${e.gap}`, color: 'yellow'}])
+  if (e.warning) out.push([{text: `⚠ ${safeLine(e.warning)}`, color: 'red', bold: true}])
+  else if (e.evidence) out.push([{text: `evidence: event ${e.evidence}`, dim: true}])
   const commands = [...e.commands, ...steps.flatMap((s) => s.commands)]
   if (!full) {
     if (e.why && out.length < lines - 1) out.push([{text: e.why, dim: true}])

@@ -6,6 +6,7 @@ import {renderEtcdScan} from '../../cli/render/scan-etcd.js'
 import {riskColor, table} from '../../cli/render/text.js'
 import {phaseLine} from '../../cli/render/triage.js'
 import {readEncryptionConfig} from '../../src/cluster/encryption-config.js'
+import {workspaceFingerprinter} from '../../src/fingerprint/key.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {progress} from '../../src/incident/state.js'
 import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
@@ -82,6 +83,8 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       deep: flags.deep,
       githubOrg: flags['github-org'],
       cluster,
+      // The incident's fingerprint function hashes the live values the same way as the snapshot's.
+      verify: askCluster ? {kube: {kubeconfig: flags.kubeconfig, context: flags.context}, fingerprint: (v: string | Uint8Array) => workspaceFingerprinter(ws.dir).of(v)} : undefined,
       onProgress: (t) => this.progress(t),
       onPhase: (p) => {
         this.progressDone()
@@ -113,6 +116,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       verdictMs: Math.round(result.verdictMs),
       phases: result.phases,
       priorities: result.priorities,
+      verification: result.verification ? {summary: result.verification.summary, requests: result.verification.stats.requests, verifications: result.verification.verifications.map(({finding: _, ...v}) => v)} : null,
       encryption: result.encryption ? {verdict: result.encryption.verdict, summary: result.encryption.summary, etcd: result.encryption.etcd, missing: result.encryption.missing} : null,
       summary: result.scan.summary,
       secrets: result.scan.secrets,

@@ -1,6 +1,7 @@
 import {procedureSteps} from '../playbook/instantiate.js'
 import {findingContext} from '../playbook/place.js'
 import type {Phase} from './events.js'
+import {itemFollow, restartCommands} from '../verify/follow.js'
 import {incidentTemplateVars, type IncidentState, isDone, isOverdue, type ItemState, type Progress, progressReport} from './state.js'
 
 // The checklist as a view: phases in playbook order, top-level items with
@@ -26,6 +27,10 @@ export interface ChecklistEntry {
   check: ItemState['check'] | null
   gap: string | null
   findings: string[]
+  /** The event that ticked it, when leakctl did (a verification, a check). */
+  evidence: string | null
+  /** Re-opened because the leaked value came back, or ticked while it is still served. */
+  warning: string | null
   members: ChecklistEntry[]
   membersDone: number
 }
@@ -80,6 +85,7 @@ export function itemSteps(state: IncidentState, item: ItemState): ProcedureStep[
 
 function entry(state: IncidentState, item: ItemState, now: Date, withSteps: boolean): ChecklistEntry {
   const members = item.children.map((id) => entry(state, state.items.get(id)!, now, withSteps))
+  const follow = itemFollow(state, item)
   return {
     id: item.id,
     title: item.title,
@@ -90,12 +96,14 @@ function entry(state: IncidentState, item: ItemState, now: Date, withSteps: bool
     doneBy: item.doneBy ?? null,
     notes: item.notes,
     why: item.why ?? null,
-    commands: item.commands,
+    commands: [...item.commands, ...restartCommands(state, item)],
     steps: withSteps ? itemSteps(state, item) : [],
     procedure: item.procedure ?? null,
     check: item.check ?? null,
     gap: item.gap ?? null,
     findings: item.findings ?? [],
+    evidence: follow.evidence ?? null,
+    warning: follow.warning ?? null,
     members,
     membersDone: members.filter((m) => m.status === 'done').length,
   }

@@ -1,5 +1,6 @@
 import {type Finding, findingKey, RISK_ORDER} from '../detect/finding.js'
 import type {ChecklistItem, EventData, IncidentEvent, IncidentKind, Phase} from './events.js'
+import {type FollowState, followEvent, newFollowState} from '../verify/follow.js'
 
 // Incident state is a pure fold over its events, in id (time) order.
 
@@ -39,6 +40,8 @@ export interface IncidentState {
   checks: (EventData<'check.completed'> & {time: string; actor: string})[]
   evidence: (EventData<'evidence.found'> & {time: string; actor: string})[]
   notes: Note[]
+  /** Verifications and the items they ticked (verify/follow.ts). */
+  follow: FollowState
   events: number
   lastEventAt: string
   /** The greatest event id folded in: new events are ordered after it (appendEvents' `after`). */
@@ -71,6 +74,7 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
     checks: [],
     evidence: [],
     notes: [],
+    follow: newFollowState(),
     events: 0,
     lastEventAt: first.time,
     lastEventId: '',
@@ -136,6 +140,10 @@ export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.
     }
     case 'check.completed':
       state.checks.push({...e.data, time: e.time, actor: e.actor})
+      followEvent(state, e)
+      return
+    case 'verification.recorded':
+      followEvent(state, e)
       return
     case 'evidence.found':
       state.evidence.push({...e.data, time: e.time, actor: e.actor})

@@ -4,6 +4,7 @@ import {checklistView, type ChecklistEntry} from '../incident/checklist.js'
 import {findingsByRisk, type IncidentState, timeZero} from '../incident/state.js'
 import {formatDuration, formatRelative} from '../time/duration.js'
 import {buildTimeline} from '../timeline/timeline.js'
+import {verificationBlocks} from '../verify/report.js'
 import type {Block, Document, Inline} from './document.js'
 
 // The post-mortem draft: everything in it is a fold of the incident's events.
@@ -62,6 +63,8 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
         .sort((a, b) => (a.at ?? a.time).localeCompare(b.at ?? b.time))
         .map((e) => [utc(e.at ?? e.time), formatRelative(Date.parse(e.at ?? e.time) - zeroMs), e.source, e.suspicious ? {risk: 'critical', text: e.summary} : e.summary, (e.reasons ?? []).join('; ')]),
     })
+
+  blocks.push(...verificationBlocks(state))
 
   h(2, 'What was done, by whom, when')
   const done = leaves(view.phases.flatMap((ph) => ph.items)).filter((e) => e.status === 'done').sort((a, b) => a.doneAt!.localeCompare(b.doneAt!))

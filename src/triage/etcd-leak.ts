@@ -10,6 +10,9 @@ import type {IncidentRef, Workspace} from '../incident/workspace.js'
 import type {Loaded} from '../playbook/load.js'
 import type {Playbook, Procedure} from '../playbook/schema.js'
 import '../logs/collectors.js'
+import type {FingerprintFn} from '../verify/cluster/compare.js'
+import {verificationEvent} from '../verify/cluster/record.js'
+import {verifyCluster, type VerifyClusterResult} from '../verify/cluster/verify.js'
 import {COLLECTORS, type EvidenceContext, evidenceWanted} from './evidence.js'
 import type {PhaseReport} from './phases.js'
 
@@ -36,6 +39,8 @@ export interface EtcdLeakOptions {
    * beside the snapshot scan. Absent: a visible gap in the checklist.
    */
   cluster?: Omit<CheckOptions, 'onProgress'>
+  /** With the live cluster: is each leaked value still served (verify cluster), with the incident's fingerprint function. */
+  verify?: {kube: {kubeconfig?: string; context?: string}; fingerprint: FingerprintFn}
   /** The GitHub organisation whose audit log to search for the leaked GitHub tokens' actions. */
   githubOrg?: string
   onPhase?: (p: PhaseReport) => void
@@ -59,6 +64,8 @@ export interface EtcdLeakTriage {
   phases: PhaseReport[]
   /** The live cluster's encryption check, when it was asked for. */
   encryption: EncryptionCheck | null
+  /** The live cluster's answer to "is the leaked value still served?", when asked. */
+  verification: VerifyClusterResult | null
   /** Time from start to the verdict, ms. */
   verdictMs: number
 }
@@ -171,8 +178,26 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
     phase({id: `evidence-${want.id}`, title: `Phase 3: ${want.title}`, status: outcome.status, summary: outcome.summary})
     checks.push(...outcome.events, {type: 'check.completed', data: {check: `evidence-${want.id}`, status: outcome.status, summary: outcome.summary}})
   }
+  let verification: VerifyClusterResult | null = null
+  if (o.verify && findings.length) {
+    o.onProgress?.('comparing the leaked values with the live cluster')
+    const title = 'Live cluster: which leaked values does it still serve?'
+    try {
+      verification = await verifyCluster(o.verify.kube, {findings, fingerprint: o.verify.fingerprint})
+      const v = verification.summary
+      const summary = `${v.current} current (rotate), ${v.rotated} rotated, ${v.deleted} deleted, ${v.unknown} unknown — ${verification.stats.requests} list request(s)`
+      phase({id: 'cluster-verify', title, status: v.current ? 'fail' : v.unknown ? 'partial' : 'pass', summary})
+      checks.push(...verification.verifications.map(verificationEvent))
+    } catch (e) {
+      // The triage goes on without it: a visible gap, not a failure.
+      const reason = e instanceof Error ? e.message.split('\n')[0]! : String(e)
+      const summary = `not verified: ${reason}; run \`leakctl verify cluster --incident ${ref.id}\` when the cluster answers`
+      phase({id: 'cluster-verify', title, status: 'skipped', summary})
+      checks.push({type: 'check.completed', data: {check: 'cluster-verify', status: 'skipped', summary}})
+    }
+  }
   await recordEvents(ref, o.actor, checks)
-  return {incident: ref, verdict: s.verdict, scan, findings, priorities: prio, phases, encryption, verdictMs}
+  return {incident: ref, verdict: s.verdict, scan, findings, priorities: prio, phases, encryption, verification, verdictMs}
 }
 
 const ENCRYPTION_STATUS: Record<EncryptionCheck['verdict'], PhaseReport['status']> = {ENCRYPTED: 'pass', PARTIAL: 'partial', PLAINTEXT: 'fail', UNKNOWN: 'skipped'}

@@ -1,5 +1,5 @@
 import {randomUUID} from 'node:crypto'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {join} from 'node:path'
@@ -7,7 +7,9 @@ import {join} from 'node:path'
 import type {Etcd3} from 'etcd3'
 
 import {encrypt, type FixtureProvider, secret} from '../../fixtures/etcd/k8s-objects.js'
+import {writeKubeconfig} from '../../fixtures/kube/server.js'
 import type {Pki} from './cluster-pki.js'
+import type {ObjectStore} from '../../fixtures/kube/objects.js'
 
 // A stand-in for kube-apiserver on 127.0.0.1 (HTTPS, self-signed CA), for
 // the real @kubernetes/client-node: the documented paths `leakctl check
@@ -22,9 +24,12 @@ export type Writer = 'identity' | {provider: FixtureProvider; name: string; key:
 
 export interface FakeApiServerOptions {
   pki: Pki
-  etcd: Etcd3
+  /** The etcd Secret writes go into (check encryption's canary); not needed to serve lists. */
+  etcd?: Etcd3
   prefix?: string
-  writer: Writer
+  writer?: Writer
+  /** Objects listed through GET lists (limit/continue, 410, 403, slow pages): verify cluster. */
+  objects?: ObjectStore
   /** Bearer token accepted; anything else is 401. */
   token?: string
   /** kube-apiserver static pods and their command lines (none: a managed-looking cluster). */
@@ -56,7 +61,8 @@ const USER = 'system:serviceaccount:ops:leakctl-check'
 export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeApiServer> {
   const prefix = o.prefix ?? '/registry'
   const token = o.token ?? 'test-token-not-a-secret'
-  let writer = o.writer
+  let writer = o.writer ?? 'identity'
+  const etcd = o.etcd as Etcd3
   const to = new Map(Object.entries(o.counters?.to ?? {}))
   const from = new Map(Object.entries(o.counters?.from ?? {}))
   const requests: FakeApiServer['requests'] = []
@@ -76,6 +82,9 @@ export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeA
       send(res, 401, status(401, 'Unauthorized', 'Unauthorized'))
       return 401
     }
+    // The control plane's own pods stay check encryption's (selected by label).
+    const listed = o.objects && !url.searchParams.has('labelSelector') ? await o.objects.handle(req, res, send) : false
+    if (listed !== false) return listed
     if (req.method === 'GET' && path === '/api/v1/namespaces/kube-system/pods') {
       if (o.allow?.pods === false) {
         send(res, 403, status(403, 'Forbidden', `pods is forbidden: User "${USER}" cannot list resource "pods" in API group "" in the namespace "kube-system"`, {kind: 'pods'}))
@@ -112,7 +121,7 @@ export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeA
       if (req.method === 'POST' && !name) {
         const body = JSON.parse(await readBody(req)) as {metadata: {name: string; labels?: Record<string, string>; annotations?: Record<string, string>}; type?: string; data?: Record<string, string>}
         const key = `${prefix}/secrets/${ns}/${body.metadata.name}`
-        if ((await o.etcd.get(key).buffer()) !== null) {
+        if ((await etcd.get(key).buffer()) !== null) {
           send(res, 409, status(409, 'AlreadyExists', `secrets "${body.metadata.name}" already exists`, {name: body.metadata.name, kind: 'secrets'}))
           return 409
         }
@@ -121,7 +130,7 @@ export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeA
         const plain = secret({name: body.metadata.name, namespace: ns, uid, labels: body.metadata.labels, annotations: body.metadata.annotations, created: new Date()}, body.type ?? 'Opaque', data)
         const stored = writer === 'identity' ? plain : encrypt(writer.provider, writer.name, writer.key, plain, key)
         const tprefix = writer === 'identity' ? '' : `k8s:enc:${writer.provider}:v1:${writer.name}:`
-        await o.etcd.put(key).value(stored)
+        await etcd.put(key).value(stored)
         to.set(tprefix, (to.get(tprefix) ?? 0) + 1)
         created.push(`${ns}/${body.metadata.name}`)
         rv++
@@ -130,7 +139,7 @@ export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeA
       }
       if (req.method === 'DELETE' && name) {
         const key = `${prefix}/secrets/${ns}/${name}`
-        const r = await o.etcd.delete().key(key)
+        const r = await etcd.delete().key(key)
         if (Number(r.deleted) === 0) {
           send(res, 404, status(404, 'NotFound', `secrets "${name}" not found`, {name, kind: 'secrets'}))
           return 404
@@ -169,33 +178,7 @@ export async function startFakeApiServer(o: FakeApiServerOptions): Promise<FakeA
   }
 }
 
-export function writeKubeconfig(file: string, o: {server: string; ca: string; token: string; context: string}): string {
-  writeFileSync(
-    file,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `  - name: ${o.context}`,
-      '    cluster:',
-      `      server: ${o.server}`,
-      `      certificate-authority-data: ${Buffer.from(o.ca).toString('base64')}`,
-      'users:',
-      '  - name: responder',
-      '    user:',
-      `      token: ${o.token}`,
-      'contexts:',
-      `  - name: ${o.context}`,
-      '    context:',
-      `      cluster: ${o.context}`,
-      '      user: responder',
-      `current-context: ${o.context}`,
-      '',
-    ].join('\n'),
-    {mode: 0o600},
-  )
-  return file
-}
+export {writeKubeconfig} from '../../fixtures/kube/server.js'
 
 function podJson(p: {name: string; node: string; command: string[]}) {
   return {
