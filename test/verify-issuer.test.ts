@@ -6,7 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {json, leakctl, leakctlAsync, tempDir} from './helpers/cli.js'
 import {TestRepo} from './helpers/git.js'
-import {carried, type IssuerName, type IssuerServers, startIssuerServers} from './helpers/issuer-servers.js'
+import {carried, type IssuerName, type IssuerServers, startIssuerServers} from '../fixtures/issuers/servers.js'
 import {type FakeAws, startFakeAws} from './helpers/logs-aws-server.js'
 
 // verify issuer and revoke end to end: a repository with one credential of
