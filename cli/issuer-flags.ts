@@ -1,11 +1,16 @@
 import {Flags} from '@oclif/core'
 
 import {fingerprint} from '../src/detect/finding.js'
+import {loadIncident, recordEvents} from '../src/incident/incident.js'
 import type {IncidentState} from '../src/incident/state.js'
+import type {IncidentRef} from '../src/incident/workspace.js'
 import {IssuerHttp} from '../src/verify/issuer/http.js'
 import {prepare} from '../src/verify/issuer/prepare.js'
+import {verificationEvents} from '../src/verify/issuer/record.js'
 import type {IssuerOptions, Leaked} from '../src/verify/issuer/types.js'
+import {verifyLeaked, type VerifySummary} from '../src/verify/issuer/verify.js'
 import {incidentFlags} from './base.js'
+import {renderVerifications} from './render/issuer.js'
 
 // Flags verify issuer and revoke share: where values are re-read from, which
 // findings, how the issuers are reached. The workspace's fingerprint function
@@ -53,4 +58,13 @@ export function issuerSetup(state: IncidentState, flags: IssuerFlagValues): {lea
     timeoutMs: flags.timeout * 1000,
   }
   return {leaked, options}
+}
+
+/** `triage … --verify`: ask the issuers about the new incident's findings with the defaults, record the answers; the summary for the triage's output. */
+export async function verifyAfterTriage(ref: IncidentRef, actor: string, kube: {kubeconfig?: string; context?: string} = {}): Promise<{text: string; summary: VerifySummary; warnings: string[]}> {
+  const {state} = loadIncident(ref)
+  const {leaked, options} = issuerSetup(state, {...kube, 'use-leaked-key': false, connect: false, concurrency: 4, timeout: 10, 'max-wait': 30})
+  const {verifications, summary} = await verifyLeaked(leaked, options)
+  const res = await recordEvents(ref, actor, verificationEvents(verifications))
+  return {text: renderVerifications(verifications, summary), summary, warnings: res.warnings}
 }
