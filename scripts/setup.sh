@@ -13,6 +13,7 @@ command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client) # real OpenSSH private keys in the detection tests
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql) # verify issuer --connect: a real PostgreSQL login
+command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server) # verify issuer --connect: a real MySQL-protocol login
 if [ "${#need[@]}" -gt 0 ] && [ "${LEAKCTL_SKIP_APT:-}" != "1" ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

@@ -6,27 +6,29 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {json, leakctl, leakctlAsync, tempDir} from './helpers/cli.js'
 import {TestRepo} from './helpers/git.js'
+import {startMariaDb, type TestMariaDb} from './helpers/mariadb.js'
 import {startPostgres, type TestPostgres} from './helpers/postgres.js'
 
 // verify issuer --connect against a real PostgreSQL (Debian's server, started
 // here): a leaked URL whose password still logs in is live, a changed one is
 // revoked, an unreachable one unknown; no --connect, no login at all.
-// (MySQL/MariaDB goes through mysql2 the same way; Debian's mariadb-server is
-// not installed on the test machines, so it has no test of its own here.)
+// The same against a real MariaDB (Debian's mariadb-server) through mysql2.
 
 let tmp: ReturnType<typeof tempDir>
 let db: TestPostgres
+let maria: TestMariaDb
 let env: Record<string, string>
 const good = `Pg-${randomBytes(12).toString('hex')}`
 const stale = `Pg-${randomBytes(12).toString('hex')}`
 
 beforeAll(async () => {
   tmp = tempDir()
-  db = await startPostgres()
+  ;[db, maria] = await Promise.all([startPostgres(), startMariaDb()])
   await db.addRole('payments', good)
+  maria.addUser('shop', good)
   const repo = new TestRepo(join(tmp.dir, 'repo'))
   repo
-    .write('app.env', `DATABASE_URL=postgres://payments:${good}@127.0.0.1:${db.port}/payments\nOLD_DATABASE_URL=postgresql://payments:${stale}@127.0.0.1:${db.port}/payments\nREPLICA_URL=postgres://payments:${good}x@127.0.0.1:1/payments\n`)
+    .write('app.env', `DATABASE_URL=postgres://payments:${good}@127.0.0.1:${db.port}/payments\nOLD_DATABASE_URL=postgresql://payments:${stale}@127.0.0.1:${db.port}/payments\nREPLICA_URL=postgres://payments:${good}x@127.0.0.1:1/payments\nSHOP_URL=mysql://shop:${good}@127.0.0.1:${maria.port}/shop\nOLD_SHOP_URL=mariadb://shop:${stale}@127.0.0.1:${maria.port}/shop\n`)
     .commit('config')
   env = {LEAKCTL_WORKSPACE: join(tmp.dir, 'ws'), HOME: tmp.dir, AWS_EC2_METADATA_DISABLED: 'true'}
   mkdirSync(join(tmp.dir, 'private'), {mode: 0o700})
@@ -36,17 +38,18 @@ beforeAll(async () => {
 
 afterAll(() => {
   db?.stop()
+  maria?.stop()
   tmp?.cleanup()
 })
 
 describe('verify issuer --connect', () => {
   it('without --connect, database URLs are unverifiable and nothing connects', async () => {
     const out = json(await leakctlAsync(['verify', 'issuer', '--json', '--no-record'], {env}))
-    expect(out.verifications.map((v: any) => v.state)).toEqual(['unverifiable', 'unverifiable', 'unverifiable'])
+    expect(out.verifications.map((v: any) => v.state)).toEqual(['unverifiable', 'unverifiable', 'unverifiable', 'unverifiable', 'unverifiable'])
     expect(out.verifications[0].detail).toContain('--connect')
   })
 
-  it('logs in to PostgreSQL: the current password is live, an old one revoked, an unreachable host unknown', async () => {
+  it('logs in to PostgreSQL and MariaDB: the current password is live, an old one revoked, an unreachable host unknown', async () => {
     const r = await leakctlAsync(['verify', 'issuer', '--connect', '--timeout', '5', '--json'], {env})
     expect(r.code, r.stderr).toBe(1)
     const out = json(r)
@@ -54,6 +57,8 @@ describe('verify issuer --connect', () => {
     expect(byLine['app.env:1']).toMatchObject({state: 'live', detail: 'user payments authenticated'})
     expect(byLine['app.env:2']).toMatchObject({state: 'revoked', detail: expect.stringContaining('28P01')})
     expect(byLine['app.env:3']).toMatchObject({state: 'unknown', detail: expect.stringContaining('127.0.0.1:1')})
+    expect(byLine['app.env:4']).toMatchObject({state: 'live', via: `MySQL handshake + authentication at 127.0.0.1:${maria.port} (no query)`})
+    expect(byLine['app.env:5']).toMatchObject({state: 'revoked', detail: expect.stringContaining('ER_ACCESS_DENIED_ERROR')})
     expect(r.stdout + r.stderr).not.toContain(good)
     expect(r.stdout + r.stderr).not.toContain(stale)
   })

@@ -26,7 +26,7 @@ export function postgresBin(): string | null {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer()
     s.listen(0, '127.0.0.1', () => {
