@@ -20,15 +20,17 @@ let maria: TestMariaDb
 let env: Record<string, string>
 const good = `Pg-${randomBytes(12).toString('hex')}`
 const stale = `Pg-${randomBytes(12).toString('hex')}`
+const shop = `My-${randomBytes(12).toString('hex')}`
+const shopStale = `My-${randomBytes(12).toString('hex')}`
 
 beforeAll(async () => {
   tmp = tempDir()
   ;[db, maria] = await Promise.all([startPostgres(), startMariaDb()])
   await db.addRole('payments', good)
-  maria.addUser('shop', good)
+  maria.addUser('shop', shop)
   const repo = new TestRepo(join(tmp.dir, 'repo'))
   repo
-    .write('app.env', `DATABASE_URL=postgres://payments:${good}@127.0.0.1:${db.port}/payments\nOLD_DATABASE_URL=postgresql://payments:${stale}@127.0.0.1:${db.port}/payments\nREPLICA_URL=postgres://payments:${good}x@127.0.0.1:1/payments\nSHOP_URL=mysql://shop:${good}@127.0.0.1:${maria.port}/shop\nOLD_SHOP_URL=mariadb://shop:${stale}@127.0.0.1:${maria.port}/shop\n`)
+    .write('app.env', `DATABASE_URL=postgres://payments:${good}@127.0.0.1:${db.port}/payments\nOLD_DATABASE_URL=postgresql://payments:${stale}@127.0.0.1:${db.port}/payments\nREPLICA_URL=postgres://payments:${good}x@127.0.0.1:1/payments\nSHOP_URL=mysql://shop:${shop}@127.0.0.1:${maria.port}/shop\nOLD_SHOP_URL=mariadb://shop:${shopStale}@127.0.0.1:${maria.port}/shop\n`)
     .commit('config')
   env = {LEAKCTL_WORKSPACE: join(tmp.dir, 'ws'), HOME: tmp.dir, AWS_EC2_METADATA_DISABLED: 'true'}
   mkdirSync(join(tmp.dir, 'private'), {mode: 0o700})
@@ -36,9 +38,9 @@ beforeAll(async () => {
   expect([0, 1], t.stderr).toContain(t.code)
 }, 120_000)
 
-afterAll(() => {
+afterAll(async () => {
   db?.stop()
-  maria?.stop()
+  await maria?.stop()
   tmp?.cleanup()
 })
 
@@ -60,7 +62,7 @@ describe('verify issuer --connect', () => {
     expect(byLine['app.env:4']).toMatchObject({state: 'live', via: `MySQL handshake + authentication at 127.0.0.1:${maria.port} (no query)`})
     expect(byLine['app.env:5']).toMatchObject({state: 'revoked', detail: expect.stringContaining('ER_ACCESS_DENIED_ERROR')})
     expect(r.stdout + r.stderr).not.toContain(good)
-    expect(r.stdout + r.stderr).not.toContain(stale)
+    for (const v of [stale, shop, shopStale]) expect(r.stdout + r.stderr).not.toContain(v)
   })
 
   it('--dry-run names the database host and user, and connects nowhere', async () => {

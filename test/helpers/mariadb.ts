@@ -1,5 +1,5 @@
 import {execFileSync, spawn} from 'node:child_process'
-import {chownSync, existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {chownSync, existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -12,7 +12,7 @@ import {freePort} from './postgres.js'
 export interface TestMariaDb {
   port: number
   addUser(name: string, password: string): void
-  stop(): void
+  stop(): Promise<void>
 }
 
 export async function startMariaDb(): Promise<TestMariaDb> {
@@ -39,11 +39,12 @@ export async function startMariaDb(): Promise<TestMariaDb> {
     addUser(name, password) {
       execFileSync('mariadb', [`--socket=${sock}`, '-u', 'root', '-e', `CREATE USER '${name}'@'%' IDENTIFIED BY '${password.replace(/'/g, "''")}'; CREATE DATABASE ${name}; GRANT ALL ON ${name}.* TO '${name}'@'%';`])
     },
-    stop() {
-      try {
-        process.kill(Number(readFileSync(join(dir, 'pid'), 'utf8').trim()))
-      } catch {
+    async stop() {
+      // The server's own process: wait for it to exit before its files go.
+      if (server.exitCode === null) {
+        const exited = new Promise((r) => server.once('exit', r))
         server.kill()
+        await exited
       }
       rmSync(dir, {recursive: true, force: true})
     },
