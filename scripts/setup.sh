@@ -20,8 +20,9 @@ command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql) # a throwaway server parses the SQL
 git filter-repo --version >/dev/null 2>&1 || need+=(git-filter-repo)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql) # throwaway servers: the command lint parses SQL; verify issuer --connect logs in
+command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server) # verify issuer --connect: a real MySQL-protocol login
 if [ "${#need[@]}" -gt 0 ] && [ "${LEAKCTL_SKIP_APT:-}" != "1" ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

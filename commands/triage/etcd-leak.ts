@@ -44,6 +44,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
     title: Flags.string({char: 't', description: 'Incident title'}),
     commander: Flags.string({description: 'Incident commander (default: the actor)'}),
     playbook: Flags.string({char: 'p', default: 'etcd-leak', description: 'Playbook name or file'}),
+    verify: Flags.boolean({description: 'Then ask each credential\'s own issuer whether it still works (leakctl verify issuer; see docs/verify.md for what is sent where)'}),
     by: incidentFlags.by,
   }
 
@@ -108,6 +109,12 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
     out.push('')
     out.push(`${chalk.bold(`Incident ${result.incident.id}`)} opened: ${p.total} checklist items, ${state.findings.length} finding(s) recorded; verdict in ${(result.verdictMs / 1000).toFixed(1)} s. Next: ${chalk.bold('leakctl checklist')}`)
     this.print(out.join('\n'))
+    // Opt-in: nothing is sent to an issuer without --verify (loaded only then: the AWS SDK is not small).
+    const verified = flags.verify ? await (await import('../../cli/issuer-flags.js')).verifyAfterTriage(result.incident, this.actor(flags.by), {kubeconfig: flags.kubeconfig, context: flags.context}) : null
+    if (verified) {
+      this.warnAll(verified.warnings)
+      this.print(`\n${chalk.bold('Asked the issuers (verify issuer):')}\n${verified.text}`)
+    }
     if (result.scan.damaged) process.exitCode = 2
     else if (result.findings.length) this.needsAction()
     return {
@@ -122,6 +129,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       secrets: result.scan.secrets,
       findings: result.findings,
       checklist: p,
+      ...(verified ? {verification: verified.summary} : {}),
     }
   }
 }

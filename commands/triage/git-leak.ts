@@ -32,6 +32,7 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
     commander: Flags.string({description: 'Incident commander (default: the actor)'}),
     playbook: Flags.string({char: 'p', default: 'git-leak', description: 'Playbook name or file'}),
     'replacements-dir': Flags.string({description: 'Directory for the replacement file (default: a fresh private temp directory)'}),
+    verify: Flags.boolean({description: 'Then ask each credential\'s own issuer whether it still works (leakctl verify issuer; see docs/verify.md for what is sent where)'}),
     by: incidentFlags.by,
   }
 
@@ -83,6 +84,12 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
     out.push('')
     out.push(`${chalk.bold(`Incident ${result.incident.id}`)} opened: ${p.total} checklist items, ${state.findings.length} finding(s) recorded. Next: ${chalk.bold('leakctl checklist')}`)
     this.print(out.join('\n'))
+    // Opt-in: nothing is sent to an issuer without --verify (loaded only then: the AWS SDK is not small).
+    const verified = flags.verify ? await (await import('../../cli/issuer-flags.js')).verifyAfterTriage(result.incident, this.actor(flags.by), {}) : null
+    if (verified) {
+      this.warnAll(verified.warnings)
+      this.print(`\n${chalk.bold('Asked the issuers (verify issuer):')}\n${verified.text}`)
+    }
     if (result.scan.findings.length) this.needsAction()
     return {
       incident: result.incident.id,
@@ -94,6 +101,7 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
       findings: result.scan.findings,
       rewrite: result.rewrite,
       checklist: p,
+      ...(verified ? {verification: verified.summary} : {}),
     }
   }
 }

@@ -7,7 +7,8 @@ import type {AddressInfo} from 'node:net'
 // protocol, XML), EC2 (EC2 query protocol, XML). The region and service of a
 // request come from its SigV4 credential scope, as AWS reads them. Faults on
 // demand: throttling, an opt-in region not enabled, expired credentials,
-// denied calls.
+// denied calls. IAM UpdateAccessKey and STS calls signed with a leaked key
+// (verify issuer, revoke).
 
 type Rec = Record<string, any>
 
@@ -25,7 +26,7 @@ export interface FakeAwsOptions {
   /** Every call fails with the expired-token error of its protocol. */
   expired?: boolean
   denyDescribeRegions?: boolean
-  /** IAM GetAccessKeyLastUsed answers. */
+  /** IAM GetAccessKeyLastUsed answers; UpdateAccessKey changes a key's status; STS signed with one of these keys answers as its user. */
   lastUsed?: Record<string, {user: string; date?: string; service?: string; region?: string; status?: string}>
   /** Account that owns each key (GetAccessKeyInfo); default: `account`. */
   keyAccounts?: Record<string, string>
@@ -152,7 +153,14 @@ export async function startFakeAws(o: FakeAwsOptions): Promise<FakeAws> {
 
     switch (service) {
       case 'sts': {
-        if (action === 'GetCallerIdentity') return queryOk(res, action, STS_NS, `<Arn>arn:aws:iam::${o.account}:user/responder</Arn><UserId>AIDARESPONDER</UserId><Account>${o.account}</Account>`)
+        if (action === 'GetCallerIdentity') {
+          // Signed with one of the keys in lastUsed (a leaked key, verify issuer --use-leaked-key): that key's user, or refused when it is not Active.
+          const signer = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? ''
+          const k = o.lastUsed?.[signer]
+          if (k && k.status === 'Inactive') return queryError(res, 403, 'InvalidClientTokenId', 'The security token included in the request is invalid.', STS_NS)
+          if (k) return queryOk(res, action, STS_NS, `<Arn>arn:aws:iam::${o.account}:user/${k.user}</Arn><UserId>AIDA${k.user.toUpperCase()}</UserId><Account>${o.account}</Account>`)
+          return queryOk(res, action, STS_NS, `<Arn>arn:aws:iam::${o.account}:user/responder</Arn><UserId>AIDARESPONDER</UserId><Account>${o.account}</Account>`)
+        }
         if (action === 'GetAccessKeyInfo') return queryOk(res, action, STS_NS, `<Account>${o.keyAccounts?.[form.get('AccessKeyId')!] ?? o.account}</Account>`)
         return queryError(res, 400, 'InvalidAction', action, STS_NS)
       }
@@ -169,6 +177,13 @@ export async function startFakeAws(o: FakeAwsOptions): Promise<FakeAws> {
             .filter(([, v]) => v.user === user)
             .map(([id, v]) => `<member><UserName>${user}</UserName><AccessKeyId>${id}</AccessKeyId><Status>${v.status ?? 'Active'}</Status><CreateDate>2025-01-01T00:00:00Z</CreateDate></member>`)
           return queryOk(res, action, IAM_NS, `<AccessKeyMetadata>${members.join('')}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`)
+        }
+        if (action === 'UpdateAccessKey') {
+          const k = o.lastUsed?.[form.get('AccessKeyId')!]
+          if (!k || k.user !== form.get('UserName')) return queryError(res, 404, 'NoSuchEntity', 'The Access Key with id was not found.', IAM_NS)
+          k.status = form.get('Status') ?? k.status
+          res.writeHead(200, {'content-type': 'text/xml'})
+          return res.end(`<UpdateAccessKeyResponse xmlns="${IAM_NS}"><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></UpdateAccessKeyResponse>`)
         }
         return queryError(res, 400, 'InvalidAction', action, IAM_NS)
       }
