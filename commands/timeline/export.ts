@@ -43,7 +43,7 @@ The HTML is one self-contained file (no scripts, no network), readable printed.`
     const format = flags.format as TimelineFormat
     const who = people(state, events, {redact: flags['redact-people']})
     const exposure = analyseExposure(state, events, new Date())
-    const built = buildTimeline(state, events, {since, until, collapseFindingsAbove: format === 'md' || format === 'html' ? 20 : undefined, milestones: exposure.milestones, actorLabel: who.label})
+    const built = buildTimeline(state, events, {since, until, ...(format === 'md' || format === 'html' ? {collapseFindingsAbove: 20, groupEvidenceAbove: 200} : {}), milestones: exposure.milestones, actorLabel: who.label})
     const [timeline, analysis] = who.redacting ? [mapStrings(built, who.text), mapStrings(exposure, who.text)] : [built, exposure]
     if (this.jsonEnabled()) {
       if (flags.out) this.write(flags.out, exportTimeline(timeline, format, analysis, flags.table as CsvTable))

@@ -15,6 +15,7 @@ import {exposureBlocks} from './exposure.js'
 // the timeline), then the questions only people can answer, left blank.
 
 const MAX_LISTED_FINDINGS = 50
+const MAX_LISTED_EVIDENCE = 100
 
 /** Minutes, UTC; only a canonical time reaches the page (the text of a time is outside input). */
 const utc = (iso: string) => `${(instant(iso) ?? 'invalid time').slice(0, 16).replace('T', ' ')}Z`
@@ -94,8 +95,11 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
       head: ['When (UTC)', 'T±', 'Source', 'What', 'Why suspicious'],
       rows: [...state.evidence]
         .sort((a, b) => (a.at ?? a.time).localeCompare(b.at ?? b.time))
+        .slice(0, MAX_LISTED_EVIDENCE)
         .map((e) => [utc(e.at ?? e.time), formatRelative(Date.parse(e.at ?? e.time) - zeroMs), e.source, e.suspicious ? {risk: 'critical', text: e.summary} : e.summary, (e.reasons ?? []).join('; ')]),
     })
+
+  if (state.evidence.length > MAX_LISTED_EVIDENCE) p(`… and ${state.evidence.length - MAX_LISTED_EVIDENCE} more, grouped by hour in the timeline below (leakctl timeline export --format csv lists every one).`)
 
   h(2, 'What was done, by whom, when')
   const done = leaves(view.phases.flatMap((ph) => ph.items)).filter((e) => e.status === 'done').sort((a, b) => a.doneAt!.localeCompare(b.doneAt!))
@@ -118,7 +122,7 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
     })
 
   h(2, 'Timeline')
-  const t = buildTimeline(state, events, {collapseFindingsAbove: 20, milestones: exposure.milestones, actorLabel: who.label, verified: o.verified})
+  const t = buildTimeline(state, events, {collapseFindingsAbove: 20, groupEvidenceAbove: 200, milestones: exposure.milestones, actorLabel: who.label, verified: o.verified})
   p(`Each entry at the time it happened; relative times count from the ${t.zero.label} (${utc(t.zero.time)}). "Learned" is when leakctl recorded it.`)
   blocks.push({
     type: 'table',

@@ -79,14 +79,15 @@ export function buildChart(state: IncidentState, life: Lifecycles, ms: Milestone
   const openedAt = instant(state.openedAt) ?? nowIso
   const deadlines = phaseDeadlines(state, openedAt, now)
 
-  // The window: from the earliest exposure (or use, or milestone) to the last thing that happened; to now while anything is still exposed.
+  // The window: from the earliest exposure (or use, or milestone) to the last thing that happened, or
+  // the last deadline already past; to now while a drawn credential is still exposed.
   const times: number[] = [msOf(openedAt)]
   for (const c of drawn) {
     for (const s of [c.exposed, c.use.first, c.use.last, c.revoked, c.verifiedDead]) if (s) times.push(msOf(s.happenedAt))
   }
   for (const m of ms) times.push(msOf(m.at.happenedAt))
   for (const a of life.facts.outsideActivity) times.push(msOf(a.happenedAt))
-  if (drawn.some((c) => !c.revoked) || deadlines.some((d) => d.overdue && msOf(d.at) <= now.getTime())) times.push(now.getTime())
+  if (drawn.some((c) => !c.revoked)) times.push(now.getTime())
   const finite = times.filter(Number.isFinite)
   let lo = Math.min(...finite)
   let hi = Math.max(...finite)
@@ -116,7 +117,8 @@ export function buildChart(state: IncidentState, life: Lifecycles, ms: Milestone
   })
 
   const response: ChartMark[] = ms.map((m) => mark('milestone', m.at, `${m.label} at ${utcMinute(m.at.happenedAt)}`, check))
-  const done = [...state.items.values()].filter((it) => !it.parent && isDone(state, it) && instant(it.doneAt)).map((it): Stamp => ({happenedAt: instant(it.doneAt)!, learnedAt: instant(it.doneAt)!, source: `item ${it.id}`}))
+  // Each item ticked, members of a group included: the rhythm of the response.
+  const done = [...state.items.values()].filter((it) => it.children.length === 0 && it.done && instant(it.doneAt)).map((it): Stamp => ({happenedAt: instant(it.doneAt)!, learnedAt: instant(it.doneAt)!, source: `item ${it.id}`}))
   done.sort((a, b) => a.happenedAt.localeCompare(b.happenedAt))
   response.push(...grouped(done, bucket, 'done', (n, s) => (n === 1 ? `Checklist item done at ${utcMinute(s.happenedAt)} (${s.source})` : `${n} checklist items done in the ${bucket.name} from ${utcMinute(s.happenedAt)}`), check))
   lanes.push({id: 'milestones', kind: 'milestones', label: 'Response milestones', risk: null, bar: null, marks: response})

@@ -137,7 +137,11 @@ export function buildLifecycles(state: IncidentState, events: IncidentEvent[], n
       if (!stamp) continue
       const fps = usedCredentials(e, byKeyId, byHashed)
       if (fps.length === 0) facts.outsideActivity.push(stamp)
-      for (const fp of fps) uses.set(fp, [...(uses.get(fp) ?? []), stamp])
+      for (const fp of fps) {
+        const list = uses.get(fp)
+        if (list) list.push(stamp)
+        else uses.set(fp, [stamp])
+      }
     } else if (e.type === 'credential.revoked') {
       if (e.data.applied && byFp.has(e.data.fingerprint)) revoked.set(e.data.fingerprint, [...(revoked.get(e.data.fingerprint) ?? []), {happenedAt: time, learnedAt: time, source: `credential.revoked ${e.id}: ${e.data.action}`}])
     } else if (e.type === 'verification.recorded') {

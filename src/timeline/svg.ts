@@ -25,7 +25,7 @@ export function renderChartSvg(chart: ExposureChart): string {
   const hi = msOf(chart.to)
   const x = (iso: string) => X0 + ((msOf(iso) - lo) / (hi - lo)) * (X1 - X0)
   const rows = chart.lanes.length + (chart.more ? 1 : 0)
-  const H = AXIS + rows * LANE_H + 30
+  const H = AXIS + rows * LANE_H + 34
   const out: string[] = []
   const credentialLanes = chart.lanes.filter((l) => l.kind === 'credential').length
   out.push(
@@ -52,13 +52,17 @@ export function renderChartSvg(chart: ExposureChart): string {
   }
 
   // Deadlines and now, over the lanes.
-  for (const d of chart.deadlines) {
-    const px = num(x(d.at))
+  chart.deadlines.forEach((d, i) => {
+    const cx = x(d.at)
+    const px = num(cx)
     const color = d.overdue ? COLORS.overdue : COLORS.deadline
+    // The phase's short name ("Hour 0-1"), staggered on two rows so neighbours do not overlap.
+    const short = d.label.split(/[:—]| due /)[0]!.trim().slice(0, 24)
+    const anchor = cx > X1 - 60 ? 'end' : cx < X0 + 60 ? 'start' : 'middle'
     out.push(
-      `<g class="deadline${d.overdue ? ' overdue' : ''}" role="img" aria-label="${escapeHtml(d.label)}"><title>${escapeHtml(d.label)}</title><line x1="${px}" y1="${AXIS - 2}" x2="${px}" y2="${H - 24}" stroke="${color}" stroke-width="${d.overdue ? 2 : 1.5}" stroke-dasharray="5 3"/><text x="${px}" y="${H - 12}" text-anchor="middle" fill="${color}" font-size="10">${escapeHtml(d.label.replace(/ due .*$/, '').slice(0, 28))}</text></g>`,
+      `<g class="deadline${d.overdue ? ' overdue' : ''}" role="img" aria-label="${escapeHtml(d.label)}"><title>${escapeHtml(d.label)}</title><line x1="${px}" y1="${AXIS - 2}" x2="${px}" y2="${H - 28}" stroke="${color}" stroke-width="${d.overdue ? 2 : 1.5}" stroke-dasharray="5 3"/><text x="${px}" y="${H - (i % 2 ? 4 : 16)}" text-anchor="${anchor}" fill="${color}" font-size="10">${escapeHtml(short)}${d.overdue ? ' !' : ''}</text></g>`,
     )
-  }
+  })
   if (msOf(chart.now) >= lo && msOf(chart.now) <= hi) {
     const px = num(x(chart.now))
     out.push(`<g class="now" role="img" aria-label="Now: ${escapeHtml(utcMinute(chart.now))}"><title>Now: ${escapeHtml(utcMinute(chart.now))}</title><line x1="${px}" y1="${AXIS - 14}" x2="${px}" y2="${H - 24}" stroke="${COLORS.now}" stroke-width="1.5"/><text x="${px}" y="${AXIS - 20}" text-anchor="middle" fill="${COLORS.now}" font-weight="600">now</text></g>`)

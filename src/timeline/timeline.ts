@@ -40,6 +40,8 @@ export interface TimelineOptions {
   until?: Date
   /** Fold batches of more than this many findings recorded at once into one entry. */
   collapseFindingsAbove?: number
+  /** With more evidence entries than this, fold them by source and hour (day when the span is over a week). */
+  groupEvidenceAbove?: number
   /** Milestones derived from the facts (exposure began, first use, contained), placed among the events. */
   milestones?: Milestone[]
   /** Whether an event's signature is verified; the renderers mark entries where this says false. */
@@ -122,6 +124,7 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
       count: 1,
     })
   }
+  if (opts.groupEvidenceAbove !== undefined) groupEvidence(entries, opts.groupEvidenceAbove, zeroMs)
   const since = opts.since?.getTime() ?? Number.NEGATIVE_INFINITY
   const until = opts.until?.getTime() ?? Number.POSITIVE_INFINITY
   const kept = entries.filter((x) => {
@@ -134,6 +137,46 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
     zero,
     entries: kept,
   }
+}
+
+/** Dense evidence, readable: one entry per source, verdict and hour (or day), in place. */
+function groupEvidence(entries: TimelineEntry[], limit: number, zeroMs: number): void {
+  const evidence = entries.filter((e) => e.type === 'evidence.found')
+  if (evidence.length <= limit) return
+  const times = evidence.map((e) => Date.parse(e.happenedAt))
+  const unit = Math.max(...times) - Math.min(...times) > 7 * 86_400_000 ? {ms: 86_400_000, name: 'day'} : {ms: 3_600_000, name: 'hour'}
+  const groups = new Map<string, TimelineEntry[]>()
+  for (const e of evidence) {
+    const key = `${Math.floor(Date.parse(e.happenedAt) / unit.ms)}|${/^Evidence from (\S+)( \(SUSPICIOUS\))?/.exec(e.text)?.slice(1).join('|') ?? ''}`
+    const g = groups.get(key)
+    if (g) g.push(e)
+    else groups.set(key, [e])
+  }
+  const kept = entries.filter((e) => e.type !== 'evidence.found')
+  for (const g of groups.values()) {
+    if (g.length === 1) {
+      kept.push(g[0]!)
+      continue
+    }
+    g.sort((a, b) => a.happenedAt.localeCompare(b.happenedAt))
+    const first = g[0]!
+    const last = g.at(-1)!
+    const start = new Date(Math.floor(Date.parse(first.happenedAt) / unit.ms) * unit.ms).toISOString()
+    const head = /^Evidence from \S+(?: \(SUSPICIOUS\))?/.exec(first.text)?.[0] ?? 'Evidence'
+    kept.push({
+      happenedAt: start,
+      relative: formatRelative(Date.parse(start) - zeroMs),
+      learnedAt: g.map((e) => e.learnedAt).sort()[0]!,
+      source: `${g.length} events, first ${first.source}, last ${last.source}`,
+      actor: first.actor,
+      type: 'evidence.found',
+      category: 'evidence',
+      text: `${head}: ${g.length} events in the ${unit.name} from ${start.slice(0, 16).replace('T', ' ')}Z (first ${first.happenedAt.slice(11, 16)}, last ${last.happenedAt.slice(11, 16)}); each is listed in the json and csv exports`,
+      eventIds: g.flatMap((e) => e.eventIds),
+      count: g.reduce((n, e) => n + e.count, 0),
+    })
+  }
+  entries.splice(0, entries.length, ...kept)
 }
 
 function bulkFindings(batch: IncidentEvent[], zeroMs: number, who: (a: string) => string): TimelineEntry {
