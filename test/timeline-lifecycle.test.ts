@@ -7,7 +7,7 @@ import {loadIncident} from '../src/incident/incident.js'
 import {appendEvents, type NewEvent} from '../src/incident/log.js'
 import type {IncidentRef} from '../src/incident/workspace.js'
 import {analyseExposure, type ExposureAnalysis} from '../src/timeline/exposure.js'
-import {lifecycleCsv} from '../src/timeline/export.js'
+import {exportTimeline, lifecycleCsv} from '../src/timeline/export.js'
 import {buildTimeline} from '../src/timeline/timeline.js'
 import {tempDir} from './helpers/cli.js'
 import {gitFinding, openTestIncident} from './helpers/incident.js'
@@ -65,7 +65,7 @@ describe('credential lifecycles, by hand', () => {
     expect(c.exposed).toMatchObject({happenedAt: iso('08:00'), learnedAt: iso('10:00'), basis: 'stated by tester when the incident was opened'})
     expect(c.use.status).toBe('seen')
     expect(c.use.count).toBe(2)
-    expect(c.use.first).toEqual({happenedAt: iso('08:45'), learnedAt: iso('10:30'), source: 'CloudTrail eventId ev-1'})
+    expect(c.use.first).toMatchObject({happenedAt: iso('08:45'), learnedAt: iso('10:30'), source: 'CloudTrail eventId ev-1', event: expect.stringMatching(/^[0-9A-Z]{26}$/)})
     expect(c.use.last!.source).toBe('CloudTrail eventId ev-2')
     expect(c.detected.happenedAt).toBe(iso('10:00'))
     expect(c.revoked).toMatchObject({happenedAt: iso('10:20'), source: expect.stringMatching(/^credential\.revoked .*iam:DeleteAccessKey$/)})
@@ -132,6 +132,20 @@ describe('credential lifecycles, by hand', () => {
     expect(t.entries.filter((e) => e.category === 'milestone').map((e) => e.type)).toContain('milestone.contained')
     const times = t.entries.map((e) => e.happenedAt)
     expect([...times].sort()).toEqual(times)
+  })
+
+  it('a signature check, when given, marks what rests on an unverified event', () => {
+    const {state, events} = loadIncident(ref)
+    const revokedId = events.find((e) => e.type === 'credential.revoked')!.id
+    const checked = analyseExposure(state, events, T('13:00'), {verified: (id) => id !== revokedId})
+    const marks = checked.chart.lanes[0]!.marks
+    expect(marks.find((m) => m.kind === 'revoked')).toMatchObject({verified: false, label: expect.stringMatching(/\(unverified\)$/)})
+    expect(marks.find((m) => m.kind === 'dead')!.verified).toBe(true)
+    const t = buildTimeline(state, events, {verified: (e) => e.id !== revokedId})
+    expect(t.entries.find((e) => e.type === 'credential.revoked')!.verified).toBe(false)
+    expect(exportTimeline(t, 'md')).toMatch(/Revoked: aws-access-key .* \(unverified\) \|/)
+    // Not asked: no mark either way.
+    expect(a.chart.lanes[0]!.marks.every((m) => m.verified === undefined)).toBe(true)
   })
 
   it('the credentials CSV: one row per credential with each step and the durations in seconds', () => {

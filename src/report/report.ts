@@ -32,12 +32,8 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
   const zeroMs = Date.parse(zero.time)
   const who = people(state, events, {redact: o.redactPeople ?? false})
   const byId = o.verified ? new Map(events.map((e) => [e.id, e])) : null
-  const verifiedSource = byId ? (source: string) => {
-    const id = /(?:^|\s)([0-9A-HJKMNP-TV-Z]{26})(?::|$)/.exec(source)?.[1]
-    const e = id ? byId.get(id) : undefined
-    return e ? o.verified!(e) : undefined
-  } : undefined
-  const exposure = analyseExposure(state, events, now, {verified: verifiedSource})
+  const verifiedEvent = byId ? (id: string) => (byId.has(id) ? o.verified!(byId.get(id)!) : undefined) : undefined
+  const exposure = analyseExposure(state, events, now, {verified: verifiedEvent})
   const d = exposure.durations
   const view = checklistView(state, now)
   const risks = findingsByRisk(state.findings)

@@ -55,8 +55,8 @@ export interface ExposureChart {
 
 export interface ChartOptions {
   maxLanes?: number
-  /** Whether the event behind a mark verified (by its `source`); undefined: not asked. */
-  verified?: (source: string) => boolean | undefined
+  /** Whether the leakctl event behind a mark verified (by its id); undefined: not asked. */
+  verified?: (eventId: string) => boolean | undefined
 }
 
 const BUCKETS: {ms: number; name: string}[] = [
@@ -98,7 +98,7 @@ export function buildChart(state: IncidentState, life: Lifecycles, ms: Milestone
   hi += pad
   const bucket = BUCKETS.find((b) => (hi - lo) / b.ms <= MAX_BUCKETS) ?? BUCKETS.at(-1)!
 
-  const check = (s: Stamp) => o.verified?.(s.source)
+  const check = (s: Stamp) => (s.event ? o.verified?.(s.event) : undefined)
   const lanes: ChartLane[] = drawn.map((c, i) => {
     const marks: ChartMark[] = grouped(c.use.marks, bucket, 'use', (n, s) => (n === 1 ? `Outside use at ${utcMinute(s.happenedAt)} (${s.source})` : `${n} outside uses in the ${bucket.name} from ${utcMinute(s.happenedAt)}`), check)
     if (c.revoked) marks.push(mark('revoked', c.revoked, `Revoked at ${utcMinute(c.revoked.happenedAt)} (${c.revoked.source})`, check))

@@ -15,6 +15,8 @@ export interface Stamp {
   learnedAt: string
   /** What shows it: a commit, a CloudTrail eventId, an event id, who stated it. */
   source: string
+  /** The id of the leakctl event that recorded it, when one did (for its signature check). */
+  event?: string
 }
 
 export type UseStatus = 'seen' | 'none-seen' | 'not-collected'
@@ -117,7 +119,7 @@ export function buildLifecycles(state: IncidentState, events: IncidentEvent[], n
     const time = eventTime(e)
     if (e.type === 'finding.recorded') {
       const c = byFp.get(e.data.finding.fingerprint)
-      if (c && !c.detected) c.detected = {happenedAt: time, learnedAt: time, source: `finding.recorded ${e.id}`}
+      if (c && !c.detected) c.detected = {happenedAt: time, learnedAt: time, source: `finding.recorded ${e.id}`, event: e.id}
     } else if (e.type === 'evidence.found') {
       const ref = (e.data.ref ?? {}) as Ref
       const kind = str(ref.kind)
@@ -143,12 +145,12 @@ export function buildLifecycles(state: IncidentState, events: IncidentEvent[], n
         else uses.set(fp, [stamp])
       }
     } else if (e.type === 'credential.revoked') {
-      if (e.data.applied && byFp.has(e.data.fingerprint)) revoked.set(e.data.fingerprint, [...(revoked.get(e.data.fingerprint) ?? []), {happenedAt: time, learnedAt: time, source: `credential.revoked ${e.id}: ${e.data.action}`}])
+      if (e.data.applied && byFp.has(e.data.fingerprint)) revoked.set(e.data.fingerprint, [...(revoked.get(e.data.fingerprint) ?? []), {happenedAt: time, learnedAt: time, source: `credential.revoked ${e.id}: ${e.data.action}`, event: e.id}])
     } else if (e.type === 'verification.recorded') {
       const checkedAt = instant(e.data.checkedAt) ?? time
       const dead = DEAD_STATES.includes(e.data.state)
       const happenedAt = (dead ? instant(e.data.since) : null) ?? checkedAt
-      const stamp = {happenedAt, learnedAt: time, source: `verification.recorded ${e.id}: ${e.data.verifier} says ${e.data.state} (${e.data.via})`}
+      const stamp = {happenedAt, learnedAt: time, source: `verification.recorded ${e.id}: ${e.data.verifier} says ${e.data.state} (${e.data.via})`, event: e.id}
       if (byFp.has(e.data.fingerprint)) verifications.set(e.data.fingerprint, [...(verifications.get(e.data.fingerprint) ?? []), {checkedAt, dead, dangerous: DANGEROUS_STATES.includes(e.data.state), stamp}])
     }
   }
@@ -238,7 +240,7 @@ function useStamp(e: Evidence): Stamp | null {
   const learnedAt = eventTime(e)
   const ref = (e.data.ref ?? {}) as Ref
   const id = str(ref.eventId) ? `CloudTrail eventId ${str(ref.eventId)}` : str(ref.id) ? `${e.data.source} ${str(ref.id)}` : `evidence.found ${e.id}`
-  return {happenedAt: instant(e.data.at) ?? learnedAt, learnedAt, source: id}
+  return {happenedAt: instant(e.data.at) ?? learnedAt, learnedAt, source: id, event: e.id}
 }
 
 function usedCredentials(e: Evidence, byKeyId: Map<string, string[]>, byHashed: Map<string, string>): string[] {
