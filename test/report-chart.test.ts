@@ -67,7 +67,7 @@ beforeAll(async () => {
   await at('11:40', 'bob', [{type: 'item.ticked', data: {item: itemC.id}}, {type: 'incident.noted', data: {text: 'bob rotated the database password with the DBA'}}])
   // A line written by hand (or by a hostile sync peer): a time Date.parse accepts around markup, an actor that is markup.
   const id = ulid(decodeTime(loadIncident(ref).state.lastEventId) + 1)
-  appendFileSync(ref.logPath, JSON.stringify({id, time: HOSTILE_TIME, actor: HOSTILE_ACTOR, type: 'incident.noted', data: {text: '<script>alert(2)</script> ]]> --> note'}}) + '\n')
+  appendFileSync(ref.logPath, JSON.stringify({id, time: HOSTILE_TIME, actor: HOSTILE_ACTOR, type: 'incident.noted', data: {text: '<script>alert(2)</script> ]]> --> \u001b[2J\u001b]52;c;aGk=\u0007 note'}}) + '\n')
 
   // 10,000 events over three days.
   const dense = await openDenseIncident(ws('ws-dense'), {now: new Date()})
@@ -280,6 +280,7 @@ describe('the Markdown picture: a Mermaid gantt', () => {
       expect(r.stdout).toMatch(/\| Time to detect \(exposed before the response began\) \| 2026-11-22 08:00Z \| 2026-11-22 10:00Z \| 2h \|/)
       expect(r.stdout).toMatch(/\| Time to contain \(the last critical credential revoked\) \| 2026-11-22 10:00Z \| 2026-11-22 10:20Z \| 20m \|/)
       expect(r.stdout).not.toContain(HOSTILE_TIME)
+      expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/)
     }
   })
 

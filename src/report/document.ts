@@ -1,4 +1,5 @@
 import type {ExposureChart} from '../timeline/chart.js'
+import {safeLine} from '../text/terminal.js'
 import {escapeHtml, htmlPage} from '../timeline/html-page.js'
 import {renderGantt} from '../timeline/mermaid.js'
 import {renderChartSvg} from '../timeline/svg.js'
@@ -24,7 +25,7 @@ export interface Document {
 const mdInline = (parts: Inline[], inTable = false): string =>
   parts
     .map((p) => {
-      const text = typeof p === 'string' ? p : 'code' in p ? `\`${p.code}\`` : `**${p.text}**`
+      const text = safeLine(typeof p === 'string' ? p : 'code' in p ? `\`${p.code}\`` : `**${p.text}**`)
       return inTable ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text
     })
     .join('')
@@ -38,7 +39,7 @@ export function blocksToMarkdown(blocks: Block[]): string {
   for (const b of blocks) {
     switch (b.type) {
       case 'heading':
-        out.push(`${'#'.repeat(b.level)} ${b.text}`, '')
+        out.push(`${'#'.repeat(b.level)} ${safeLine(b.text)}`, '')
         break
       case 'paragraph':
         out.push(mdInline(b.text), '')

@@ -1,6 +1,7 @@
 import {blocksToHtml, blocksToMarkdown} from '../report/document.js'
 import {exposureBlocks} from '../report/exposure.js'
 import {type ExposureAnalysis, exposureJson} from './exposure.js'
+import {safeLine} from '../text/terminal.js'
 import {escapeHtml, htmlPage} from './html-page.js'
 import type {CredentialLifecycle} from './lifecycle.js'
 import type {Timeline} from './timeline.js'
@@ -33,14 +34,14 @@ function header(t: Timeline): string[] {
   ]
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+const mdCell = (s: string) => safeLine(s).replace(/\|/g, '\\|')
 
 const second = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')
 const what = (e: Timeline['entries'][number]) => (e.verified === false ? `${e.text} (unverified)` : e.text)
 
 export function toMarkdown(t: Timeline, exposure: ExposureAnalysis | null = null): string {
-  const [title, meta, zero] = header(t)
-  const lines = [`# Timeline: ${t.incident.title}`, '', `${title}  `, `${meta}  `, zero!, '']
+  const [title, meta, zero] = header(t).map(safeLine)
+  const lines = [`# Timeline: ${safeLine(t.incident.title)}`, '', `${title}  `, `${meta}  `, zero!, '']
   if (exposure) lines.push('## Exposure window', '', blocksToMarkdown(exposureBlocks(exposure)), '## Every entry', '')
   lines.push('| Time (UTC) | T± | Learned (UTC) | Who | What | Source |', '|---|---|---|---|---|---|')
   for (const e of t.entries) lines.push(`| ${second(e.happenedAt)} | ${e.relative} | ${e.learnedAt === e.happenedAt ? '' : second(e.learnedAt)} | ${mdCell(e.actor)} | ${mdCell(what(e))} | ${mdCell(e.source)} |`)
@@ -50,7 +51,7 @@ export function toMarkdown(t: Timeline, exposure: ExposureAnalysis | null = null
 
 /** RFC 4180, with formula-looking cells neutralised for spreadsheets. */
 export function csvCell(s: string): string {
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${safeLine(s)}` : safeLine(s)
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
