@@ -148,6 +148,18 @@ describe('credential lifecycles, by hand', () => {
     expect(a.chart.lanes[0]!.marks.every((m) => m.verified === undefined)).toBe(true)
   })
 
+  it('a repository made public (GitHub PublicEvent) is a fact at its own time, and a milestone', () => {
+    const {state, events} = loadIncident(ref)
+    const publicEvent = {id: '01KZZZZZZZZZZZZZZZZZZZZZZZ', time: iso('10:45'), actor: 'logs', type: 'evidence.found' as const, data: {source: 'github', summary: 'acme/api: dev made the repository public', at: iso('07:30'), suspicious: true, reasons: ['the repository became public: the exposure starts here'], ref: {id: 'acme/api#event:99', kind: 'visibility'}}}
+    const b = analyseExposure(state, [...events, publicEvent], T('13:00'))
+    expect(b.facts.madePublic).toEqual([{happenedAt: iso('07:30'), learnedAt: iso('10:45'), source: 'github acme/api#event:99', event: publicEvent.id}])
+    expect(b.milestones.map((m) => m.kind)).toContain('made-public')
+    // Earlier than the stated exposure: A's exposure now starts when the repository became public.
+    expect(b.credentials.find((c) => c.fingerprint === A.fingerprint)!.exposed).toMatchObject({happenedAt: iso('07:30'), basis: 'the repository made public (GitHub)'})
+    // Not an outside use of any credential.
+    expect(b.facts.outsideActivity).toEqual([])
+  })
+
   it('the credentials CSV: one row per credential with each step and the durations in seconds', () => {
     const rows = lifecycleCsv(a.credentials).trimEnd().split('\r\n')
     expect(rows).toHaveLength(4)
