@@ -8,6 +8,7 @@ import {appendEvents, type NewEvent} from '../src/incident/log.js'
 import type {IncidentRef} from '../src/incident/workspace.js'
 import {analyseExposure, type ExposureAnalysis} from '../src/timeline/exposure.js'
 import {exportTimeline, lifecycleCsv} from '../src/timeline/export.js'
+import {renderChartSvg} from '../src/timeline/svg.js'
 import {buildTimeline} from '../src/timeline/timeline.js'
 import {tempDir} from './helpers/cli.js'
 import {gitFinding, openTestIncident} from './helpers/incident.js'
@@ -158,6 +159,19 @@ describe('credential lifecycles, by hand', () => {
     expect(b.credentials.find((c) => c.fingerprint === A.fingerprint)!.exposed).toMatchObject({happenedAt: iso('07:30'), basis: 'the repository made public (GitHub)'})
     // Not an outside use of any credential.
     expect(b.facts.outsideActivity).toEqual([])
+  })
+
+  it('the SVG escapes every outside string, in text and in attributes', () => {
+    const evil = `x"><script>alert(1)</script><meta http-equiv="refresh" content="0">'&`
+    const svg = renderChartSvg({
+      ...a.chart,
+      lanes: a.chart.lanes.map((l) => ({...l, id: evil, label: `${l.label} ${evil}`, marks: l.marks.map((m) => ({...m, label: evil})), bar: l.bar && {...l.bar, label: evil}})),
+      deadlines: a.chart.deadlines.map((d) => ({...d, label: evil})),
+    })
+    expect(svg).not.toMatch(/<script|<meta|content="0"/)
+    expect(svg).toContain('x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;')
+    // Every attribute value is quoted and free of a raw quote: the markup parses back to the same elements.
+    expect(svg.match(/<g class="mark /g)!.length).toBe(a.chart.lanes.reduce((n, l) => n + l.marks.length, 0))
   })
 
   it('the credentials CSV: one row per credential with each step and the durations in seconds', () => {
