@@ -69,3 +69,39 @@ export function syntheticFindings(n: number, pick: (i: number) => {class: string
     state: 'live',
   }))
 }
+
+/**
+ * An incident of exactly `total` events over three days (for the report's
+ * picture and its benchmark): 200 critical/high findings, one AWS key in ten
+ * used from outside thousands of times, half of those keys revoked and
+ * verified dead, and notes to make up the count. Times are fixed from `now`.
+ */
+export async function openDenseIncident(workspaceDir: string, o: {total?: number; now: Date}): Promise<{ref: import('../src/incident/workspace.js').IncidentRef; keys: string[]}> {
+  const {openIncident} = await import('../src/incident/incident.js')
+  const {openWorkspace} = await import('../src/incident/workspace.js')
+  const {appendEvents} = await import('../src/incident/log.js')
+  const {findingKey, findingWhere} = await import('../src/detect/finding.js')
+  const {loadProcedures, resolvePlaybook} = await import('../src/playbook/load.js')
+  const total = o.total ?? 10_000
+  const H = 3_600_000
+  const exposed = new Date(o.now.getTime() - 72 * H)
+  const opened = new Date(exposed.getTime() + 30 * H)
+  const findings = syntheticFindings(200, (i) => (i % 10 === 0 ? {class: 'aws-access-key', risk: 'critical'} : {class: 'database-password', risk: 'high'})).map((f, i) => (i % 10 === 0 ? {...f, keyId: `AKIA${String(i).padStart(16, '0')}`} : f))
+  const keys = findings.filter((f) => f.keyId).map((f) => f.keyId!)
+  const ws = openWorkspace(workspaceDir, true)
+  const {ref, events} = await openIncident(ws, {title: 'dense incident', kind: 'etcd-leak', commander: 'commander', exposedAt: exposed, playbook: resolvePlaybook('etcd-leak'), procedures: loadProcedures(), actor: 'triage', findings, now: opened})
+  const revoked = findings.filter((f) => f.keyId).slice(0, 10)
+  const fixed = events.length + revoked.length * 2
+  const uses = Math.floor((total - fixed) * 0.97)
+  const notes = total - fixed - uses
+  const span = o.now.getTime() - exposed.getTime()
+  await appendEvents(ref.logPath, 'logs', Array.from({length: uses}, (_, i) => {
+    const key = keys[i % keys.length]!
+    const at = new Date(exposed.getTime() + 2 * H + Math.floor((i / uses) * (span - 4 * H))).toISOString()
+    return {type: 'evidence.found' as const, data: {source: 'cloudtrail', summary: `ListBuckets by ${key}`, at, suspicious: true, reasons: ['new source IP'], ref: {eventId: `ev-${i}`, accessKeyId: key, leakedKey: key}}}
+  }), () => new Date(opened.getTime() + H))
+  await appendEvents(ref.logPath, 'bob', revoked.map((f) => ({type: 'credential.revoked' as const, data: {fingerprint: f.fingerprint, finding: findingKey(f), class: f.class, where: findingWhere(f), action: 'iam:DeleteAccessKey', applied: true, result: 'deleted'}})), () => new Date(opened.getTime() + 3 * H))
+  await appendEvents(ref.logPath, 'verifier', revoked.map((f) => ({type: 'verification.recorded' as const, data: {fingerprint: f.fingerprint, finding: findingKey(f), class: f.class, where: findingWhere(f), verifier: 'issuer' as const, state: 'revoked' as const, checkedAt: new Date(opened.getTime() + 4 * H).toISOString(), via: 'sts:GetCallerIdentity', detail: 'InvalidClientTokenId'}})), () => new Date(opened.getTime() + 4 * H))
+  await appendEvents(ref.logPath, 'ana', Array.from({length: notes}, (_, i) => ({type: 'incident.noted' as const, data: {text: `note ${i}`}})), () => new Date(opened.getTime() + 5 * H))
+  return {ref, keys}
+}

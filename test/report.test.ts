@@ -38,7 +38,7 @@ describe('leakctl report', () => {
     expect(r.code).toBe(0)
     const md = r.stdout
     const sections = [...md.matchAll(/^## (.+)$/gm)].map((m) => m[1])
-    expect(sections).toEqual(['Summary', 'Inventory by risk', 'Evidence of use', 'What was done, by whom, when', 'Still open', 'Timeline', 'For the team to write'])
+    expect(sections).toEqual(['Summary', 'Exposure window', 'Inventory by risk', 'Evidence of use', 'What was done, by whom, when', 'Still open', 'Timeline', 'For the team to write'])
     expect(md).toMatch(/Exposure: 2 credential finding\(s\): \*\*1 critical\*\*, \*\*1 high\*\*/)
     expect(md).toMatch(/\*\*Evidence of use: 1 suspicious event\(s\)\*\*/)
     expect(md).toMatch(/Check scan-git: \*\*FAIL\*\* — 2 secrets exposed/)

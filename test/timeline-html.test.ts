@@ -43,7 +43,7 @@ describe('HTML timeline in Chromium', () => {
       await d.dismiss()
     })
     await page.goto(`file://${htmlPath}`)
-    const rows = await page.locator('tbody tr').count()
+    const rows = await page.locator('table.entries tbody tr').count()
     const entries = (readFileSync(htmlPath, 'utf8').match(/<tr class=/g) ?? []).length
     expect(rows).toBe(entries)
     expect(rows).toBeGreaterThanOrEqual(4)

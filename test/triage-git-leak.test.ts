@@ -109,7 +109,9 @@ describe('triage git-leak on the sample repository', () => {
     expect(md).toMatch(/^# Post-mortem draft: Secrets committed to /)
     expect(md).toMatch(/Exposure: 3 credential finding\(s\): \*\*1 critical\*\*, \*\*2 high\*\*/)
     expect(md).toMatch(/Check scan-git: \*\*FAIL\*\* — 3 secrets exposed/)
-    expect(md).toMatch(/\| 2026-11-21 21:58Z \| T-00:12 \| tester \| Finding \(critical\): aws-access-key at deploy\/push\.sh:3/)
+    // At its commit's time, learned when the triage recorded it, shown with the commander's role, its commit as the source.
+    expect(md).toMatch(/\| 2026-11-21 21:58Z \| T-00:12 \| \d{4}-\d\d-\d\d \d\d:\d\dZ \| tester \(commander\) \| Finding \(critical\): aws-access-key at deploy\/push\.sh:3 .*\| commit [0-9a-f]{12} \|/)
+    expect(md).toMatch(/\| Time to detect \(exposed before the response began\) \| 2026-11-21 22:10Z \|/)
   })
 
   it('a clean repository: exit 0, an incident with nothing to revoke', () => {

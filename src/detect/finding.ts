@@ -68,6 +68,8 @@ export const findingSchema = z.discriminatedUnion('source', [
     /** Data key or field path inside the object, e.g. `data.password`. */
     field: z.string(),
     state: z.enum(['live', 'deleted']),
+    /** The object's metadata.creationTimestamp, when the snapshot carries it: when the secret entered the cluster. */
+    created: iso.optional(),
   }),
   z.strictObject({
     source: z.literal('file'),

@@ -1,4 +1,8 @@
+import type {ExposureChart} from '../timeline/chart.js'
+import {safeLine} from '../text/terminal.js'
 import {escapeHtml, htmlPage} from '../timeline/html-page.js'
+import {renderGantt} from '../timeline/mermaid.js'
+import {renderChartSvg} from '../timeline/svg.js'
 
 // A tiny document model so the post-mortem draft is written once and
 // rendered to Markdown or HTML, never converted from one to the other.
@@ -10,6 +14,8 @@ export type Block =
   | {type: 'paragraph'; text: Inline[]}
   | {type: 'list'; items: Inline[][]}
   | {type: 'table'; head: string[]; rows: Inline[][]}
+  /** The exposure window: a Mermaid gantt in Markdown, inline SVG in HTML. */
+  | {type: 'chart'; chart: ExposureChart}
 
 export interface Document {
   title: string
@@ -19,17 +25,21 @@ export interface Document {
 const mdInline = (parts: Inline[], inTable = false): string =>
   parts
     .map((p) => {
-      const text = typeof p === 'string' ? p : 'code' in p ? `\`${p.code}\`` : `**${p.text}**`
+      const text = safeLine(typeof p === 'string' ? p : 'code' in p ? `\`${p.code}\`` : `**${p.text}**`)
       return inTable ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text
     })
     .join('')
 
 export function toMarkdown(doc: Document): string {
+  return blocksToMarkdown(doc.blocks)
+}
+
+export function blocksToMarkdown(blocks: Block[]): string {
   const out: string[] = []
-  for (const b of doc.blocks) {
+  for (const b of blocks) {
     switch (b.type) {
       case 'heading':
-        out.push(`${'#'.repeat(b.level)} ${b.text}`, '')
+        out.push(`${'#'.repeat(b.level)} ${safeLine(b.text)}`, '')
         break
       case 'paragraph':
         out.push(mdInline(b.text), '')
@@ -40,6 +50,9 @@ export function toMarkdown(doc: Document): string {
       case 'table':
         out.push(`| ${b.head.join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`, ...b.rows.map((r) => `| ${r.map((c) => mdInline([c], true)).join(' | ')} |`), '')
         break
+      case 'chart':
+        out.push('```mermaid', renderGantt(b.chart), '```', '')
+        break
     }
   }
   return out.join('\n')
@@ -49,7 +62,11 @@ const htmlInline = (parts: Inline[]): string =>
   parts.map((p) => (typeof p === 'string' ? escapeHtml(p) : 'code' in p ? `<code>${escapeHtml(p.code)}</code>` : `<span class="${escapeHtml(p.risk)}">${escapeHtml(p.text)}</span>`)).join('')
 
 export function toHtml(doc: Document): string {
-  const body = doc.blocks
+  return htmlPage(doc.title, blocksToHtml(doc.blocks))
+}
+
+export function blocksToHtml(blocks: Block[]): string {
+  return blocks
     .map((b) => {
       switch (b.type) {
         case 'heading':
@@ -60,8 +77,9 @@ export function toHtml(doc: Document): string {
           return `<ul>\n${b.items.map((i) => `<li>${htmlInline(i)}</li>`).join('\n')}\n</ul>`
         case 'table':
           return `<table>\n<thead><tr>${b.head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>\n<tbody>\n${b.rows.map((r) => `<tr>${r.map((c) => `<td>${htmlInline([c])}</td>`).join('')}</tr>`).join('\n')}\n</tbody>\n</table>`
+        case 'chart':
+          return `<figure class="chart">\n${renderChartSvg(b.chart)}\n</figure>`
       }
     })
     .join('\n')
-  return htmlPage(doc.title, body)
 }

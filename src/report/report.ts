@@ -3,21 +3,39 @@ import type {IncidentEvent} from '../incident/events.js'
 import {checklistView, type ChecklistEntry} from '../incident/checklist.js'
 import {findingsByRisk, type IncidentState, timeZero} from '../incident/state.js'
 import {formatDuration, formatRelative} from '../time/duration.js'
+import {analyseExposure} from '../timeline/exposure.js'
+import {mapStrings, people} from '../timeline/people.js'
 import {buildTimeline} from '../timeline/timeline.js'
+import {instant} from '../timeline/when.js'
 import {verificationBlocks} from '../verify/report.js'
 import type {Block, Document, Inline} from './document.js'
+import {exposureBlocks} from './exposure.js'
 
 // The post-mortem draft: everything in it is a fold of the incident's events.
 // Facts first (verdict, inventory, evidence, who did what when, what is open,
 // the timeline), then the questions only people can answer, left blank.
 
 const MAX_LISTED_FINDINGS = 50
+const MAX_LISTED_EVIDENCE = 100
 
-const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`
+/** Minutes, UTC; only a canonical time reaches the page (the text of a time is outside input). */
+const utc = (iso: string) => `${(instant(iso) ?? 'invalid time').slice(0, 16).replace('T', ' ')}Z`
 
-export function buildReport(state: IncidentState, events: IncidentEvent[], now: Date): Document {
+export interface ReportOptions {
+  /** Replace people's names by roles (commander, responder N, commit author N). */
+  redactPeople?: boolean
+  /** Whether an event's signature verified; entries and marks resting on a false one are marked. */
+  verified?: (e: IncidentEvent) => boolean | undefined
+}
+
+export function buildReport(state: IncidentState, events: IncidentEvent[], now: Date, o: ReportOptions = {}): Document {
   const zero = timeZero(state)
   const zeroMs = Date.parse(zero.time)
+  const who = people(state, events, {redact: o.redactPeople ?? false})
+  const byId = o.verified ? new Map(events.map((e) => [e.id, e])) : null
+  const verifiedEvent = byId ? (id: string) => (byId.has(id) ? o.verified!(byId.get(id)!) : undefined) : undefined
+  const exposure = analyseExposure(state, events, now, {verified: verifiedEvent})
+  const d = exposure.durations
   const view = checklistView(state, now)
   const risks = findingsByRisk(state.findings)
   const blocks: Block[] = []
@@ -25,7 +43,7 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
   const p = (...text: Inline[]) => blocks.push({type: 'paragraph', text})
 
   h(1, `Post-mortem draft: ${state.title}`)
-  p(`Incident ${state.id} (${state.kind}), commander ${state.commander}. Opened ${utc(state.openedAt)}`, state.exposedAt ? `; exposed since ${utc(state.exposedAt)} (${formatDuration(Date.parse(state.openedAt) - Date.parse(state.exposedAt))} before the response began)` : '; exposure start not recorded', `. Draft generated ${utc(now.toISOString())} from ${state.events} events.`)
+  p(`Incident ${state.id} (${state.kind}), commander ${who.label(state.commander)}. Opened ${utc(state.openedAt)}`, state.exposedAt ? `; exposed since ${utc(state.exposedAt)} (${formatDuration(Date.parse(state.openedAt) - Date.parse(state.exposedAt))} before the response began)` : '; exposure start not recorded', `. Draft generated ${utc(now.toISOString())} from ${state.events} events.`)
 
   h(2, 'Summary')
   const suspicious = state.evidence.filter((e) => e.suspicious)
@@ -36,9 +54,22 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
       [`Exposure: ${state.findings.length} credential finding(s): `, ...riskInlines(risks)],
       [suspicious.length ? {risk: 'critical', text: `Evidence of use: ${suspicious.length} suspicious event(s)`} : state.evidence.length ? `Evidence reviewed: ${state.evidence.length} event(s), none suspicious` : 'Evidence of use: not collected yet'],
       [`Remediation: ${overall.done} of ${overall.total} checklist items done`, ...(overall.overdue ? [', ', {risk: 'high', text: `${overall.overdue} overdue`}] : [])],
+      [
+        `Key durations: detected ${d.timeToDetectMs === null ? '(exposure start unknown)' : `${formatDuration(d.timeToDetectMs)} after the exposure began`}; `,
+        ...(d.containedAt
+          ? [`contained ${formatDuration(d.timeToContainMs!)} after detection; `]
+          : d.containRisk
+            ? [{risk: 'high', text: `not contained yet (${exposure.credentials.filter((c) => c.risk === d.containRisk && !c.revoked).length} ${d.containRisk} credential(s) not revoked)`}, '; ']
+            : ['no critical or high credential to contain; ']),
+        d.remediatedAt ? `remediated ${formatDuration(d.timeToRemediateMs!)} after detection` : `remediation open (${d.open.items} item(s))`,
+        d.unknowns.length ? `; ${d.unknowns.length} thing(s) still unknown (see Exposure window)` : '',
+      ],
       ...state.checks.slice(-5).map((c): Inline[] => [`Check ${c.check}: `, {risk: c.status === 'pass' ? 'low' : 'high', text: c.status.toUpperCase()}, ` — ${c.summary}`]),
     ],
   })
+
+  h(2, 'Exposure window')
+  blocks.push(...exposureBlocks(exposure))
 
   h(2, 'Inventory by risk')
   if (state.findings.length === 0) p('No findings recorded on this incident (record a scan with leakctl incident add-findings or a triage).')
@@ -61,8 +92,11 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
       head: ['When (UTC)', 'T±', 'Source', 'What', 'Why suspicious'],
       rows: [...state.evidence]
         .sort((a, b) => (a.at ?? a.time).localeCompare(b.at ?? b.time))
+        .slice(0, MAX_LISTED_EVIDENCE)
         .map((e) => [utc(e.at ?? e.time), formatRelative(Date.parse(e.at ?? e.time) - zeroMs), e.source, e.suspicious ? {risk: 'critical', text: e.summary} : e.summary, (e.reasons ?? []).join('; ')]),
     })
+
+  if (state.evidence.length > MAX_LISTED_EVIDENCE) p(`… and ${state.evidence.length - MAX_LISTED_EVIDENCE} more, grouped by hour in the timeline below (leakctl timeline export --format csv lists every one).`)
 
   blocks.push(...verificationBlocks(state))
 
@@ -73,7 +107,7 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
     blocks.push({
       type: 'table',
       head: ['Done (UTC)', 'T±', 'Who', 'Item', 'Due', 'On time'],
-      rows: done.map((e) => [utc(e.doneAt!), formatRelative(Date.parse(e.doneAt!) - zeroMs), e.doneBy ?? '', `${e.id}: ${e.title}`, e.due ? utc(e.due) : '—', e.due ? (e.doneAt! <= e.due ? 'yes' : {risk: 'high', text: `late by ${formatDuration(Date.parse(e.doneAt!) - Date.parse(e.due))}`}) : '—']),
+      rows: done.map((e) => [utc(e.doneAt!), formatRelative(Date.parse(e.doneAt!) - zeroMs), who.label(e.doneBy ?? ''), `${e.id}: ${e.title}`, e.due ? utc(e.due) : '—', e.due ? (e.doneAt! <= e.due ? 'yes' : {risk: 'high', text: `late by ${formatDuration(Date.parse(e.doneAt!) - Date.parse(e.due))}`}) : '—']),
     })
 
   h(2, 'Still open')
@@ -83,13 +117,17 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
     blocks.push({
       type: 'table',
       head: ['Phase', 'Item', 'Owner', 'Due', 'Status'],
-      rows: open.map(({ph, e}) => [ph.title, `${e.id}: ${e.title}${e.members.length ? ` (${e.membersDone}/${e.members.length} done)` : ''}`, e.owner ?? 'unassigned', e.due ? utc(e.due) : '—', e.status === 'overdue' ? {risk: 'high', text: 'OVERDUE'} : e.gap ? `manual: ${e.gap}` : 'open']),
+      rows: open.map(({ph, e}) => [ph.title, `${e.id}: ${e.title}${e.members.length ? ` (${e.membersDone}/${e.members.length} done)` : ''}`, e.owner ? who.label(e.owner) : 'unassigned', e.due ? utc(e.due) : '—', e.status === 'overdue' ? {risk: 'high', text: 'OVERDUE'} : e.gap ? `manual: ${e.gap}` : 'open']),
     })
 
   h(2, 'Timeline')
-  const t = buildTimeline(state, events, {collapseFindingsAbove: 20})
-  p(`Relative times count from the ${t.zero.label} (${utc(t.zero.time)}).`)
-  blocks.push({type: 'table', head: ['Time (UTC)', 'T±', 'Who', 'What'], rows: t.entries.map((e) => [utc(e.time), e.relative, e.actor, e.text])})
+  const t = buildTimeline(state, events, {collapseFindingsAbove: 20, groupEvidenceAbove: 200, milestones: exposure.milestones, actorLabel: who.label, verified: o.verified})
+  p(`Each entry at the time it happened; relative times count from the ${t.zero.label} (${utc(t.zero.time)}). "Learned" is when leakctl recorded it.`)
+  blocks.push({
+    type: 'table',
+    head: ['Time (UTC)', 'T±', 'Learned (UTC)', 'Who', 'What', 'Source'],
+    rows: t.entries.map((e) => [utc(e.happenedAt), e.relative, e.learnedAt === e.happenedAt ? '' : utc(e.learnedAt), e.actor, e.verified === false ? `${e.text} (unverified)` : e.text, e.source]),
+  })
 
   h(2, 'For the team to write')
   for (const q of [
@@ -103,7 +141,8 @@ export function buildReport(state: IncidentState, events: IncidentEvent[], now: 
     h(3, q)
     p('_…_')
   }
-  return {title: `Post-mortem draft: ${state.title}`, blocks}
+  const doc = {title: `Post-mortem draft: ${state.title}`, blocks}
+  return who.redacting ? mapStrings(doc, who.text) : doc
 }
 
 function riskInlines(r: Record<(typeof RISKS)[number], number>): Inline[] {

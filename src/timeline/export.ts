@@ -1,19 +1,28 @@
+import {blocksToHtml, blocksToMarkdown} from '../report/document.js'
+import {exposureBlocks} from '../report/exposure.js'
+import {type ExposureAnalysis, exposureJson} from './exposure.js'
+import {safeLine} from '../text/terminal.js'
 import {escapeHtml, htmlPage} from './html-page.js'
+import type {CredentialLifecycle} from './lifecycle.js'
 import type {Timeline} from './timeline.js'
+import {utcMinute} from './when.js'
 
 export const TIMELINE_FORMATS = ['md', 'json', 'csv', 'html'] as const
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number]
+/** What a CSV holds: the entries, or one row per credential's lifecycle. */
+export const CSV_TABLES = ['entries', 'credentials'] as const
+export type CsvTable = (typeof CSV_TABLES)[number]
 
-export function exportTimeline(t: Timeline, format: TimelineFormat): string {
+export function exportTimeline(t: Timeline, format: TimelineFormat, exposure: ExposureAnalysis | null = null, table: CsvTable = 'entries'): string {
   switch (format) {
     case 'md':
-      return toMarkdown(t)
+      return toMarkdown(t, exposure)
     case 'json':
-      return JSON.stringify(t, null, 2) + '\n'
+      return JSON.stringify(exposure ? {...t, exposure: exposureJson(exposure)} : t, null, 2) + '\n'
     case 'csv':
-      return toCsv(t)
+      return table === 'credentials' ? lifecycleCsv(exposure?.credentials ?? []) : toCsv(t)
     case 'html':
-      return toHtml(t)
+      return toHtml(t, exposure)
   }
 }
 
@@ -25,41 +34,79 @@ function header(t: Timeline): string[] {
   ]
 }
 
-const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+const mdCell = (s: string) => safeLine(s).replace(/\|/g, '\\|')
 
-export function toMarkdown(t: Timeline): string {
-  const [title, meta, zero] = header(t)
-  const lines = [`# Timeline: ${t.incident.title}`, '', `${title}  `, `${meta}  `, zero!, '', '| Time (UTC) | T± | Who | What |', '|---|---|---|---|']
-  for (const e of t.entries) lines.push(`| ${e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${e.relative} | ${mdCell(e.actor)} | ${mdCell(e.text)} |`)
-  if (t.entries.length === 0) lines.push('| | | | (no events in this range) |')
+const second = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')
+const what = (e: Timeline['entries'][number]) => (e.verified === false ? `${e.text} (unverified)` : e.text)
+
+export function toMarkdown(t: Timeline, exposure: ExposureAnalysis | null = null): string {
+  const [title, meta, zero] = header(t).map(safeLine)
+  const lines = [`# Timeline: ${safeLine(t.incident.title)}`, '', `${title}  `, `${meta}  `, zero!, '']
+  if (exposure) lines.push('## Exposure window', '', blocksToMarkdown(exposureBlocks(exposure)), '## Every entry', '')
+  lines.push('| Time (UTC) | T± | Learned (UTC) | Who | What | Source |', '|---|---|---|---|---|---|')
+  for (const e of t.entries) lines.push(`| ${second(e.happenedAt)} | ${e.relative} | ${e.learnedAt === e.happenedAt ? '' : second(e.learnedAt)} | ${mdCell(e.actor)} | ${mdCell(what(e))} | ${mdCell(e.source)} |`)
+  if (t.entries.length === 0) lines.push('| | | | | (no events in this range) | |')
   return lines.join('\n') + '\n'
 }
 
 /** RFC 4180, with formula-looking cells neutralised for spreadsheets. */
 export function csvCell(s: string): string {
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${safeLine(s)}` : safeLine(s)
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
+const csv = (rows: string[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
+
 export function toCsv(t: Timeline): string {
-  const rows = [['time', 'relative', 'recorded', 'actor', 'type', 'category', 'text', 'event_ids']]
-  for (const e of t.entries) rows.push([e.time, e.relative, e.recorded, e.actor, e.type, e.category, e.text, e.eventIds.join(' ')])
-  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
+  const rows = [['happenedAt', 'relative', 'learnedAt', 'source', 'actor', 'type', 'category', 'text', 'event_ids']]
+  for (const e of t.entries) rows.push([e.happenedAt, e.relative, e.learnedAt, e.source, e.actor, e.type, e.category, what(e), e.eventIds.join(' ')])
+  return csv(rows)
+}
+
+/** One row per credential: each step's time and source, and the durations in seconds. */
+export function lifecycleCsv(creds: CredentialLifecycle[]): string {
+  const steps = ['introduced', 'exposed', 'first_use', 'last_use', 'detected', 'revoked', 'verified_dead'] as const
+  const rows = [['fingerprint', 'risk', 'class', 'where', 'places', ...steps.flatMap((s) => [`${s}_happenedAt`, `${s}_learnedAt`, `${s}_source`]), 'exposed_basis', 'use_status', 'uses', 'use_coverage_from', 'use_coverage_to', 'still_live', 'exposed_before_detection_s', 'detection_to_revoked_s', 'total_exposure_s', 'exposure_ongoing']]
+  const secs = (ms: number | null) => (ms === null ? '' : String(Math.round(ms / 1000)))
+  for (const c of creds) {
+    const stamps = [c.introduced, c.exposed, c.use.first, c.use.last, c.detected, c.revoked, c.verifiedDead]
+    rows.push([
+      c.fingerprint,
+      c.risk,
+      c.class,
+      c.where,
+      String(c.places),
+      ...stamps.flatMap((s) => (s ? [s.happenedAt, s.learnedAt, s.source] : ['', '', ''])),
+      c.exposed?.basis ?? '',
+      c.use.status,
+      String(c.use.count),
+      c.use.coverage?.from ?? '',
+      c.use.coverage?.to ?? '',
+      String(c.stillLive),
+      secs(c.durations.exposedBeforeDetectionMs),
+      secs(c.durations.detectionToRevocationMs),
+      secs(c.durations.totalExposureMs),
+      String(c.durations.exposureOngoing),
+    ])
+  }
+  return csv(rows)
 }
 
 /** One self-contained page: inline CSS, no script, no external resource; prints cleanly. */
-export function toHtml(t: Timeline): string {
+export function toHtml(t: Timeline, exposure: ExposureAnalysis | null = null): string {
   const [title, meta, zero] = header(t).map(escapeHtml)
   const rows = t.entries
     .map(
-      (e) => `<tr class="${e.category}"><td class="t"><time datetime="${e.time}">${escapeHtml(e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td class="rel">${escapeHtml(e.relative)}</td><td>${escapeHtml(e.actor)}</td><td><span class="cat">${e.category}</span> ${escapeHtml(e.text)}</td></tr>`,
+      (e) =>
+        `<tr class="${escapeHtml(e.category)}${e.verified === false ? ' unverified' : ''}"><td class="t"><time datetime="${escapeHtml(e.happenedAt)}">${escapeHtml(second(e.happenedAt))}</time>${e.learnedAt === e.happenedAt ? '' : `<br><span class="learned" title="when leakctl learned it">learned ${escapeHtml(utcMinute(e.learnedAt))}</span>`}</td><td class="rel">${escapeHtml(e.relative)}</td><td>${escapeHtml(e.actor)}</td><td><span class="cat">${escapeHtml(e.category)}</span> ${escapeHtml(what(e))}<br><span class="src">${escapeHtml(e.source)}</span></td></tr>`,
     )
     .join('\n')
   return htmlPage(
     `Timeline: ${t.incident.title}`,
     `<h1>Timeline: ${escapeHtml(t.incident.title)}</h1>
 <p class="meta">${title}<br>${meta}<br>${zero}</p>
-<table>
+${exposure ? `<h2>Exposure window</h2>\n${blocksToHtml(exposureBlocks(exposure))}\n<h2>Every entry</h2>` : ''}
+<table class="entries">
 <thead><tr><th>Time (UTC)</th><th>T&plusmn;</th><th>Who</th><th>What</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="4">No events in this range.</td></tr>'}

@@ -29,6 +29,13 @@ const CSS = `  :root { color-scheme: light; }
   ul { padding-left: 1.3rem; } li { margin: .15rem 0; }
   code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; background: #f6f8fa; padding: 0 .2em; }
   @media print { h2 { break-after: avoid; } }
+  .learned, .src { color: #57606a; font-size: 11px; }
+  .src { font-family: ui-monospace, Menlo, Consolas, monospace; }
+  tr.milestone td { background: #ddf4ff; }
+  tr.unverified td:last-child::after { content: " (signature not verified)"; color: #9a6700; }
+  figure.chart { margin: .5rem 0 1rem; }
+  figure.chart svg { max-width: 100%; height: auto; border: 1px solid #d0d7de; border-radius: 6px; background: #fff; }
+  @media print { figure.chart { break-inside: avoid; } tr.milestone td { background: none; border-left: 3px solid #0969da; } }
 `
 
 export function htmlPage(title: string, body: string): string {

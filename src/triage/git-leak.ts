@@ -102,7 +102,7 @@ export async function triageGitLeak(o: GitLeakOptions): Promise<GitLeakTriage> {
   })
   const ref = opened.ref
   const checks: NewEvent[] = [
-    {type: 'check.completed', data: {check: 'scan-git', status: findings.length ? 'fail' : 'pass', summary: scan.summary.verdict, details: {commits: scan.stats.commits, blobs: scan.stats.blobs, head: scan.repository.head, exposedAt: exposure.exposedAt, exposureSource: exposure.source}}},
+    {type: 'check.completed', data: {check: 'scan-git', status: findings.length ? 'fail' : 'pass', summary: scan.summary.verdict, details: {commits: scan.stats.commits, blobs: scan.stats.blobs, head: scan.repository.head, exposedAt: exposure.exposedAt, exposureSource: exposure.source, firstPush: pushed ? {...pushed, commit: first!.commit} : null}}},
   ]
 
   // Hour 0-1: the rewrite, prepared; nothing is rewritten for the team without them.

@@ -6,13 +6,13 @@ import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
 import {TEST_FINGERPRINTER} from './fingerprint.js'
 
 /** Opens an incident through the engine (no process spawn), for tests of what builds on it. */
-export async function openTestIncident(workspaceDir: string, o: {kind?: IncidentKind; title?: string; exposedAt?: Date | null; now?: Date; findings?: Finding[]; actor?: string} = {}) {
+export async function openTestIncident(workspaceDir: string, o: {kind?: IncidentKind; title?: string; exposedAt?: Date | null; now?: Date; findings?: Finding[]; actor?: string; commander?: string} = {}) {
   const ws = openWorkspace(workspaceDir, true)
   const kind = o.kind ?? 'etcd-leak'
   return openIncident(ws, {
     title: o.title ?? 'test incident',
     kind,
-    commander: 'commander',
+    commander: o.commander ?? 'commander',
     exposedAt: o.exposedAt ?? null,
     playbook: resolvePlaybook(kind),
     procedures: loadProcedures(),
