@@ -1,10 +1,12 @@
-import {classInfo} from './classes.js'
+import {safeUrl} from '../text/url.js'
+import {type ClassId, classInfo} from './classes.js'
 import {type Finding, fingerprint, redact, type Risk} from './finding.js'
 import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
 import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
 import {entropy, isPlaceholder} from './placeholder.js'
 import {RANK, type Rule, RULES} from './rules.js'
+import {urlCredential, userTokenClass} from './userinfo.js'
 
 // The detection engine every scanner shares. detect(text) returns one Match
 // per credential found; the secret stays in memory (Match.secret) and leaves
@@ -148,13 +150,15 @@ function runRule(rule: Rule, text: string, from: number, to: number, out: Candid
   re.lastIndex = 0
   for (let m = re.exec(sub); m; m = re.exec(sub)) {
     if (m[0].length === 0) re.lastIndex++
-    const secret = m.groups?.s ?? m[0]
-    const start = from + (m.indices?.groups?.s?.[0] ?? m.index)
+    const cred = rule.userinfo ? urlCredential(m.groups!.u!) : undefined
+    if (rule.userinfo && !cred) continue
+    const secret = cred?.secret ?? m.groups?.s ?? m[0]
+    const start = from + (cred ? m.indices!.groups!.u![0] + cred.offset : (m.indices?.groups?.s?.[0] ?? m.index))
     if (isPlaceholder(secret, rule.typed)) continue
     if (m.groups?.h && DOC_HOST.test(m.groups.h)) continue
     if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue
     if (rule.check && !rule.check(secret)) continue
-    const refined = rule.refine?.(secret)
+    const refined = rule.refine?.(secret) ?? (cred?.part === 'user' ? userToken(rule, m.groups!.h!) : undefined)
     const cls = refined?.class ?? rule.class
     out.push({
       rule: rule.id,
@@ -166,17 +170,22 @@ function runRule(rule: Rule, text: string, from: number, to: number, out: Candid
       reveal: Math.min(rule.reveal ?? 0, secret.length),
       start,
       end: start + secret.length,
-      preview: rule.id === 'database-url' || rule.id === 'url-credentials' ? urlPreview(m[0], secret) : undefined,
+      preview: rule.userinfo ? urlPreview(m[0]) : undefined,
       rank: RANK[rule.specificity ?? 'format'],
     })
   }
 }
 
-/** `postgres://app:****@db.prod` — the host and user help find the credential; the password never shows. */
-function urlPreview(url: string, password: string): string {
-  const at = url.lastIndexOf(`:${password}@`)
-  const masked = at < 0 ? redact(password) : `${url.slice(0, at)}:****@${url.slice(at + password.length + 2)}`
+/** `postgres://app:****@db.prod` — the host and a plain user name help find the credential; nothing else shows. */
+function urlPreview(url: string): string {
+  const masked = safeUrl(url)
   return masked.length > 120 ? `${masked.slice(0, 117)}...` : masked
+}
+
+/** A token in a URL's user position: its own class (by the host it opens), unless the rule is about a database. */
+function userToken(rule: Rule, host: string): {class?: ClassId; risk?: Risk; reason: string} {
+  if (rule.class === 'database-url') return {reason: 'a database connection URL with a token as its user name'}
+  return {class: userTokenClass(host), reason: `a token as the user name of a URL to ${host.slice(0, 64)} (clients send it as the credential)`}
 }
 
 // --- PEM private keys: BEGIN, a body of base64, END (or the end of the text) ---

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 
 import {detect, matchFindingBase} from '../detect/engine.js'
 import type {GitFinding} from '../detect/finding.js'
+import {safeUrl} from '../text/url.js'
 import {git} from './repo.js'
 
 // The history rewrite: `git filter-repo --replace-text` needs the leaked
@@ -92,11 +93,13 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
   if (values.size) {
     const dir = outDir ?? mkdtempSync(join(tmpdir(), 'leakctl-rewrite-'))
     file = join(dir, 'replacements.txt')
-    const lines = [...values].map(([fp, v]) => `${v}==>***REMOVED:${fp.slice(7, 19)}***`)
+    // `literal:` always: a value starting with `regex:` or `glob:` would otherwise be read as a pattern.
+    // filter-repo splits at the LAST `==>` and strips only the line end, so the value is taken whole.
+    const lines = [...values].map(([fp, v]) => `literal:${v}==>***REMOVED:${fp.slice(7, 19)}***`)
     writeFileSync(file, lines.join('\n') + '\n', {mode: 0o600})
   }
   const name = remote?.name ?? 'origin'
-  const url = remote?.url ?? '<remote-url>'
+  const url = remote ? safeUrl(remote.url) : '<remote-url>'
   const refArgs = refs.length ? ` --refs ${refs.join(' ')}` : ''
   const commands = [
     `git clone --mirror ${url} rewrite.git && cd rewrite.git`,
@@ -107,7 +110,7 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
     `git push --force --mirror ${url}`,
     '# Then: every collaborator deletes their clone and clones again; forks and pull-request refs (refs/pull/*) keep the old commits — ask GitHub Support to purge cached views and PR refs.',
   ]
-  return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote?.url ?? null, commands, unresolved}
+  return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote ? url : null, commands, unresolved}
 }
 
 function shellQuote(s: string): string {
