@@ -167,6 +167,7 @@ function runRule(rule: Rule, text: string, from: number, to: number, out: Candid
       risk: refined?.risk ?? rule.risk ?? classInfo(cls).risk,
       reason: refined?.reason ?? rule.reason ?? classInfo(cls).title,
       secret,
+      ...(m.groups?.k ? {keyId: m.groups.k} : {}),
       reveal: Math.min(rule.reveal ?? 0, secret.length),
       start,
       end: start + secret.length,
@@ -240,17 +241,7 @@ const AWS_SECRET_RULES = new Set(['aws-secret-access-key', 'aws-key-pair-inline'
 const AWS_PAIR_DISTANCE = 2048
 
 function finish(text: string, found: Candidate[]): Match[] {
-  // AWS: a secret key takes the nearest key id as its keyId; the id then is not a finding of its own.
-  const ids = found.filter((c) => c.rule === 'aws-access-key-id')
-  const used = new Set<Candidate>()
-  for (const c of found) {
-    if (!AWS_SECRET_RULES.has(c.rule)) continue
-    let nearest: Candidate | undefined
-    for (const id of ids) if (!nearest || Math.abs(id.start - c.start) < Math.abs(nearest.start - c.start)) nearest = id
-    if (!nearest || Math.abs(nearest.start - c.start) > AWS_PAIR_DISTANCE) continue
-    c.keyId = nearest.secret
-    used.add(nearest)
-  }
+  const used = pairAwsKeys(found)
   for (const c of found) if (c.rule === 'aws-access-key-id' && !used.has(c)) c.keyId = c.secret
   const kept = resolveOverlaps(found.filter((c) => !used.has(c)))
   // Lines: count newlines forward from one match to the next (they are in order).
@@ -263,6 +254,33 @@ function finish(text: string, found: Candidate[]): Match[] {
     out.push({...c, line})
   }
   return out
+}
+
+/**
+ * AWS: a secret key takes the nearest key id (within AWS_PAIR_DISTANCE) as its keyId; that id is then
+ * not a finding of its own. Both lists in text order, one pass with a cursor: a blob of thousands of
+ * `id,secret` lines pairs in linear time, where comparing every secret with every id took seconds.
+ * Returns the ids that were paired.
+ */
+function pairAwsKeys(found: Candidate[]): Set<Candidate> {
+  const byStart = (a: Candidate, b: Candidate) => a.start - b.start
+  const ids = found.filter((c) => c.rule === 'aws-access-key-id').sort(byStart)
+  const used = new Set<Candidate>()
+  if (ids.length === 0) return used
+  let j = 0 // ids[j] is the last id starting at or before the secret (or the first id)
+  for (const c of found.filter((x) => AWS_SECRET_RULES.has(x.rule)).sort(byStart)) {
+    while (j + 1 < ids.length && ids[j + 1]!.start <= c.start) j++
+    const before = ids[j]!
+    const after = ids[j + 1]
+    // Ties go to the id before the secret, as in `id,secret` lines.
+    const nearest = after && Math.abs(after.start - c.start) < Math.abs(before.start - c.start) ? after : before
+    if (Math.abs(nearest.start - c.start) > AWS_PAIR_DISTANCE) continue
+    // A pair matched as one (`id,secret`) already names its id; the nearest id is that one, or not its pair.
+    if (c.keyId && c.keyId !== nearest.secret) continue
+    c.keyId = nearest.secret
+    used.add(nearest)
+  }
+  return used
 }
 
 /**

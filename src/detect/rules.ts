@@ -7,7 +7,7 @@ import {entropy, isPlaceholder} from './placeholder.js'
 // (case-insensitive), so most text never meets its regular expression.
 // Patterns are linear: bounded repetitions of disjoint character classes, no
 // nested quantifiers. The secret is the named group `s` (else the match;
-// for URL rules, the credential in the user info).
+// for URL rules, the credential in the user info); a pair's public key id, `k`.
 
 export type Specificity = 'format' | 'context' | 'generic'
 
@@ -107,7 +107,7 @@ export const RULES: Rule[] = [
     family: 'aws',
     class: 'aws-access-key',
     keywords: ['akia', 'asia'],
-    pattern: /\b(?:AKIA|ASIA)[A-Z2-7]{16}["']?(?:[ \t]{1,4}|[ \t]{0,4}[,;|:/][ \t]{0,4})["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
+    pattern: /\b(?<k>(?:AKIA|ASIA)[A-Z2-7]{16})["']?(?:[ \t]{1,4}|[ \t]{0,4}[,;|:/][ \t]{0,4})["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
     minEntropy: 3.8,
     typed: true,
     reason: 'an AWS secret access key beside its key id: full access as the key’s IAM principal',
