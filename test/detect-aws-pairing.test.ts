@@ -33,7 +33,7 @@ describe('AWS key pairing', () => {
     const big = pairedIn(2 * 1024 * 1024)
     // Four times the text: about four times the time (measured 4.0; the quadratic pairing: 8.7, with 17 s for the 2 MB).
     expect(big, `${small.toFixed(0)} ms for 512 KB, ${big.toFixed(0)} ms for 2 MB`).toBeLessThan(small * 7)
-    expect(big).toBeLessThan(10_000)
+    expect(big).toBeLessThan(15_000)
   }, 120_000)
 
   it('takes the nearest id on either side, and leaves an id too far away alone', () => {
