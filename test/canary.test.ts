@@ -1,11 +1,13 @@
 import {execFileSync} from 'node:child_process'
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {configMap, secret} from '../fixtures/etcd/k8s-objects.js'
+import {makeSnapshot} from '../fixtures/etcd/server.js'
 import {json, leakctl, type RunResult, tempDir} from './helpers/cli.js'
-import {fingerprint} from './helpers/fingerprint.js'
+import {fingerprint, workspaceFingerprint} from './helpers/fingerprint.js'
 import {TestRepo} from './helpers/git.js'
 import {gitFinding} from './helpers/incident.js'
 
@@ -119,4 +121,108 @@ describe('canary: the workspace fingerprint key', () => {
     const files = [...filesUnder(ws).filter((f) => f !== keyFile && !f.startsWith(join(ws, 'sync'))), ...exports, scanned, join(tmp.dir, 'key-baseline.json')]
     for (const f of files) for (const k of forms) expect(readFileSync(f, 'latin1').includes(k), `${f} carries the fingerprint key`).toBe(false)
   }, 120_000)
+})
+
+// Credentials in a URL's user info and passwords holding `@`, planted in a
+// scanned repository (its files and its remotes) and in an etcd snapshot:
+// no output format, workspace file or export carries them; the only file
+// with the values is the rewrite's replacements file, and it holds them whole.
+describe('canary: URL-user tokens and @ in passwords, through scan git, scan etcd, the triages and every export', () => {
+  const stamp = Date.now().toString(36)
+  const GH = `ghp_Cn${stamp}${'Q9xZ7wV2mK8pL3sD6fG1hJ5kA2bR4tY7uI0oP3'}`.slice(0, 40)
+  const GL = `glpat-Cn${stamp}Xq9Zr7Wv2Mk8Pl3S`.slice(0, 26)
+  const BARE = `Cn${stamp}Hq7vN2pL9xZ4kR8mT3wY6aB1cD5eF0gH2jK4l`.slice(0, 40)
+  const PW = `Pa@Cn${stamp}Kq7vN2pL9`
+  const VALUES = {GH, GL, BARE, PW, 'PW after its @': PW.slice(3)}
+  let dir: ReturnType<typeof tempDir>
+  const runs: RunResult[] = []
+  const files: string[] = []
+  let replacements = ''
+  let scanned: {findings: {class: string; fingerprint: string}[]}
+  let etcdScan: {secrets: {credentials: {fingerprint: string}[]}[]; findings: {fingerprint: string}[]}
+
+  function cli(args: string[], ws?: string): RunResult {
+    const r = leakctl(args, {cwd: dir.dir, env: {LEAKCTL_DEBUG: '1', ...(ws ? {LEAKCTL_WORKSPACE: join(dir.dir, ws)} : {})}})
+    runs.push(r)
+    return r
+  }
+
+  beforeAll(async () => {
+    dir = tempDir()
+    const repo = new TestRepo(join(dir.dir, 'repo'))
+    repo.write('ci/clone.sh', `git clone https://${GH}:x-oauth-basic@github.com/acme/app.git\n`)
+    repo.write('deploy/gitlab.sh', `git push https://${GL}@gitlab.com/acme/app.git main\n`)
+    repo.write('scripts/mirror.sh', `git clone --mirror https://${BARE}@git.corp.internal/acme/app.git\n`)
+    repo.write('config/db.env', `DATABASE_URL=postgres://app:${PW}@db.prod.internal:5432/app\n`)
+    repo.commit('ci and config')
+    repo.git('remote', 'add', 'origin', `https://${GH}:x-oauth-basic@github.com/acme/app.git`)
+    repo.git('remote', 'add', 'mirror', `https://${BARE}@git.corp.internal/acme/app.git`)
+    repo.git('update-ref', 'refs/remotes/origin/main', 'HEAD') // as after a push: the findings are "pushed", with remotes[]
+    const snap = join(dir.dir, 'leak.db')
+    await makeSnapshot(snap, [
+      {op: 'put', key: '/registry/secrets/prod/app', value: secret({name: 'app', namespace: 'prod'}, 'Opaque', {DATABASE_URL: `postgres://app:${PW}@db.prod.internal:5432/app`, GIT_URL: `https://${GH}:x-oauth-basic@github.com/acme/app.git`})},
+      {op: 'put', key: '/registry/configmaps/prod/mirrors', value: configMap({name: 'mirrors', namespace: 'prod'}, {'mirror.sh': `git clone https://${BARE}@git.corp.internal/a.git\ngit clone https://${GL}@gitlab.com/acme/app.git\n`})},
+    ])
+    const out = (name: string) => {
+      files.push(join(dir.dir, name))
+      return join(dir.dir, name)
+    }
+    // scan git: text, JSON, SARIF
+    cli(['scan', 'git', 'repo'])
+    scanned = json(cli(['scan', 'git', 'repo', '--json']))
+    cli(['scan', 'git', 'repo', '--format', 'sarif'])
+    // scan etcd: text, JSON, CSV
+    cli(['scan', 'etcd', snap])
+    etcdScan = json(cli(['scan', 'etcd', snap, '--json']))
+    cli(['scan', 'etcd', snap, '--format', 'csv'])
+    // the triages, each in its own workspace, then every view and export of each incident
+    const privateDir = join(dir.dir, 'private')
+    mkdirSync(privateDir, {mode: 0o700})
+    cli(['triage', 'git-leak', '--repo', 'repo', '--replacements-dir', privateDir], 'ws-git')
+    cli(['triage', 'git-leak', '--repo', 'repo', '--json'], 'ws-git-json')
+    replacements = readFileSync(join(privateDir, 'replacements.txt'), 'utf8')
+    cli(['triage', 'etcd-leak', '--snapshot', snap], 'ws-etcd')
+    for (const ws of ['ws-git', 'ws-etcd']) {
+      cli(['checklist', '--verbose', '--members', '100'], ws)
+      cli(['checklist', '--json'], ws)
+      cli(['incident', 'status'], ws)
+      cli(['incident', 'status', '--json'], ws)
+      cli(['report'], ws)
+      cli(['report', '--format', 'html', '--out', out(`${ws}-report.html`)], ws)
+      for (const format of ['md', 'json', 'csv', 'html']) cli(['timeline', 'export', '--format', format, '--out', out(`${ws}-timeline.${format}`)], ws)
+    }
+  }, 300_000)
+  afterAll(() => dir.cleanup())
+
+  it('the scans find each credential whole: the token in the user position, the password with its @', () => {
+    const classes = scanned.findings.map((f) => f.class).sort()
+    expect(classes).toEqual(['database-url', 'generic-api-key', 'github-token', 'gitlab-token'])
+    // Standalone scans fingerprint with the workspace they created in the working directory.
+    const keyed = (v: string) => workspaceFingerprint(join(dir.dir, '.leakctl'), v)
+    const prints = scanned.findings.map((f) => f.fingerprint)
+    for (const v of [GH, GL, BARE, PW]) expect(prints).toContain(keyed(v))
+    const etcdPrints = [...etcdScan.secrets.flatMap((s) => s.credentials.map((c) => c.fingerprint)), ...etcdScan.findings.map((f) => f.fingerprint)]
+    for (const v of [GH, GL, BARE, PW]) expect(etcdPrints).toContain(keyed(v))
+  })
+
+  it('no stdout or stderr (LEAKCTL_DEBUG=1) of any command carries a value', () => {
+    expect(runs.length).toBeGreaterThan(25)
+    for (const r of runs) {
+      for (const [name, v] of Object.entries(VALUES)) {
+        expect(r.stdout.includes(v), `stdout carries ${name}`).toBe(false)
+        expect(r.stderr.includes(v), `stderr carries ${name}`).toBe(false)
+      }
+    }
+  })
+
+  it('no workspace file or export carries a value', () => {
+    const all = [...['ws-git', 'ws-git-json', 'ws-etcd'].flatMap((ws) => filesUnder(join(dir.dir, ws))), ...files]
+    expect(all.length).toBeGreaterThan(15)
+    for (const f of all) for (const [name, v] of Object.entries(VALUES)) expect(readFileSync(f).includes(v), `${f} carries ${name}`).toBe(false)
+  })
+
+  it('the replacements file (outside the workspace, on purpose) holds each value whole, never x-oauth-basic or a piece of the password', () => {
+    const literals = replacements.trim().split('\n').map((l) => l.replace(/==>.*$/, ''))
+    expect(literals.sort()).toEqual([GH, GL, BARE, PW].map((v) => `literal:${v}`).sort())
+  })
 })

@@ -45,3 +45,44 @@ describe('scrubText', () => {
     for (const n of notes) expect(scrubText(n)).toEqual({text: n, redacted: 0})
   })
 })
+
+describe('scrubText: values a keyword introduces', () => {
+  const hex = (n: number) => rand(n, '0123456789abcdef')
+  const leaks: [string, () => string, (v: string) => string][] = [
+    ['a service api key and a hex value, no separator', () => hex(32), (v) => `datadog api key ${v}`],
+    ['secret key: 40 hex', () => hex(40), (v) => `secret key: ${v}`],
+    ['login user / password', () => `Hq7${rand(7)}`, (v) => `login app / ${v}`],
+    ['a passphrase of joined words', () => `correct-horse-battery-staple-${rand(2, '0123456789')}`, (v) => `passphrase ${v}`],
+    ['password for a place: value', () => `Xk2${rand(5)}`, (v) => `password for prod: ${v}, rotated since`],
+    ['a token, hex, no separator', () => hex(32), (v) => `token ${v} revoked at 14:02`],
+    ['credentials = value', () => `pw${rand(8)}!9`, (v) => `creds = ${v}`],
+  ]
+  for (const [name, value, note] of leaks) {
+    it(`redacts ${name}`, () => {
+      const v = value()
+      const s = scrubText(note(v))
+      expect(s.text.includes(v), s.text).toBe(false)
+      expect(s.text).toContain('[redacted ')
+      expect(s.redacted).toBe(1)
+    })
+  }
+
+  it('keeps prose that uses the same words', () => {
+    const prose = [
+      'the password policy requires rotation every 90 days',
+      'we rotated the api key for datadog yesterday',
+      'the secret key is stored in vault',
+      'password reset link sent to alice@acme.io',
+      'token expired at 14:05, login page / dashboard shows an error',
+      'the token is expired; the password was rotated',
+      'access key in us-east-1 disabled, ticket INC-4521',
+      'secret scanning alert 42 closed, key: see vault/prod/db',
+      'credentials for the staging cluster: rotated by bob',
+      'login: alice@acme.io, token: INC-4521',
+      'commit 3f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39 removed the key from config',
+      'the deploy key was revoked at 2024-03-02T14:05:00Z',
+      'key 3f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39 is the commit to revert',
+    ]
+    for (const n of prose) expect(scrubText(n)).toEqual({text: n, redacted: 0})
+  })
+})

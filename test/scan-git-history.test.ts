@@ -7,9 +7,9 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {fingerprint, TEST_FINGERPRINTER} from './helpers/fingerprint.js'
 import {type Commit, RawLogParser, topoOrder} from '../src/git/history.js'
-import {safeUrl} from '../src/git/repo.js'
 import {rewriteTargets} from '../src/git/rewrite.js'
 import {type GitScanResult, scanRepository} from '../src/git/scan.js'
+import {safeUrl} from '../src/text/url.js'
 import {json, leakctl, tempDir} from './helpers/cli.js'
 import {TestRepo} from './helpers/git.js'
 
@@ -235,8 +235,8 @@ describe('odd names and URLs', () => {
   })
 
   it('credentials in a remote URL are masked', () => {
-    expect(safeUrl('https://x-access-token:ghp_secret@github.com/acme/api.git')).toBe('https://x-access-token:***@github.com/acme/api.git')
-    expect(safeUrl('https://ghp_ABCDEF1234567890abcdef@github.com/a/b')).toBe('https://***@github.com/a/b')
+    expect(safeUrl('https://x-access-token:ghp_secret@github.com/acme/api.git')).toBe('https://x-access-token:****@github.com/acme/api.git')
+    expect(safeUrl('https://ghp_ABCDEF1234567890abcdef@github.com/a/b')).toBe('https://****@github.com/a/b')
     expect(safeUrl('git@github.com:acme/api.git')).toBe('git@github.com:acme/api.git')
     expect(safeUrl('/srv/git/api.git')).toBe('/srv/git/api.git')
   })

@@ -211,7 +211,7 @@ describe('bad input, unreachable remotes, hostile files', () => {
       const r = run('ana', args)
       expect(r.code, r.stderr).toBe(3)
       expect(r.stdout + r.stderr).not.toContain(token)
-      expect(r.stderr).toMatch(/cannot fetch http:\/\/\*\*\*@127\.0\.0\.1:\d+\/team-ir\.git/)
+      expect(r.stderr).toMatch(/cannot fetch http:\/\/user:\*\*\*\*@127\.0\.0\.1:\d+\/team-ir\.git/)
     }
     expect(json(run('ana', ['incident', 'sync', '--remote', url, '--json'])).error).toMatchObject({code: 'sync.fetch', exitCode: 3})
     // The local incident is untouched and still syncs with its real remote.

@@ -82,7 +82,7 @@ describe('triage git-leak on the sample repository', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600)
     const lines = readFileSync(file, 'utf8').trim().split('\n')
     expect(lines).toHaveLength(3)
-    for (const v of VALUES) expect(lines.some((l) => l.startsWith(`${v}==>***REMOVED:`))).toBe(true)
+    for (const v of VALUES) expect(lines.some((l) => l.startsWith(`literal:${v}==>***REMOVED:`))).toBe(true)
     expect(text.stdout).toMatch(/CONTAINS THE LEAKED VALUES/)
     const files = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]))
     for (const f of files(join(tmp.dir, 'ws'))) for (const v of VALUES) expect(readFileSync(f, 'utf8').includes(v), f).toBe(false)

@@ -8,7 +8,7 @@ import {inputError} from '../../src/errors.js'
 import {checklistView} from '../../src/incident/checklist.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {readMarker} from '../../src/sync/marker.js'
-import {redactUrl} from '../../src/sync/git.js'
+import {safeUrl} from '../../src/text/url.js'
 import {parseDuration} from '../../src/time/duration.js'
 
 export default class Checklist extends BaseCommand {
@@ -62,7 +62,7 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     const owner = flags.owner ?? (flags.mine ? this.actor(flags.by) : undefined)
     const view = checklistView(state, new Date(), {open: flags.open, owner, text: flags.filter, phase: flags.phase, withSteps: flags.verbose})
     const marker = readMarker(ref)
-    const sync = marker ? {remote: redactUrl(marker.remote), branch: marker.branch, last: marker.last ?? null} : null
+    const sync = marker ? {remote: safeUrl(marker.remote), branch: marker.branch, last: marker.last ?? null} : null
     this.print(renderChecklist(view, {members: flags.members, verbose: flags.verbose}))
     if (sync) this.print(chalk.dim(`\nShared with ${sync.remote} (${sync.branch}); ${sync.last ? `last synced ${utcAndLocal(sync.last.at)} by ${sync.last.by}` : 'never synced'}. leakctl incident sync brings it up to date.`))
     return {...view, sync}

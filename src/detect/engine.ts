@@ -1,11 +1,13 @@
-import {classInfo} from './classes.js'
+import {safeUrl} from '../text/url.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
+import {type ClassId, classInfo} from './classes.js'
 import {type Finding, redact, type Risk, valueDigests} from './finding.js'
 import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
 import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
 import {entropy, isPlaceholder} from './placeholder.js'
 import {RANK, type Rule, RULES} from './rules.js'
+import {urlCredential, userTokenClass} from './userinfo.js'
 
 // The detection engine every scanner shares. detect(text) returns one Match
 // per credential found; the secret stays in memory (Match.secret) and leaves
@@ -149,13 +151,15 @@ function runRule(rule: Rule, text: string, from: number, to: number, out: Candid
   re.lastIndex = 0
   for (let m = re.exec(sub); m; m = re.exec(sub)) {
     if (m[0].length === 0) re.lastIndex++
-    const secret = m.groups?.s ?? m[0]
-    const start = from + (m.indices?.groups?.s?.[0] ?? m.index)
+    const cred = rule.userinfo ? urlCredential(m.groups!.u!) : undefined
+    if (rule.userinfo && !cred) continue
+    const secret = cred?.secret ?? m.groups?.s ?? m[0]
+    const start = from + (cred ? m.indices!.groups!.u![0] + cred.offset : (m.indices?.groups?.s?.[0] ?? m.index))
     if (isPlaceholder(secret, rule.typed)) continue
     if (m.groups?.h && DOC_HOST.test(m.groups.h)) continue
     if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue
     if (rule.check && !rule.check(secret)) continue
-    const refined = rule.refine?.(secret)
+    const refined = rule.refine?.(secret) ?? (cred?.part === 'user' ? userToken(rule, m.groups!.h!) : undefined)
     const cls = refined?.class ?? rule.class
     out.push({
       rule: rule.id,
@@ -164,20 +168,26 @@ function runRule(rule: Rule, text: string, from: number, to: number, out: Candid
       risk: refined?.risk ?? rule.risk ?? classInfo(cls).risk,
       reason: refined?.reason ?? rule.reason ?? classInfo(cls).title,
       secret,
+      ...(m.groups?.k ? {keyId: m.groups.k} : {}),
       reveal: Math.min(rule.reveal ?? 0, secret.length),
       start,
       end: start + secret.length,
-      preview: rule.id === 'database-url' || rule.id === 'url-credentials' ? urlPreview(m[0], secret) : undefined,
+      preview: rule.userinfo ? urlPreview(m[0]) : undefined,
       rank: RANK[rule.specificity ?? 'format'],
     })
   }
 }
 
-/** `postgres://app:****@db.prod` — the host and user help find the credential; the password never shows. */
-function urlPreview(url: string, password: string): string {
-  const at = url.lastIndexOf(`:${password}@`)
-  const masked = at < 0 ? redact(password) : `${url.slice(0, at)}:****@${url.slice(at + password.length + 2)}`
+/** `postgres://app:****@db.prod` — the host and a plain user name help find the credential; nothing else shows. */
+function urlPreview(url: string): string {
+  const masked = safeUrl(url)
   return masked.length > 120 ? `${masked.slice(0, 117)}...` : masked
+}
+
+/** A token in a URL's user position: its own class (by the host it opens), unless the rule is about a database. */
+function userToken(rule: Rule, host: string): {class?: ClassId; risk?: Risk; reason: string} {
+  if (rule.class === 'database-url') return {reason: 'a database connection URL with a token as its user name'}
+  return {class: userTokenClass(host), reason: `a token as the user name of a URL to ${host.slice(0, 64)} (clients send it as the credential)`}
 }
 
 // --- PEM private keys: BEGIN, a body of base64, END (or the end of the text) ---
@@ -232,17 +242,7 @@ const AWS_SECRET_RULES = new Set(['aws-secret-access-key', 'aws-key-pair-inline'
 const AWS_PAIR_DISTANCE = 2048
 
 function finish(text: string, found: Candidate[]): Match[] {
-  // AWS: a secret key takes the nearest key id as its keyId; the id then is not a finding of its own.
-  const ids = found.filter((c) => c.rule === 'aws-access-key-id')
-  const used = new Set<Candidate>()
-  for (const c of found) {
-    if (!AWS_SECRET_RULES.has(c.rule)) continue
-    let nearest: Candidate | undefined
-    for (const id of ids) if (!nearest || Math.abs(id.start - c.start) < Math.abs(nearest.start - c.start)) nearest = id
-    if (!nearest || Math.abs(nearest.start - c.start) > AWS_PAIR_DISTANCE) continue
-    c.keyId = nearest.secret
-    used.add(nearest)
-  }
+  const used = pairAwsKeys(found)
   for (const c of found) if (c.rule === 'aws-access-key-id' && !used.has(c)) c.keyId = c.secret
   const kept = resolveOverlaps(found.filter((c) => !used.has(c)))
   // Lines: count newlines forward from one match to the next (they are in order).
@@ -255,6 +255,33 @@ function finish(text: string, found: Candidate[]): Match[] {
     out.push({...c, line})
   }
   return out
+}
+
+/**
+ * AWS: a secret key takes the nearest key id (within AWS_PAIR_DISTANCE) as its keyId; that id is then
+ * not a finding of its own. Both lists in text order, one pass with a cursor: a blob of thousands of
+ * `id,secret` lines pairs in linear time, where comparing every secret with every id took seconds.
+ * Returns the ids that were paired.
+ */
+function pairAwsKeys(found: Candidate[]): Set<Candidate> {
+  const byStart = (a: Candidate, b: Candidate) => a.start - b.start
+  const ids = found.filter((c) => c.rule === 'aws-access-key-id').sort(byStart)
+  const used = new Set<Candidate>()
+  if (ids.length === 0) return used
+  let j = 0 // ids[j] is the last id starting at or before the secret (or the first id)
+  for (const c of found.filter((x) => AWS_SECRET_RULES.has(x.rule)).sort(byStart)) {
+    while (j + 1 < ids.length && ids[j + 1]!.start <= c.start) j++
+    const before = ids[j]!
+    const after = ids[j + 1]
+    // Ties go to the id before the secret, as in `id,secret` lines.
+    const nearest = after && Math.abs(after.start - c.start) < Math.abs(before.start - c.start) ? after : before
+    if (Math.abs(nearest.start - c.start) > AWS_PAIR_DISTANCE) continue
+    // A pair matched as one (`id,secret`) already names its id; the nearest id is that one, or not its pair.
+    if (c.keyId && c.keyId !== nearest.secret) continue
+    c.keyId = nearest.secret
+    used.add(nearest)
+  }
+  return used
 }
 
 /**

@@ -3,6 +3,7 @@ import * as crypto from 'node:crypto'
 import {z} from 'zod'
 
 import type {Fingerprinter} from '../fingerprint/key.js'
+import {safeUrl} from '../text/url.js'
 
 // A Finding is one exposed credential at one place. It never holds the value:
 // only a fingerprint (HMAC-SHA-256 of the value with the workspace's key,
@@ -53,7 +54,8 @@ export const findingSchema = z.discriminatedUnion('source', [
     removedAt: iso.nullable().optional(),
     /** A remote-tracking ref reaches it: it was pushed. */
     pushed: z.boolean().optional(),
-    remotes: z.array(z.strictObject({name: z.string(), url: z.string(), github: z.string().nullable()})).optional(),
+    /** Remote URLs come masked (safeUrl); one read from a file is masked again, never stored with a token. */
+    remotes: z.array(z.strictObject({name: z.string(), url: z.string().transform(safeUrl), github: z.string().nullable()})).optional(),
   }),
   z.strictObject({
     source: z.literal('etcd'),

@@ -6,7 +6,8 @@ import {entropy, isPlaceholder} from './placeholder.js'
 // token formats. A rule runs only when one of its keywords occurs in the text
 // (case-insensitive), so most text never meets its regular expression.
 // Patterns are linear: bounded repetitions of disjoint character classes, no
-// nested quantifiers. The secret is the named group `s` (else the match).
+// nested quantifiers. The secret is the named group `s` (else the match;
+// for URL rules, the credential in the user info); a pair's public key id, `k`.
 
 export type Specificity = 'format' | 'context' | 'generic'
 
@@ -33,6 +34,11 @@ export interface Rule {
   /** A different class or risk decided from the secret itself (e.g. test-mode keys). */
   refine?: (secret: string) => {class?: ClassId; risk?: Risk; reason?: string} | undefined
   specificity?: Specificity
+  /**
+   * The group `u` is a URL's user info, up to the last `@` before the host (group `h`): the
+   * secret is its password, or its user name when that is a token (see urlCredential).
+   */
+  userinfo?: boolean
   /** The value may be typed by a person (passwords in URLs, …): keyboard runs do not make it a placeholder. */
   typed?: boolean
   /**
@@ -101,7 +107,7 @@ export const RULES: Rule[] = [
     family: 'aws',
     class: 'aws-access-key',
     keywords: ['akia', 'asia'],
-    pattern: /\b(?:AKIA|ASIA)[A-Z2-7]{16}["']?(?:[ \t]{1,4}|[ \t]{0,4}[,;|:/][ \t]{0,4})["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
+    pattern: /\b(?<k>(?:AKIA|ASIA)[A-Z2-7]{16})["']?(?:[ \t]{1,4}|[ \t]{0,4}[,;|:/][ \t]{0,4})["']?(?<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
     minEntropy: 3.8,
     typed: true,
     reason: 'an AWS secret access key beside its key id: full access as the key’s IAM principal',
@@ -573,7 +579,8 @@ export const RULES: Rule[] = [
     class: 'database-url',
     keywords: ['postgres', 'mysql', 'mariadb', 'mongodb', 'redis', 'amqp', 'mssql', 'sqlserver', 'jdbc:'],
     requires: ['://', '@'],
-    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/[^\s:@/'"`]{0,128}:(?<s>[^\s@/'"`]{1,256})@(?<h>[\w.-]{1,253})/g,
+    pattern: /\b(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver):\/\/(?<u>[^\s/'"`]{1,400})@(?<h>[\w.-]{1,253})/g,
+    userinfo: true,
     reason: 'a database connection URL with its password',
     typed: true,
   },
@@ -583,7 +590,9 @@ export const RULES: Rule[] = [
     class: 'basic-auth',
     keywords: ['://'],
     requires: ['@'],
-    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/[^\s:@/'"`]{1,128}:(?<s>[^\s@/'"`]{3,256})@(?<h>[\w.-]{1,253})/g,
+    pattern: /\b(?:https?|ftps?|sftp|ssh|git\+https|smtps?|ldaps?):\/\/(?<u>[^\s/'"`]{1,400})@(?<h>[\w.-]{1,253})/g,
+    userinfo: true,
+    check: (s) => s.length >= 3,
     reason: 'a URL with a user name and password',
     typed: true,
     specificity: 'context',

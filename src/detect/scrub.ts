@@ -13,8 +13,21 @@ export interface Scrubbed {
   redacted: number
 }
 
-/** Phrases people type in notes that the engine's assignment syntax does not cover. */
-const SPOKEN = /\b((?:new |old |the )?(?:password|passwd|passphrase|secret|token|api key|key)\s+(?:is|was|=|:)\s+)(["']?)([^\s"']{6,})\2/gi
+/**
+ * Words that introduce a credential in a note, as people type them: `datadog api key 4f3c…`,
+ * `secret key: …`, `login app / …`, `passphrase correct-horse-…`, `the new password is …`.
+ */
+const INTRO =
+  /\b(?:(?:api|access|secret|private|master|license|licence|app|auth|signing|encryption|ssh|deploy|root|admin|service)[ _-]?key|password|passwd|passphrase|passcode|pwd|secret|token|credentials?|creds|login|key)\b/gi
+/** `:`, `=`, `=>`, `->`, `/`, `is`, `was`, `is:` between the keyword (or the user name after it) and the value. */
+const SEPARATOR = String.raw`[ \t]{0,4}(?:(?:is|was)\b[ \t]{0,4}:?|:|=>|->|=|\/)[ \t]{0,4}`
+const VALUE = String.raw`(["'\x60]?)([^\s"'\x60]{4,256})\1`
+/** keyword: value */
+const AFTER_SEPARATOR = new RegExp(SEPARATOR + VALUE, 'y')
+/** keyword user / value, keyword for prod: value */
+const AFTER_NAME = new RegExp(String.raw`[ \t]{1,4}(?:for[ \t]{1,4})?[\w.@-]{1,32}` + SEPARATOR + VALUE, 'y')
+/** keyword value (no separator: the value must look generated) */
+const AFTER_SPACE = new RegExp(String.raw`[ \t]{1,4}` + VALUE, 'y')
 
 /** A whitespace-delimited word of a note. */
 const WORD = /[^\s"'`()<>[\]{},;]{12,256}/g
@@ -47,17 +60,57 @@ export function scrubText(text: string): Scrubbed {
   out += freeText(text.slice(at))
   return {text: out, redacted: redacted + extra}
 
-  /** The text between the engine's matches: spoken forms, then random-looking words. */
+  /** The text between the engine's matches: keyword-introduced values, then random-looking words. */
   function freeText(part: string): string {
-    return part
-      .replace(SPOKEN, (_whole, lead: string, q: string, value: string) => {
-        extra++
-        return `${lead}${q}[redacted ${redact(value)}]${q}`
-      })
-      .replace(WORD, (word) => {
-        if (!pastedSecret(word)) return word
-        extra++
-        return `[redacted ${redact(word)}]`
-      })
+    let kept = ''
+    let at = 0
+    for (const m of part.matchAll(INTRO)) {
+      if (m.index < at) continue
+      const v = introducedValue(part, m.index + m[0].length, m[0].toLowerCase() === 'key')
+      if (!v) continue
+      kept += `${part.slice(at, v.start)}[redacted ${redact(v.value)}]`
+      at = v.start + v.value.length
+      extra++
+    }
+    return (kept + part.slice(at)).replace(WORD, (word) => {
+      if (!pastedSecret(word)) return word
+      extra++
+      return `[redacted ${redact(word)}]`
+    })
   }
+}
+
+/** The value a keyword introduces at `from` (its offsets in the text), or undefined when what follows is prose. */
+function introducedValue(text: string, from: number, bareKey: boolean): {start: number; value: string} | undefined {
+  const tries: [RegExp, 'separated' | 'spaced'][] = [
+    [AFTER_SEPARATOR, 'separated'],
+    [AFTER_NAME, 'separated'],
+    // `key 3f2a…` names commits and ids as often as secrets: a lone `key` needs a separator.
+    ...(bareKey ? [] : [[AFTER_SPACE, 'spaced'] as [RegExp, 'spaced']]),
+  ]
+  for (const [re, how] of tries) {
+    re.lastIndex = from
+    const m = re.exec(text)
+    if (!m) continue
+    const value = m[2]!.replace(/[.,;)\]]+$/, '')
+    if (looksLikeValue(value, how)) return {start: m.index + m[0].length - m[1]!.length - m[2]!.length, value}
+  }
+  return undefined
+}
+
+/**
+ * After a keyword, a value that is not prose: `4f3c…` (hex key material), `Hq7vN2pL9x`,
+ * `correct-horse-battery-staple-42`; not `expired`, `rotated`, `INC-4521`, a path or a time.
+ * Without a separator the value must look generated.
+ */
+function looksLikeValue(v: string, how: 'separated' | 'spaced'): boolean {
+  if (v.length < (how === 'spaced' ? 8 : 6) || isPlaceholder(v, true)) return false
+  if (/^[0-9a-f]{16,}$/i.test(v)) return true
+  if (KEEP.test(v)) return false
+  if (/^[A-Za-z]+(?:-[A-Za-z0-9]+){3,}$/.test(v)) return true // a passphrase of joined words
+  const digit = /\d/.test(v)
+  const letter = /[A-Za-z]/.test(v)
+  const mixedCase = /[a-z]/.test(v) && /[A-Z]/.test(v.slice(1))
+  if (how === 'spaced') return digit && letter && v.length >= 10 && (mixedCase || entropy(v) >= 3.3)
+  return (digit && letter) || mixedCase || /[^\w./:-]/.test(v)
 }

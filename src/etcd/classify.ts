@@ -32,8 +32,17 @@ const NOT_SECRET_KEY = /^(?:user(?:name)?|login|host(?:name)?|port|database|dbna
 
 const CERT = /-----BEGIN CERTIFICATE-----/
 
+/** What a Secret holds that was not read, and why (a value too large to decompress): `field`, `why`. */
+export type Skip = (field: string, why: string) => void
+
+/**
+ * A Helm release gunzips to its chart, manifest and values: a few MiB for the largest charts.
+ * A crafted one can gunzip to GiBs from under 1 MiB in etcd; beyond this it is skipped, never inflated.
+ */
+export const HELM_RELEASE_MAX_BYTES = 32 * 1024 * 1024
+
 /** What the Secret holds; `fp` is the workspace's fingerprinter. */
-export function classifySecret(s: SecretObject, fp: Fingerprinter): Credential[] {
+export function classifySecret(s: SecretObject, fp: Fingerprinter, skip: Skip = () => {}): Credential[] {
   const d = (k: string) => s.data.get(k)
   const out: Credential[] = []
   const add = (field: string, cls: string, value: string | Buffer, reason: string, extra: Partial<Credential> = {}) => {
@@ -91,7 +100,7 @@ export function classifySecret(s: SecretObject, fp: Fingerprinter): Credential[]
     }
     case 'helm.sh/release.v1': {
       const rel = d('release')
-      const text = rel ? helmRelease(rel) : null
+      const text = rel ? helmRelease(rel, (why) => skip('data.release', why)) : null
       if (text) for (const m of unique(detect(text, {path: 'values.yaml'}))) out.push(fromMatch(fp, 'data.release (helm values)', m, `in the Helm release's values: ${m.reason}`))
       return out
     }
@@ -240,9 +249,18 @@ function registriesIn(v: Buffer): string[] {
 }
 
 /** A Helm 3 release Secret: base64 of gzipped JSON, whose `config` holds the user-supplied values. */
-function helmRelease(v: Buffer): string | null {
+function helmRelease(v: Buffer, skip: (why: string) => void): string | null {
   try {
-    const json = gunzipSync(Buffer.from(v.toString('latin1'), 'base64')).toString('utf8')
+    let raw: Buffer
+    try {
+      // Inflation stops at the bound: the output never grows past it, whatever the input claims.
+      raw = gunzipSync(Buffer.from(v.toString('latin1'), 'base64'), {maxOutputLength: HELM_RELEASE_MAX_BYTES})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error
+      skip(`the Helm release decompresses to more than ${HELM_RELEASE_MAX_BYTES / 1024 / 1024} MiB (a decompression bomb, or not a release): not read`)
+      return null
+    }
+    const json = raw.toString('utf8')
     const rel = JSON.parse(json) as {config?: unknown; chart?: {values?: unknown}}
     return JSON.stringify({config: rel.config ?? {}, values: rel.chart?.values ?? {}}, null, 1)
   } catch {

@@ -244,6 +244,9 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions): Promise
     const folded = fold.folder.finish()
     const warnings = [...info.warnings]
     if (folded.damagedValues) warnings.push(`${folded.damagedValues} stored value(s) did not decode (damaged): counted by their storage, not classified`)
+    // A crafted snapshot may hold thousands: name the first few, count the rest.
+    for (const s of folded.skipped.slice(0, 10)) warnings.push(`skipped ${s}`)
+    if (folded.skipped.length > 10) warnings.push(`skipped ${folded.skipped.length - 10} more value(s) for the same kind of reason`)
     const result = summarize(info, folded, opts.prefix ?? vote.winner, revisions, config, warnings)
     if (opts.deep) {
       result.remnants = remnantsOf(snap, config, vote.all, result, opts.fingerprinter)

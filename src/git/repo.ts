@@ -5,6 +5,7 @@ import {resolve} from 'node:path'
 import {simpleGit, type SimpleGit} from 'simple-git'
 
 import {dependencyError, inputError} from '../errors.js'
+import {safeUrl} from '../text/url.js'
 
 // What a repository is before we read its history: where it is, its refs,
 // its remotes (was the secret pushed? to GitHub?), whether it is shallow.
@@ -68,19 +69,6 @@ export function githubRepo(url: string): string | null {
   return m ? `${m[1]}/${m[2]}` : null
 }
 
-/**
- * A remote URL fit to print: CI clones often carry a token in the URL
- * (https://x-access-token:ghp_…@github.com/…), so credentials in the userinfo
- * part are masked. scp-like `git@host:path` keeps its plain user name.
- */
-export function safeUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i, (_m, scheme: string, userinfo: string) => {
-    const [user = '', password] = userinfo.split(':')
-    if (password === undefined && /^(git|ssh|[a-z][a-z0-9._-]{0,31})$/i.test(user) && !/\d.*\d.*\d/.test(user)) return `${scheme}${user}@`
-    return `${scheme}${password === undefined ? '***' : `${user.length > 40 ? '***' : user}:***`}@`
-  })
-}
-
 export async function openRepository(pathArg: string): Promise<RepoInfo> {
   const path = resolve(pathArg)
   if (!existsSync(path)) throw inputError('git.missing-path', `no such directory: ${pathArg}`)
@@ -121,6 +109,7 @@ export async function openRepository(pathArg: string): Promise<RepoInfo> {
   for (const r of await g.getRemotes(true)) {
     const effective = r.refs.push || r.refs.fetch
     const url = configured.get(r.name) ?? effective
+    // CI clones often carry a token in the URL: only the masked form leaves here.
     remotes.set(r.name, {name: r.name, url: safeUrl(url), github: githubRepo(url) ?? githubRepo(effective)})
   }
   return {path, gitDir, head, headRef, refs, remotes: [...remotes.values()], shallow, partial}

@@ -6,6 +6,7 @@ import {detect} from '../detect/engine.js'
 import type {GitFinding} from '../detect/finding.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {isBlank, shQuote} from '../text/shell.js'
+import {safeUrl} from '../text/url.js'
 import {git} from './repo.js'
 
 // The history rewrite: `git filter-repo --replace-text` needs the leaked
@@ -95,12 +96,16 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
   if (values.size) {
     const dir = outDir ?? mkdtempSync(join(tmpdir(), 'leakctl-rewrite-'))
     file = join(dir, 'replacements.txt')
-    const lines = [...values].map(([fp, v]) => `${v}==>***REMOVED:${fp.slice(7, 19)}***`)
+    // `literal:` always: a value starting with `regex:` or `glob:` would otherwise be read as a pattern.
+    // filter-repo splits at the LAST `==>` and strips only the line end, so the value is taken whole.
+    const lines = [...values].map(([fp, v]) => `literal:${v}==>***REMOVED:${fp.slice(7, 19)}***`)
     writeFileSync(file, lines.join('\n') + '\n', {mode: 0o600})
   }
   const name = remote?.name ?? 'origin'
-  const commands = rewriteCommands({url: remote?.url ?? '<remote-url>', replacementsFile: file, refs, removedPaths: [...multiLine]})
-  return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote?.url ?? null, commands, unresolved}
+  // A token in the remote's user info is never printed: git's credential helper supplies it.
+  const url = remote ? safeUrl(remote.url) : '<remote-url>'
+  const commands = rewriteCommands({url, replacementsFile: file, refs, removedPaths: [...multiLine]})
+  return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote ? url : null, commands, unresolved}
 }
 
 /** The plan's refs and whole-file removals as incident variables, so the checklist renders the same rewrite (src/playbook/generate.ts). */

@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process'
 
 import {dependencyError} from '../errors.js'
 import {gitEnv} from '../git/repo.js'
+import {safeUrl} from '../text/url.js'
 
 // The git plumbing sync needs, run against a private bare repository (the
 // sync cache) with --git-dir, so neither the user's working repository nor a
@@ -52,11 +53,6 @@ export function runGit(gitDir: string | null, args: string[], opts: {input?: str
   })
 }
 
-/** Removes credentials from a URL before it is shown: https://user:token@host/x -> https://***@host/x */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1***@')
-}
-
 /** git's first stderr line, with any credential in a URL it echoes removed. */
 export function gitMessage(stderr: string): string {
   const lines = stderr
@@ -64,5 +60,5 @@ export function gitMessage(stderr: string): string {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('hint:'))
   const line = lines.find((l) => /^(fatal|error|remote):/.test(l)) ?? lines[0] ?? 'no output'
-  return line.replace(/[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/gi, (m) => m.replace(/\/\/[^@]+@/, '//***@'))
+  return safeUrl(line)
 }

@@ -9,7 +9,8 @@ import {type IncidentEvent, parseEvent} from '../incident/events.js'
 import {agreeOnKey, type SharedFile} from '../fingerprint/share.js'
 import {importEvents, readLog} from '../incident/log.js'
 import {createIncidentDir, type IncidentRef, listIncidents, type Workspace} from '../incident/workspace.js'
-import {gitMessage, redactUrl, runGit} from './git.js'
+import {safeUrl} from '../text/url.js'
+import {gitMessage, runGit} from './git.js'
 import {DEFAULT_BRANCH, type LastSync, readMarker, writeMarker} from './marker.js'
 
 // Sharing an incident through a git remote the team already has. Each event
@@ -82,7 +83,7 @@ async function fetchTip(cache: string, remote: string, branch: string): Promise<
       await runGit(cache, ['update-ref', '-d', REMOTE_REF])
       return null
     }
-    throw dependencyError('sync.fetch', `cannot fetch ${redactUrl(remote)}: ${gitMessage(r.stderr)}`)
+    throw dependencyError('sync.fetch', `cannot fetch ${safeUrl(remote)}: ${gitMessage(r.stderr)}`)
   }
   const head = await runGit(cache, ['rev-parse', '--verify', '--quiet', REMOTE_REF])
   return head.code === 0 ? head.stdout.toString('utf8').trim() : null
@@ -195,10 +196,10 @@ function resolveRemoteIncident(wanted: string, available: string[], remote: stri
   if (available.includes(wanted)) return wanted
   const matches = available.filter((id) => id.startsWith(wanted) || id.endsWith(wanted))
   if (matches.length === 1) return matches[0]!
-  if (matches.length > 1) throw inputError('sync.ambiguous', `incident "${wanted}" matches ${matches.length} incidents on ${redactUrl(remote)}: ${matches.join(', ')}`)
+  if (matches.length > 1) throw inputError('sync.ambiguous', `incident "${wanted}" matches ${matches.length} incidents on ${safeUrl(remote)}: ${matches.join(', ')}`)
   throw inputError(
     'sync.unknown-incident',
-    `no incident "${wanted}" on ${redactUrl(remote)}${available.length ? ` (it has: ${available.slice(0, 10).join(', ')}${available.length > 10 ? ', …' : ''})` : ' (nothing was shared there yet)'}`,
+    `no incident "${wanted}" on ${safeUrl(remote)}${available.length ? ` (it has: ${available.slice(0, 10).join(', ')}${available.length > 10 ? ', …' : ''})` : ' (nothing was shared there yet)'}`,
   )
 }
 
@@ -226,10 +227,10 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
     let attempts = 0
     for (;;) {
       attempts++
-      say(`fetching ${redactUrl(o.remote)} ${branch}`)
+      say(`fetching ${safeUrl(o.remote)} ${branch}`)
       const tip = await fetchTip(cache, o.remote, branch)
       // The fingerprint key travels with the incident (src/fingerprint/share.ts): before any join, so joined findings match.
-      const keyFile = await agreeOnKey({ws: o.ws, cache, tip, remote: redactUrl(o.remote)})
+      const keyFile = await agreeOnKey({ws: o.ws, cache, tip, remote: safeUrl(o.remote)})
       if (!ref) {
         const available = tip ? await remoteIncidents(cache, tip) : []
         const id = resolveRemoteIncident(o.incident ?? '', available, o.remote)
@@ -260,14 +261,14 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
       const finish = (commit: string | null, pushed: number): SyncResult => {
         const last: LastSync = {at: now().toISOString(), by: o.actor, imported, pushed, remoteEvents: remoteIds.size + pushed, commit}
         writeMarker(ref!, {remote: o.remote, branch, last})
-        return {incident, remote: redactUrl(o.remote), branch, joined: createdHere, imported, pushed, localEvents: new Set(everything.map((e) => e.id)).size, remoteEvents: last.remoteEvents, attempts, commit, at: last.at, warnings}
+        return {incident, remote: safeUrl(o.remote), branch, joined: createdHere, imported, pushed, localEvents: new Set(everything.map((e) => e.id)).size, remoteEvents: last.remoteEvents, attempts, commit, at: last.at, warnings}
       }
       if (toPush.length === 0 && !keyFile) return finish(tip, 0)
       say(`pushing ${toPush.length} event(s)`)
       const commit = await commitEvents(cache, tip, incident, toPush, o.actor, now(), keyFile ? [keyFile] : [])
       const pushed = await pushCommit(cache, o.remote, branch, commit)
       if (pushed.ok) return finish(commit, toPush.length)
-      if (!pushed.retry) throw dependencyError('sync.push', `cannot push to ${redactUrl(o.remote)}: ${pushed.message}`)
+      if (!pushed.retry) throw dependencyError('sync.push', `cannot push to ${safeUrl(o.remote)}: ${pushed.message}`)
       if (attempts >= MAX_ATTEMPTS) throw dependencyError('sync.busy', `the remote branch ${branch} kept moving (${attempts} attempts); run leakctl incident sync again`)
       await new Promise((r) => setTimeout(r, 30 + Math.random() * 120 * attempts))
     }

@@ -8,6 +8,7 @@ import {firstOnRemote} from '../git/exposure.js'
 import {planRewrite, type RewritePlan, rewriteVars} from '../git/rewrite.js'
 import {workspaceFingerprinter} from '../fingerprint/key.js'
 import {type GitScanResult, scanRepository} from '../git/scan.js'
+import {safeUrl} from '../text/url.js'
 import '../logs/collectors.js'
 import {COLLECTORS, type EvidenceContext, evidenceWanted} from './evidence.js'
 import type {PhaseReport} from './phases.js'
@@ -94,7 +95,7 @@ export async function triageGitLeak(o: GitLeakOptions): Promise<GitLeakTriage> {
     vars: {
       repo: scan.repository.path,
       remote: rewrite?.remote ?? remote?.name ?? 'origin',
-      remoteUrl: remote?.url ?? '<remote-url>',
+      remoteUrl: remote ? safeUrl(remote.url) : '<remote-url>',
       github: github ?? '<owner>/<repo>',
       replacements: rewrite?.replacementsFile ?? '<replacements.txt>',
       ...(rewrite ? rewriteVars(rewrite) : {}),

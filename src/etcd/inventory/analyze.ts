@@ -1,7 +1,7 @@
 import {detect, matchFindingBase} from '../../detect/engine.js'
 import type {EtcdFinding} from '../../detect/finding.js'
 import type {Fingerprinter} from '../../fingerprint/key.js'
-import {type Credential, classifySecret} from '../classify.js'
+import {type Credential, classifySecret, type Skip} from '../classify.js'
 import {decrypt, type Decryption, type Keyring} from '../decrypt.js'
 import {providerLabel, readEnvelope} from '../envelope.js'
 import type {Category} from '../k8s/keys.js'
@@ -42,6 +42,8 @@ export interface Analysis {
   credentials: Credential[]
   /** Everything else: credentials in data, env, command lines, fields, annotations. */
   found: ObjectCredential[]
+  /** Values not read, one line each (`data.release: why`): a decompression bound was reached. */
+  skipped?: string[]
 }
 
 /** Keyrings per resource (`secrets`, `configmaps.`, `widgets.example.com`), from the EncryptionConfiguration. */
@@ -80,8 +82,9 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
     if (job.category === 'secret' || obj.kind === 'Secret') {
       const s = decodeSecret(obj)
       a.object = described(obj.kind || 'Secret', s.meta, s.type)
-      a.credentials = classifySecret(s, fp)
-      a.credentials.push(...lastAppliedSecret(s.meta, a.credentials, fp))
+      const skip = (field: string, why: string) => (a.skipped ??= []).push(`${field}: ${why}`)
+      a.credentials = classifySecret(s, fp, skip)
+      a.credentials.push(...lastAppliedSecret(s.meta, a.credentials, fp, skip))
     } else if (obj.kind === 'ConfigMap') {
       const cm = decodeConfigMap(obj)
       a.object = described('ConfigMap', cm.meta, null)
@@ -130,7 +133,7 @@ function described(kind: string, meta: Meta, type: string | null): NonNullable<A
  * a `kubectl edit` or a controller's rotation, the annotation still holds the
  * value that was applied: an old credential in the current revision.
  */
-function lastAppliedSecret(meta: Meta, current: Credential[], fp: Fingerprinter): Credential[] {
+function lastAppliedSecret(meta: Meta, current: Credential[], fp: Fingerprinter, skip: Skip): Credential[] {
   const text = meta.annotations[LAST_APPLIED]
   if (!text || !text.includes('"data"')) return []
   let doc: unknown
@@ -143,7 +146,7 @@ function lastAppliedSecret(meta: Meta, current: Credential[], fp: Fingerprinter)
   const old = jsonSecret(doc as Record<string, unknown>)
   old.meta = {...meta, annotations: {}}
   const known = new Set(current.map((c) => c.fingerprint))
-  return classifySecret(old, fp)
+  return classifySecret(old, fp, (field, why) => skip(`annotation last-applied-configuration: ${field}`, why))
     .filter((c) => !known.has(c.fingerprint))
     .map((c) => ({...c, field: `annotation last-applied-configuration: ${c.field}`, reason: `${c.reason} (an earlier value kept by kubectl apply in the last-applied-configuration annotation)`}))
 }

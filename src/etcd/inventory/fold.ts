@@ -49,6 +49,8 @@ export interface SecretEntry {
   created: string | null
   modRevision: number
   credentials: SecretCredential[]
+  /** Values of some revision that were not read, and why (`data.release: … decompresses to more than 32 MiB`). */
+  skipped?: string[]
 }
 
 export interface StorageTimeline {
@@ -94,6 +96,8 @@ export interface Folded {
   storage: StorageTimeline
   /** Values that looked like stored objects but did not decode. */
   damagedValues: number
+  /** Values not read (a decompression bound), one line each: which object, which field, why. */
+  skipped: string[]
 }
 
 export class Folder {
@@ -102,6 +106,7 @@ export class Folder {
   private firstEncrypted: number | null = null
   private lastPlaintext: number | null = null
   private damaged = 0
+  private readonly skippedValues: string[] = []
 
   add(r: Revision): void {
     if (r.route.category === 'secret') this.secret(r)
@@ -166,6 +171,12 @@ export class Folder {
       if (a.object.name) e.name = a.object.name
       if (a.object.namespace) e.namespace = a.object.namespace
       if (a.object.created) e.created = a.object.created
+    }
+    for (const why of a.skipped ?? []) {
+      e.skipped ??= []
+      if (e.skipped.includes(why)) continue
+      e.skipped.push(why)
+      this.skippedValues.push(`Secret ${e.namespace ? `${e.namespace}/` : ''}${e.name} (revision ${r.main}) ${why}`)
     }
     const readable = a.storage === 'plaintext' ? 'anyone' : 'with-keys'
     for (const c of a.credentials) {
@@ -232,7 +243,9 @@ export class Folder {
       const old = entry.credentials.some((c) => !c.current)
       entry.reason = top
         ? `${top.reason}${old ? '; old values are in the file too' : ''}`
-        : entry.readable === 'no'
+        : entry.skipped
+          ? `not read: ${entry.skipped[0]}`
+          : entry.readable === 'no'
           ? entry.provider?.startsWith('kms')
             ? 'encrypted by a KMS plugin: not decryptable offline'
             : 'encrypted: not readable without the key'
@@ -247,7 +260,7 @@ export class Folder {
     const sortKey = (s: SecretEntry) => `${s.namespace ?? ''}/${s.name}`
     const keyed = secrets.map((s) => ({s, k: sortKey(s), r: s.risk ? RISK_ORDER[s.risk] : 9}))
     keyed.sort((a, b) => a.r - b.r || cmp(a.k, b.k))
-    return {secrets: keyed.map((x) => x.s), findings: collapseCopies(this.objects), storage: timeline, damagedValues: this.damaged}
+    return {secrets: keyed.map((x) => x.s), findings: collapseCopies(this.objects), storage: timeline, damagedValues: this.damaged, skipped: this.skippedValues}
   }
 }
 

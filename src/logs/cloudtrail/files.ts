@@ -16,7 +16,7 @@ import {RecordSplitter} from './split.js'
 
 export interface FileProblem {
   file: string
-  kind: 'truncated' | 'corrupt' | 'not-json' | 'bad-record' | 'missing-fields' | 'unknown-version' | 'unreadable'
+  kind: 'truncated' | 'corrupt' | 'not-json' | 'bad-record' | 'missing-fields' | 'unknown-version' | 'unreadable' | 'oversized'
   message: string
   /** Records affected, when it is about records. */
   count?: number
@@ -104,6 +104,13 @@ interface Collector {
 
 const GZIP = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b
 
+/**
+ * A delivered CloudTrail file holds minutes of one region's events: megabytes. A gzip
+ * file inflating past this (a bomb: 1 MB of gzip makes 1 GB) is read up to the bound
+ * and the rest skipped, reported; the records are streamed either way, so memory stays flat.
+ */
+export const MAX_GZIP_OUTPUT_BYTES = 1024 * 1024 * 1024
+
 function isGzip(file: string): boolean {
   const fd = openSync(file, 'r')
   try {
@@ -115,8 +122,8 @@ function isGzip(file: string): boolean {
 }
 
 /** Streams one file's records to `onRecord`; returns bytes read and problems (never throws for bad data). */
-async function readFile(file: string, onRecord: (text: string) => void, problem: (p: Omit<FileProblem, 'file'>) => void): Promise<{bytesRead: number; bytesDecoded: number}> {
-  const splitter = new RecordSplitter(onRecord, (p) => problem({kind: p.kind === 'truncated' ? 'truncated' : 'not-json', message: p.message}))
+async function readFile(file: string, onRecord: (text: string) => void, problem: (p: Omit<FileProblem, 'file'>) => void, maxGzipOutput = MAX_GZIP_OUTPUT_BYTES): Promise<{bytesRead: number; bytesDecoded: number}> {
+  const splitter = new RecordSplitter(onRecord, (p) => problem({kind: p.kind === 'truncated' || p.kind === 'oversized' ? p.kind : 'not-json', message: p.message}))
   let bytesRead = 0
   let gz: boolean
   try {
@@ -130,8 +137,17 @@ async function readFile(file: string, onRecord: (text: string) => void, problem:
   const stream = gz ? source.pipe(createGunzip({chunkSize: 1 << 18})) : source
   if (gz) source.on('error', (e) => stream.destroy(e))
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) splitter.push(chunk)
-    splitter.end()
+    let cut = false
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (gz && splitter.stats.bytes + chunk.length > maxGzipOutput) {
+        cut = true
+        break // ends the iteration and destroys the streams: nothing more is inflated
+      }
+      splitter.push(chunk)
+    }
+    if (cut) source.destroy()
+    if (cut) problem({kind: 'oversized', message: `gzip data decompresses to more than ${maxGzipOutput / 1024 / 1024} MiB (a decompression bomb?): ${splitter.stats.records} record(s) read, the rest skipped`})
+    else splitter.end()
   } catch (error) {
     const e = error as NodeJS.ErrnoException
     if (gz && (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message))) {

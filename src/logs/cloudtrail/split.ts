@@ -24,9 +24,17 @@ const COLON = 0x3a
 const CONTAINER_KEYS = new Set(['Records', 'Events'])
 
 export interface SplitProblem {
-  kind: 'not-json' | 'truncated' | 'unexpected'
+  kind: 'not-json' | 'truncated' | 'unexpected' | 'oversized'
   message: string
 }
+
+/**
+ * The largest record handed to JSON.parse. CloudTrail caps an event at 256 KB; a record
+ * of 1 GiB (a crafted file: one string of a billion characters) would take GiBs to hold,
+ * decode and parse. Beyond the bound the splitter keeps following the structure but
+ * drops the bytes, and reports the record as skipped.
+ */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024
 
 export interface SplitStats {
   records: number
@@ -50,6 +58,9 @@ export class RecordSplitter {
   private capturing = false
   private captureStart = 0
   private pieces: Buffer[] = []
+  /** Bytes of the record being captured held in `pieces`; past maxRecordBytes they are dropped. */
+  private captured = 0
+  private oversized = false
   private stringStart = -1
   /** The start of a depth-1 string (a possible key) cut by a chunk boundary; null when too long to matter. */
   private keyHead: string | null = ''
@@ -61,6 +72,7 @@ export class RecordSplitter {
   constructor(
     private readonly onRecord: (text: string) => void,
     private readonly onProblem: (p: SplitProblem) => void,
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
 
   push(chunk: Buffer): void {
@@ -174,7 +186,19 @@ export class RecordSplitter {
       }
       i++
     }
-    if (this.capturing) this.pieces.push(chunk.subarray(this.captureStart))
+    if (this.capturing) this.keep(chunk.subarray(this.captureStart))
+  }
+
+  /** Holds a piece of the record being captured, unless the record has outgrown the bound. */
+  private keep(piece: Buffer): void {
+    if (this.oversized) return
+    this.captured += piece.length
+    if (this.captured <= this.maxRecordBytes) {
+      this.pieces.push(piece)
+      return
+    }
+    this.oversized = true
+    this.pieces = []
   }
 
   /** Call once the stream ended; reports a document cut short. */
@@ -196,19 +220,20 @@ export class RecordSplitter {
     this.capturing = true
     this.captureStart = i
     this.pieces = []
+    this.captured = 0
+    this.oversized = false
   }
 
   private endCapture(chunk: Buffer, i: number): void {
     this.capturing = false
-    let text: string
-    if (this.pieces.length === 0) {
-      text = chunk.toString('utf8', this.captureStart, i + 1)
-    } else {
-      this.pieces.push(chunk.subarray(this.captureStart, i + 1))
-      text = Buffer.concat(this.pieces).toString('utf8')
-      this.pieces = []
-    }
+    this.keep(chunk.subarray(this.captureStart, i + 1))
     this.stats.records++
+    if (this.oversized) {
+      this.onProblem({kind: 'oversized', message: `a record larger than ${sizeLabel(this.maxRecordBytes)} was skipped (CloudTrail events are at most 256 KB)`})
+      return
+    }
+    const text = this.pieces.length === 1 ? this.pieces[0]!.toString('utf8') : Buffer.concat(this.pieces).toString('utf8')
+    this.pieces = []
     this.onRecord(text)
   }
 
@@ -225,3 +250,5 @@ export class RecordSplitter {
     this.onProblem({kind: 'unexpected', message})
   }
 }
+
+const sizeLabel = (bytes: number): string => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`)
