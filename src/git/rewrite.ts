@@ -1,9 +1,11 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {closeSync, constants, fchmodSync, mkdtempSync, openSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {detect, matchFindingBase} from '../detect/engine.js'
 import type {GitFinding} from '../detect/finding.js'
+import {fromSystemError, inputError} from '../errors.js'
+import {shJoin, shQuote} from '../text/shell.js'
 import {git} from './repo.js'
 
 // The history rewrite: `git filter-repo --replace-text` needs the leaked
@@ -93,15 +95,16 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
     const dir = outDir ?? mkdtempSync(join(tmpdir(), 'leakctl-rewrite-'))
     file = join(dir, 'replacements.txt')
     const lines = [...values].map(([fp, v]) => `${v}==>***REMOVED:${fp.slice(7, 19)}***`)
-    writeFileSync(file, lines.join('\n') + '\n', {mode: 0o600})
+    writeNewPrivateFile(file, lines.join('\n') + '\n')
   }
   const name = remote?.name ?? 'origin'
-  const url = remote?.url ?? '<remote-url>'
-  const refArgs = refs.length ? ` --refs ${refs.join(' ')}` : ''
+  // Ref names, paths and the URL come from the repository: every one is quoted (a branch named `feat$(…)`).
+  const url = remote?.url ? shQuote(remote.url) : '<remote-url>'
+  const refArgs = refs.length ? ` --refs ${shJoin(refs)}` : ''
   const commands = [
     `git clone --mirror ${url} rewrite.git && cd rewrite.git`,
-    ...(file ? [`git filter-repo --replace-text ${file}${refArgs} --force`] : []),
-    ...[...multiLine].map((p) => `git filter-repo --invert-paths --path ${shellQuote(p)}${refArgs} --force`),
+    ...(file ? [`git filter-repo --replace-text ${shQuote(file)}${refArgs} --force`] : []),
+    ...[...multiLine].map((p) => `git filter-repo --invert-paths --path ${shQuote(p)}${refArgs} --force`),
     'git reflog expire --expire=now --all && git gc --prune=now --aggressive',
     'leakctl scan git . --json   # must report nothing before you push',
     `git push --force --mirror ${url}`,
@@ -110,6 +113,25 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
   return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote?.url ?? null, commands, unresolved}
 }
 
-function shellQuote(s: string): string {
-  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+/**
+ * The replacement file holds the leaked values: it must be a new file of
+ * ours. O_EXCL refuses one that exists, a symbolic link included (it may
+ * point anywhere, or be readable by others); O_NOFOLLOW refuses a link in
+ * the last component. Created 0600 whatever the umask.
+ */
+function writeNewPrivateFile(file: string, text: string): void {
+  let fd: number
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ELOOP') throw inputError('rewrite.replacements-exists', `${file} already exists (or is a symbolic link): the leaked values go only into a new file; remove it or choose another --replacements-dir`)
+    throw fromSystemError(error) ?? error
+  }
+  try {
+    fchmodSync(fd, 0o600)
+    writeSync(fd, text)
+  } finally {
+    closeSync(fd)
+  }
 }
