@@ -2,7 +2,7 @@ import {type Finding, findingKey, findingVars, findingWhere, RISK_ORDER} from '.
 import type {ChecklistItem, Phase} from '../incident/events.js'
 import {parseWindow} from '../time/window.js'
 import type {FindingFilter, Playbook, PlaybookStep, Procedure} from './schema.js'
-import {renderTemplate, type TemplateContext} from './template.js'
+import {renderCommand, renderTemplate, type TemplateContext} from './template.js'
 
 // A playbook plus the incident's findings becomes checklist items with due
 // offsets. Pure: the caller records the result as a checklist.items.added event.
@@ -80,7 +80,7 @@ export function instantiate(input: InstantiateInput): Instantiated {
           phase: phase.id,
           title: renderTemplate(each.group!.title, {...base, count: matched.length}),
           why: step.why,
-          commands: step.commands.map((c) => renderTemplate(c, base)).filter((c) => !c.includes('<finding.')),
+          commands: step.commands.map((c) => renderCommand(c, base)).filter((c) => !c.includes('<finding.')),
           dueOffsetMs,
         })
       }
@@ -101,10 +101,10 @@ function staticItem(step: PlaybookStep, phase: string, dueOffsetMs: number | nul
     phase,
     title: renderTemplate(step.title, ctx),
     why: step.why,
-    commands: step.commands.map((c) => renderTemplate(c, ctx)),
+    commands: step.commands.map((c) => renderCommand(c, ctx)),
     dueOffsetMs,
   }
-  if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
+  if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
   if (step.procedure && procedures.has(step.procedure)) item.procedure = step.procedure
   return item
 }
@@ -124,11 +124,11 @@ function findingItem(
     phase,
     title: renderTemplate(step.title, ctx),
     why: step.why,
-    commands: step.commands.map((c) => renderTemplate(c, ctx)),
+    commands: step.commands.map((c) => renderCommand(c, ctx)),
     findings: [findingKey(f)],
     dueOffsetMs,
   }
-  if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
+  if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
   if (step.forEach?.rotation) {
     const proc = procedureFor(f, procedures)
     if (proc) item.procedure = proc.id
@@ -139,7 +139,7 @@ function findingItem(
 
 /** A procedure's steps rendered for one item (its finding, the incident, the vars). */
 export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]}[] {
-  return proc.steps.map((s) => ({title: s.title, commands: s.commands.map((c) => renderTemplate(c, ctx))}))
+  return proc.steps.map((s) => ({title: s.title, commands: s.commands.map((c) => renderCommand(c, ctx))}))
 }
 
 function coveredKeys(existing: ReadonlyMap<string, ChecklistItem>, stepId: string): Set<string> {
