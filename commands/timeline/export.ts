@@ -6,6 +6,7 @@ import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {fromSystemError} from '../../src/errors.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {parseInstant} from '../../src/time/instant.js'
+import {safeText} from '../../src/text/terminal.js'
 import {exportTimeline, TIMELINE_FORMATS, type TimelineFormat} from '../../src/timeline/export.js'
 import {buildTimeline} from '../../src/timeline/timeline.js'
 
@@ -36,10 +37,11 @@ The HTML is one self-contained file (no scripts, no network), readable printed.`
     const format = flags.format as TimelineFormat
     const timeline = buildTimeline(state, events, {since, until, collapseFindingsAbove: format === 'md' || format === 'html' ? 20 : undefined})
     if (this.jsonEnabled()) {
-      if (flags.out) this.write(flags.out, exportTimeline(timeline, format))
+      if (flags.out) this.write(flags.out, format === 'json' ? exportTimeline(timeline, format) : safeText(exportTimeline(timeline, format)))
       return {...timeline, out: flags.out ?? null}
     }
-    const text = exportTimeline(timeline, format)
+    // Notes, titles and names come from outside: no control character reaches a terminal or a Markdown file.
+    const text = format === 'json' ? exportTimeline(timeline, format) : safeText(exportTimeline(timeline, format))
     if (flags.out) {
       this.write(flags.out, text)
       process.stderr.write(`Wrote ${timeline.entries.length} entries to ${flags.out}\n`)
