@@ -47,6 +47,11 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`${chalk.yellow('warning:')} ${safeLine(scrubText(text).text)}\n`)
   }
 
+  /** An error line after the output (the command still returns its result): scrubbed, one line. */
+  protected errorLine(text: string): void {
+    process.stderr.write(`${chalk.red('error:')} ${safeLine(scrubText(text).text)}\n`)
+  }
+
   protected warnAll(warnings: readonly string[]): void {
     for (const w of warnings) this.warnLine(w)
   }
