@@ -1,4 +1,4 @@
-import {shQuote} from '../text/shell.js'
+import {isBlank, shQuote} from '../text/shell.js'
 import {hasControls, safeLine} from '../text/terminal.js'
 
 // Playbook text templates: `{{incident.id}}`, `{{finding.namespace}}`,
@@ -106,7 +106,8 @@ export function renderCommand(text: string, ctx: TemplateContext): string {
 function quoteIn(state: ShellState, value: string): string {
   switch (state) {
     case 'plain':
-      return shQuote(value)
+      // A default that is itself a fill-in blank (`<remote-url>`) stays one, as the template's own blanks do.
+      return isBlank(value) ? value : shQuote(value)
     case 'single':
       return value.includes("'") || hasControls(value) ? `'${shQuote(value)}'` : value
     case 'double':
