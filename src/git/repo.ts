@@ -81,7 +81,7 @@ export function spawnGit(repo: string, args: readonly string[], stdio: StdioOpti
   return spawn('git', gitArgv(args), {cwd: repo, env: scanGitEnv(), stdio})
 }
 
-/** Runs git on a scanned repository to the end; its exit status, or null when git could not start. */
+/** Runs git on a scanned repository to the end (status, output, and `error` when git could not start). */
 export function gitRun(repo: string, args: readonly string[], input?: string): SpawnSyncReturns<string> {
   return spawnSync('git', gitArgv(args), {cwd: repo, env: scanGitEnv(), input, encoding: 'utf8', maxBuffer: 1 << 30})
 }
