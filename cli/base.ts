@@ -1,8 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import chalk from 'chalk'
 
-import {scrubText} from '../src/detect/scrub.js'
-import {EXIT} from '../src/errors.js'
+import {EXIT, scrubMessage} from '../src/errors.js'
 import {resolveActor} from '../src/incident/actor.js'
 import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
 import {safeLine, safeText} from '../src/text/terminal.js'
@@ -44,12 +43,12 @@ export abstract class BaseCommand extends Command {
 
   /** Warnings go to stderr in every mode, so stdout stays one JSON document. */
   protected warnLine(text: string): void {
-    process.stderr.write(`${chalk.yellow('warning:')} ${safeLine(scrubText(text).text)}\n`)
+    process.stderr.write(`${chalk.yellow('warning:')} ${safeLine(scrubMessage(text))}\n`)
   }
 
   /** An error line after the output (the command still returns its result): scrubbed, one line. */
   protected errorLine(text: string): void {
-    process.stderr.write(`${chalk.red('error:')} ${safeLine(scrubText(text).text)}\n`)
+    process.stderr.write(`${chalk.red('error:')} ${safeLine(scrubMessage(text))}\n`)
   }
 
   protected warnAll(warnings: readonly string[]): void {
