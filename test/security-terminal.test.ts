@@ -2,6 +2,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {secret} from '../fixtures/etcd/k8s-objects.js'
+import {makeSnapshot} from '../fixtures/etcd/server.js'
 import {json, leakctl, type RunResult, tempDir} from './helpers/cli.js'
 import {TestRepo} from './helpers/git.js'
 
@@ -46,6 +48,24 @@ beforeAll(() => {
   run(['timeline', 'export', '--format', 'csv'])
   run(['report'])
 }, 180_000)
+
+describe('11: a crafted snapshot', () => {
+  it('a Secret name, namespace and key carrying escapes: scan etcd text and CSV print none', async () => {
+    const snap = join(tmp.dir, 'crafted.db')
+    const ns = `prod${CLEAR}`
+    const name = `db${OSC52}creds`
+    await makeSnapshot(snap, [{op: 'put', key: `/registry/secrets/${ns}/${name}`, value: secret({name, namespace: ns}, 'Opaque', {[`pass${CLEAR}word`]: 'Os7xK2mQ9vL4pR8w'})}])
+    const text = leakctl(['scan', 'etcd', snap])
+    const csv = leakctl(['scan', 'etcd', snap, '--format', 'csv'])
+    for (const r of [text, csv]) {
+      expect(r.code, r.stderr).toBe(1)
+      expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+    }
+    expect(text.stdout).toMatch(/prod +\[2J\/db +\]52;c;/)
+    // The JSON keeps the exact names (escaped by JSON itself), for tools.
+    expect(json(leakctl(['scan', 'etcd', snap, '--json'])).secrets[0].name).toBe(name)
+  }, 120_000)
+})
 afterAll(() => tmp.cleanup())
 
 describe('11: no control character from outside reaches a terminal or a Markdown file', () => {
