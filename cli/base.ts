@@ -1,10 +1,12 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import chalk from 'chalk'
 
-import {EXIT, fromSystemError, isLeakctlError} from '../src/errors.js'
+import {EXIT, fromSystemError, isLeakctlError, scrubMessage} from '../src/errors.js'
 import {type Fingerprinter, workspaceFingerprinter} from '../src/fingerprint/key.js'
 import {resolveActor} from '../src/incident/actor.js'
 import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
+import {safeLine, safeText} from '../src/text/terminal.js'
+import {writeError} from './errors.js'
 import {writeJson} from './render/json.js'
 
 // Every command extends this: --json, the exit codes of DESIGN.md (also under
@@ -37,12 +39,17 @@ export abstract class BaseCommand extends Command {
 
   /** The human form goes to stdout only without --json. */
   protected print(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    if (!this.jsonEnabled()) process.stdout.write(printable(text.endsWith('\n') ? text : `${text}\n`))
   }
 
   /** Warnings go to stderr in every mode, so stdout stays one JSON document. */
   protected warnLine(text: string): void {
-    process.stderr.write(`${chalk.yellow('warning:')} ${text}\n`)
+    process.stderr.write(`${chalk.yellow('warning:')} ${safeLine(scrubMessage(text))}\n`)
+  }
+
+  /** An error line after the output (the command still returns its result): scrubbed, one line. */
+  protected errorLine(text: string): void {
+    process.stderr.write(`${chalk.red('error:')} ${safeLine(scrubMessage(text))}\n`)
   }
 
   protected warnAll(warnings: readonly string[]): void {
@@ -98,31 +105,22 @@ export abstract class BaseCommand extends Command {
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     this.progressDone()
     if (err instanceof Errors.ExitError) throw err
-    let exitCode: number
-    let code: string
-    let message: string
-    let details: string[] = []
-    const sys = fromSystemError(err)
-    if (isLeakctlError(err)) {
-      ;({exitCode, code, message, details} = err)
-    } else if (sys) {
-      ;({exitCode, code, message} = sys)
-    } else if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) {
-      // oclif's own parse errors: unknown flag, missing argument, bad option value.
-      exitCode = EXIT.input
-      code = 'usage'
-      message = err.message.split('\n').filter((l) => l.trim() && !/^\s*See more help with/.test(l)).join(' ').replace(/\s+/g, ' ').replace(/^The following errors? occurred:\s*/i, '').trim()
-    } else {
-      exitCode = EXIT.internal
-      code = 'internal'
-      message = `internal error: ${err.message.split('\n')[0]} (a bug in leakctl; LEAKCTL_DEBUG=1 shows the stack)`
-    }
-    process.exitCode = exitCode
-    if (this.jsonEnabled()) this.logJson({error: {code, message, exitCode, details}})
-    process.stderr.write(`${chalk.red('error:')} ${message}\n`)
-    if (details.length > 1) for (const d of details.slice(1)) process.stderr.write(`  ${d}\n`)
-    if (process.env.LEAKCTL_DEBUG && err.stack) process.stderr.write(`${err.stack}\n`)
+    process.exitCode = writeError(err, this.jsonEnabled())
   }
+}
+
+/**
+ * The last guard before the terminal, behind the renderers' own safeLine of
+ * every outside value: only our colours (SGR, when colour is on) survive;
+ * any other escape or control character a value smuggled past a renderer is
+ * cut, so it can neither clear the screen nor write the clipboard (OSC 52).
+ */
+function printable(text: string): string {
+  if (chalk.level === 0) return safeText(text)
+  return text
+    .split(/(\x1b\[[0-9;]*m)/)
+    .map((part, i) => (i % 2 === 1 ? part : safeText(part)))
+    .join('')
 }
 
 /** Flags of commands that act on one incident. */

@@ -7,6 +7,7 @@ import {fromSystemError} from '../src/errors.js'
 import {loadIncident} from '../src/incident/incident.js'
 import {toHtml, toMarkdown} from '../src/report/document.js'
 import {buildReport} from '../src/report/report.js'
+import {safeText} from '../src/text/terminal.js'
 
 export default class Report extends BaseCommand {
   static override summary = 'Write the post-mortem draft: summary and key durations, the exposure window (a picture) and each credential\'s lifecycle, inventory by risk, evidence, who did what when, what is open, the timeline'
@@ -28,7 +29,8 @@ export default class Report extends BaseCommand {
     const {state, events, warnings} = loadIncident(this.incident(flags))
     this.warnAll(warnings)
     const doc = buildReport(state, events, new Date(), {redactPeople: flags['redact-people']})
-    const text = flags.format === 'html' ? toHtml(doc) : toMarkdown(doc)
+    // Notes, titles and names come from outside: no control character reaches a terminal or a Markdown file.
+    const text = safeText(flags.format === 'html' ? toHtml(doc) : toMarkdown(doc))
     if (flags.out) {
       try {
         writeFileSync(flags.out, text, {mode: 0o600})

@@ -1,3 +1,8 @@
+import {detect} from './detect/engine.js'
+import {redact} from './detect/finding.js'
+import {entropy, isPlaceholder} from './detect/placeholder.js'
+import {safeText} from './text/terminal.js'
+
 // Errors the engine raises on purpose. The CLI maps each kind to an exit code
 // (DESIGN.md): bad usage or bad input -> 2, a dependency that failed -> 3.
 // Messages are one line, meant for a responder, and never carry a secret value.
@@ -82,4 +87,56 @@ export function fromSystemError(e: unknown): LeakctlError | undefined {
     return dependencyError(`net.${code.toLowerCase()}`, `cannot reach${target} (${code})`)
   }
   return undefined
+}
+
+/** Longest argument a usage error may repeat back; longer ones are described, not shown. */
+export const ECHO_LIMIT = 20
+
+/**
+ * An argument the user typed may be a secret pasted in the wrong place
+ * (`incident note "$(cat key.pem)"` with a flag-like first line): the parser
+ * then repeats it in "Nonexistent flag: …". Returns the argv pieces (whole
+ * arguments and the value after `--flag=`) that must not be repeated: long
+ * ones, and short ones that look random (mixed case and digits).
+ */
+export function unechoable(argv: readonly string[]): string[] {
+  const pieces = new Set<string>()
+  for (const arg of argv) {
+    for (const piece of [arg, arg.slice(arg.indexOf('=') + 1)]) {
+      if (piece.length > ECHO_LIMIT || /[\u0000-\u001f]/.test(piece) || (piece.length >= 8 && /[a-z]/.test(piece) && /[A-Z]/.test(piece) && /\d/.test(piece))) pieces.add(piece)
+    }
+  }
+  return [...pieces].sort((a, b) => b.length - a.length)
+}
+
+/** A word of a message that looks like a pasted secret: long, mixed case and digits, high entropy. */
+const RANDOM_WORD = /[A-Za-z0-9+/=_-]{20,}/g
+
+function randomLooking(word: string): boolean {
+  // A path (`/tmp/leakctl-AbC12…/ws`) is named on purpose; a URL's path likewise.
+  if (word.startsWith('/')) return false
+  return /[a-z]/.test(word) && /[A-Z]/.test(word) && /\d/.test(word) && entropy(word) >= 3.5 && !isPlaceholder(word)
+}
+
+/**
+ * Every message that reaches the user (errors, oclif's included, and debug
+ * stacks) passes through here: arguments that must not be repeated are
+ * replaced by their length, every credential the detection engine
+ * recognises and every random-looking long word is redacted, and control
+ * characters are removed (newlines kept; callers collapse them when they
+ * want one line). Not the note scrubber: its spoken-phrase rule would take
+ * "the token was refused" for a token.
+ */
+export function scrubMessage(text: string, argv: readonly string[] = []): string {
+  let out = text
+  for (const piece of unechoable(argv)) if (piece && out.includes(piece)) out = out.replaceAll(piece, `<an argument of ${piece.length} characters, not shown>`)
+  let scrubbed = ''
+  let at = 0
+  for (const m of detect(out)) {
+    if (m.start < at || m.rule === 'aws-access-key-id') continue
+    scrubbed += out.slice(at, m.start) + `[redacted ${m.rule === 'private-key' && m.preview ? m.preview : redact(m.secret, m.reveal)}]`
+    at = m.end
+  }
+  scrubbed += out.slice(at)
+  return safeText(scrubbed.replace(RANDOM_WORD, (w) => (randomLooking(w) ? `[redacted ${redact(w)}]` : w)))
 }

@@ -226,3 +226,58 @@ describe('canary: URL-user tokens and @ in passwords, through scan git, scan etc
     expect(literals.sort()).toEqual([GH, GL, BARE, PW].map((v) => `literal:${v}`).sort())
   })
 })
+
+// Issue 12 point 4: a secret typed on the command line in the wrong place
+// (a PEM pasted as a note starts with "-----", so the parser takes it for a
+// flag) is repeated by the parser's own errors unless every message is
+// scrubbed: stderr, the --json error document and LEAKCTL_DEBUG stacks.
+describe('canary: secrets passed as arguments', () => {
+  const pem = execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519'], {encoding: 'utf8'}).trim()
+  const pemBody = pem.split('\n').slice(1, -1).join('')
+  const token = `ghp_${CANARY}R8mKq2Lx7Vb4Tz9Wn3Yc6H`.slice(0, 40)
+  const awsSecret = `${CANARY}/Kd9QmZ2rT5vX8wB3nP6sY1cF`.slice(0, 40)
+  const argOutputs: RunResult[] = []
+  let argTmp: ReturnType<typeof tempDir>
+
+  beforeAll(() => {
+    argTmp = tempDir()
+    const argEnv = {LEAKCTL_WORKSPACE: join(argTmp.dir, 'ws')}
+    expect(leakctl(['incident', 'open', '--title', 'arguments', '--kind', 'git-leak'], {env: argEnv}).code).toBe(0)
+    const argvs = [
+      ['incident', 'note', pem],
+      ['checklist', 'note', 'confirm-leak', pem],
+      [pem],
+      ['scan', 'git', `--token=${awsSecret}`],
+      ['incident', 'list', awsSecret],
+      ['scan', token],
+      ['incident', 'status', '--incident', token],
+      ['checklist', 'tick', token],
+    ]
+    for (const argv of argvs) {
+      for (const extra of [[], ['--json']]) {
+        for (const debug of [{}, {LEAKCTL_DEBUG: '1'}]) argOutputs.push(leakctl([...argv, ...extra], {env: {...argEnv, ...debug}, cwd: argTmp.dir}))
+      }
+    }
+  }, 120_000)
+  afterAll(() => argTmp.cleanup())
+
+  it('never appear on stdout or stderr, with or without --json and LEAKCTL_DEBUG=1', () => {
+    expect(argOutputs.length).toBe(32)
+    for (const r of argOutputs) {
+      expect(r.code, r.stderr).toBeGreaterThanOrEqual(2)
+      for (const text of [r.stdout, r.stderr]) {
+        expect(text.includes(CANARY), text).toBe(false)
+        // Any 16 characters of the key's body.
+        for (let i = 0; i + 16 <= pemBody.length; i += 8) expect(text.includes(pemBody.slice(i, i + 16)), text).toBe(false)
+      }
+    }
+  })
+
+  it('never reach the workspace', () => {
+    for (const f of filesUnder(join(argTmp.dir, 'ws'))) {
+      const text = readFileSync(f, 'utf8')
+      expect(text.includes(CANARY), f).toBe(false)
+      expect(text.includes(pemBody.slice(8, 24)), f).toBe(false)
+    }
+  })
+})

@@ -1,6 +1,7 @@
 import chalk from 'chalk'
 
 import {findingsByRisk, type IncidentState, progressReport, timeZero} from '../../src/incident/state.js'
+import {safeLine} from '../../src/text/terminal.js'
 import {formatRelative} from '../../src/time/duration.js'
 import {bar, table, utcAndLocal} from './text.js'
 
@@ -32,13 +33,13 @@ export function summarizeIncident(state: IncidentState, now: Date, workspace: st
     checks: state.checks.map((c) => ({check: c.check, status: c.status, summary: c.summary, time: c.time})),
   }
   const lines = [
-    `${chalk.bold(state.id)}  ${state.title}`,
+    `${chalk.bold(state.id)}  ${safeLine(state.title)}`,
     table([
       ['kind', state.kind],
-      ['commander', state.commander],
+      ['commander', safeLine(state.commander)],
       ['opened', `${utcAndLocal(state.openedAt)}  (${formatRelative(now.getTime() - Date.parse(zero.time))} since the ${zero.label})`],
       ['exposed since', state.exposedAt ? utcAndLocal(state.exposedAt) : chalk.dim('unknown (set --exposed-at)')],
-      ['playbook', `${state.playbook.name} v${state.playbook.version}`],
+      ['playbook', safeLine(`${state.playbook.name} v${state.playbook.version}`)],
       ['findings', state.findings.length ? `${state.findings.length}: ${risks.critical} critical, ${risks.high} high, ${risks.medium} medium, ${risks.low} low` : chalk.dim('none recorded')],
       ['evidence', state.evidence.length ? `${state.evidence.length} (${json.evidence.suspicious} suspicious)` : chalk.dim('none recorded')],
       ['checklist', `${bar(p.done, p.total)} ${p.done}/${p.total} done${p.overdue ? chalk.red(`, ${p.overdue} overdue`) : ''}`],

@@ -2,6 +2,7 @@ import chalk from 'chalk'
 
 import {RISKS} from '../../src/detect/finding.js'
 import type {EtcdScanResult, StorageCensus} from '../../src/etcd/scan.js'
+import {safeLine} from '../../src/text/terminal.js'
 import {csvCell} from '../../src/timeline/export.js'
 import {riskColor, table} from './text.js'
 
@@ -66,7 +67,7 @@ export function renderEtcdScan(r: EtcdScanResult): string {
           const extra = x.credentials.length > 1 ? chalk.dim(` +${x.credentials.length - 1}`) : ''
           const marks = [x.state === 'deleted' ? 'deleted' : '', x.state === 'live' && x.credentials.some((k) => !k.current) ? '+old values' : '', x.readable === 'with-keys' ? 'with the keys' : ''].filter(Boolean)
           const state = marks.length ? chalk.yellow(` (${marks.join(', ')})`) : ''
-          return [`  ${x.namespace ?? ''}/${x.name}${state}`, `${c.class}${extra}`, c.field, c.preview, chalk.dim(c.reason)]
+          return [`  ${safeLine(`${x.namespace ?? ''}/${x.name}`)}${state}`, `${c.class}${extra}`, safeLine(c.field), safeLine(c.preview), chalk.dim(safeLine(c.reason))]
         }),
       ),
     )
@@ -74,12 +75,12 @@ export function renderEtcdScan(r: EtcdScanResult): string {
   }
   if (r.findings.length) {
     out.push('', chalk.bold(`Credentials outside Secrets (${n(r.findings.length)}) — encryption at rest rarely covers these`))
-    out.push(table(r.findings.slice(0, 50).map((f) => [`  ${riskColor(f.risk)(f.risk)}`, f.class, `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}${f.state === 'deleted' ? chalk.yellow(' (deleted)') : ''}`, f.field, f.preview, chalk.dim(f.reason)])))
+    out.push(table(r.findings.slice(0, 50).map((f) => [`  ${riskColor(f.risk)(f.risk)}`, f.class, `${safeLine(`${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}`)}${f.state === 'deleted' ? chalk.yellow(' (deleted)') : ''}`, safeLine(f.field), safeLine(f.preview), chalk.dim(safeLine(f.reason))])))
     if (r.findings.length > 50) out.push(chalk.dim(`  … ${n(r.findings.length - 50)} more (--format csv or --json lists every one)`))
   }
   if (r.remnants.length) {
     out.push('', chalk.bold(`Remnants in freed pages (--deep): ${plural(r.remnants.length, 'old value')} not in the live tree`))
-    for (const m of r.remnants.slice(0, 20)) out.push(`  ${m.key} (page ${m.pageId}${m.revision ? `, revision ${n(m.revision)}` : ''}): ${m.credentials.map((c) => `${riskColor(c.risk)(c.risk)} ${c.class} ${c.preview}`).join(', ')}`)
+    for (const m of r.remnants.slice(0, 20)) out.push(`  ${safeLine(m.key)} (page ${m.pageId}${m.revision ? `, revision ${n(m.revision)}` : ''}): ${m.credentials.map((c) => `${riskColor(c.risk)(c.risk)} ${c.class} ${c.preview}`).join(', ')}`)
   }
   const unreadable = r.secrets.filter((x) => x.readable === 'no').length
   if (unreadable) out.push('', chalk.dim(`${plural(unreadable, 'Secret')} only encrypted: not readable from this file without the keys.`))

@@ -79,7 +79,7 @@ Key material and Secret values are never printed: key names, byte lengths and sh
     this.print(renderEncryptionCheck(r))
     if (r.exitCode === 3) {
       const why = r.missing.find((m) => m.kind !== 'not-asked')?.reason ?? r.summary.replace(/^UNKNOWN — /, '')
-      process.stderr.write(`${chalk.red('error:')} cannot verify: ${why}\n`)
+      this.errorLine(`cannot verify: ${why}`)
     }
     process.exitCode = r.exitCode
     return r

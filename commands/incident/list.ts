@@ -3,6 +3,7 @@ import {table} from '../../cli/render/text.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {progress} from '../../src/incident/state.js'
 import {listIncidents} from '../../src/incident/workspace.js'
+import {safeLine} from '../../src/text/terminal.js'
 
 export default class IncidentList extends BaseCommand {
   static override summary = 'List the incidents in the workspace, newest last'
@@ -22,7 +23,7 @@ export default class IncidentList extends BaseCommand {
     else
       this.print(
         table(
-          incidents.map((i) => [i.id, i.kind, i.openedAt.slice(0, 16).replace('T', ' ') + 'Z', `${i.checklist.done}/${i.checklist.total}${i.checklist.overdue ? ` (${i.checklist.overdue} overdue)` : ''}`, i.title]),
+          incidents.map((i) => [i.id, i.kind, i.openedAt.slice(0, 16).replace('T', ' ') + 'Z', `${i.checklist.done}/${i.checklist.total}${i.checklist.overdue ? ` (${i.checklist.overdue} overdue)` : ''}`, safeLine(i.title)]),
           ['ID', 'KIND', 'OPENED', 'DONE', 'TITLE'],
         ),
       )

@@ -123,10 +123,10 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
     if (result.verdict.status === 'used-after-exposure' || result.verdict.suspicious > 0) this.needsAction()
     else if (result.fatal || (result.partial && source.kind !== 'files')) {
       process.exitCode = EXIT.dependency
-      process.stderr.write(`error: ${result.fatal ?? `AWS could not be read completely: ${result.missing.map((m) => `${m.what}: ${m.reason}`).slice(0, 3).join('; ')}`}\n`)
+      this.errorLine(result.fatal ?? `AWS could not be read completely: ${result.missing.map((m) => `${m.what}: ${m.reason}`).slice(0, 3).join('; ')}`)
     } else if (result.partial) {
       process.exitCode = EXIT.input
-      process.stderr.write(`error: some log files could not be read completely (${result.missing.length}); no use found in the rest\n`)
+      this.errorLine(`some log files could not be read completely (${result.missing.length}); no use found in the rest`)
     }
     return {...result, recorded: recorded ?? null}
   }

@@ -111,7 +111,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     if (result.verdict.status === 'copied-after-exposure' || result.verdict.status === 'exposed' || suspicious) this.needsAction()
     else if (result.fatal || result.verdict.status === 'unknown') {
       process.exitCode = EXIT.dependency
-      process.stderr.write(`error: ${result.fatal ?? 'GitHub could not be read'}\n`)
+      this.errorLine(result.fatal ?? 'GitHub could not be read')
     }
     return {...result, recorded: recorded ?? null}
   }
@@ -125,7 +125,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     if (result.verdict.status === 'used-after-exposure') this.needsAction()
     else if (result.fatal || result.verdict.status === 'unknown') {
       process.exitCode = EXIT.dependency
-      process.stderr.write(`error: ${result.fatal ?? result.missing[0]?.reason ?? 'GitHub could not be read'}\n`)
+      this.errorLine(result.fatal ?? result.missing[0]?.reason ?? 'GitHub could not be read')
     }
     return {...result, recorded: recorded ?? null}
   }

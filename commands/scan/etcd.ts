@@ -5,6 +5,7 @@ import {etcdCsv, renderCensus, renderEtcdScan} from '../../cli/render/scan-etcd.
 import {readEncryptionConfig} from '../../src/cluster/encryption-config.js'
 import {inputError} from '../../src/errors.js'
 import {scanSnapshot} from '../../src/etcd/scan.js'
+import {safeText} from '../../src/text/terminal.js'
 
 export default class ScanEtcd extends BaseCommand {
   static override summary = 'Read a leaked etcd snapshot offline: which Secrets are readable, every revision, how bad each is'
@@ -48,7 +49,8 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
     if (result.damaged) process.exitCode = 2
     else if (result.summary.secrets.readable || result.findings.length || result.remnants.length) this.needsAction()
     if (flags.format === 'csv' && !this.jsonEnabled()) {
-      process.stdout.write(etcdCsv(result))
+      // Secret names come from the snapshot: no control character reaches the terminal or the spreadsheet.
+      process.stdout.write(safeText(etcdCsv(result)))
       return undefined
     }
     this.print(renderEtcdScan(result))

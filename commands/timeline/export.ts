@@ -6,6 +6,7 @@ import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {fromSystemError} from '../../src/errors.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {parseInstant} from '../../src/time/instant.js'
+import {safeText} from '../../src/text/terminal.js'
 import {analyseExposure, exposureJson} from '../../src/timeline/exposure.js'
 import {CSV_TABLES, type CsvTable, exportTimeline, TIMELINE_FORMATS, type TimelineFormat} from '../../src/timeline/export.js'
 import {mapStrings, people} from '../../src/timeline/people.js'
@@ -45,11 +46,16 @@ The HTML is one self-contained file (no scripts, no network), readable printed.`
     const exposure = analyseExposure(state, events, new Date())
     const built = buildTimeline(state, events, {since, until, ...(format === 'md' || format === 'html' ? {collapseFindingsAbove: 20, groupEvidenceAbove: 200} : {}), milestones: exposure.milestones, actorLabel: who.label})
     const [timeline, analysis] = who.redacting ? [mapStrings(built, who.text), mapStrings(exposure, who.text)] : [built, exposure]
+    // Notes, titles and names come from outside: no control character reaches a terminal or a Markdown file.
+    const render = () => {
+      const out = exportTimeline(timeline, format, analysis, flags.table as CsvTable)
+      return format === 'json' ? out : safeText(out)
+    }
     if (this.jsonEnabled()) {
-      if (flags.out) this.write(flags.out, exportTimeline(timeline, format, analysis, flags.table as CsvTable))
+      if (flags.out) this.write(flags.out, render())
       return {...timeline, exposure: exposureJson(analysis), out: flags.out ?? null}
     }
-    const text = exportTimeline(timeline, format, analysis, flags.table as CsvTable)
+    const text = render()
     if (flags.out) {
       this.write(flags.out, text)
       process.stderr.write(`Wrote ${timeline.entries.length} entries to ${flags.out}\n`)

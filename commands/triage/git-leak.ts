@@ -9,6 +9,8 @@ import {inputError} from '../../src/errors.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {progress} from '../../src/incident/state.js'
 import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
+import {shQuote} from '../../src/text/shell.js'
+import {safeLine} from '../../src/text/terminal.js'
 import {parseInstant} from '../../src/time/instant.js'
 import {triageGitLeak} from '../../src/triage/git-leak.js'
 
@@ -77,9 +79,9 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
       out.push('')
       out.push(chalk.bold('History rewrite (hour 0-1) — revoke first: rewriting history does not un-leak anything'))
       if (result.rewrite.replacementsFile) {
-        out.push(chalk.bgRed.white.bold(` !! ${result.rewrite.replacementsFile} CONTAINS THE LEAKED VALUES (0600). Use it for the rewrite, then: shred -u ${result.rewrite.replacementsFile} `))
+        out.push(chalk.bgRed.white.bold(` !! ${result.rewrite.replacementsFile} CONTAINS THE LEAKED VALUES (0600). Use it for the rewrite, then: shred -u ${shQuote(result.rewrite.replacementsFile)} `))
       }
-      for (const c of result.rewrite.commands) out.push(c.startsWith('#') ? chalk.dim(`  ${c}`) : `  ${chalk.cyan('$')} ${c}`)
+      for (const c of result.rewrite.commands.map(safeLine)) out.push(c.startsWith('#') ? chalk.dim(`  ${c}`) : `  ${chalk.cyan('$')} ${c}`)
     }
     out.push('')
     out.push(`${chalk.bold(`Incident ${result.incident.id}`)} opened: ${p.total} checklist items, ${state.findings.length} finding(s) recorded. Next: ${chalk.bold('leakctl checklist')}`)

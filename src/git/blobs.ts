@@ -1,7 +1,5 @@
-import {spawn} from 'node:child_process'
-
 import {type Answer, CatFile} from './catfile.js'
-import {gitEnv} from './repo.js'
+import {spawnGit} from './repo.js'
 
 // Every unique blob read once, while the history is still being walked: each
 // blob name goes to a `cat-file --batch-check` as soon as the walk meets it;
@@ -70,11 +68,11 @@ export class BlobReader {
  */
 export function presentObjects(repo: string): Promise<Set<string>> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)', '--unordered'], {cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore']})
+    const child = spawnGit(repo, ['cat-file', '--batch-all-objects', '--batch-check=%(objectname)', '--unordered'], ['ignore', 'pipe', 'ignore'])
     const out = new Set<string>()
     let rest = ''
-    child.stdout.setEncoding('latin1')
-    child.stdout.on('data', (d: string) => {
+    child.stdout!.setEncoding('latin1')
+    child.stdout!.on('data', (d: string) => {
       const lines = (rest + d).split('\n')
       rest = lines.pop()!
       for (const l of lines) out.add(l)

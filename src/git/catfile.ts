@@ -1,7 +1,6 @@
-import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
+import type {ChildProcessWithoutNullStreams} from 'node:child_process'
 
-import {dependencyError} from '../errors.js'
-import {gitEnv} from './repo.js'
+import {gitMissing, spawnGit} from './repo.js'
 
 // One long-lived `git cat-file --batch` or `--batch-check`, fed object names
 // as they become known and answering in request order. Requests are written
@@ -80,7 +79,7 @@ export class CatFile {
 
   private start(): void {
     const format = this.mode === '--batch' ? '--batch' : '--batch-check=%(objectname) %(objecttype) %(objectsize)'
-    this.child = spawn('git', ['cat-file', format], {cwd: this.repo, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe']})
+    this.child = spawnGit(this.repo, ['cat-file', format], ['pipe', 'pipe', 'pipe']) as ChildProcessWithoutNullStreams
     this.exited = false
     this.stderr = ''
     this.chunks = []
@@ -88,7 +87,7 @@ export class CatFile {
     this.need = -1
     this.current = null
     const child = this.child
-    child.on('error', (e) => this.fail(dependencyError('git.missing', `cannot run git: ${e.message}`)))
+    child.on('error', (e) => this.fail(gitMissing(e)))
     child.stdin.on('error', () => {}) // git died: handled on close
     child.stderr.on('data', (d: Buffer) => {
       if (this.stderr.length < 4096) this.stderr += d.toString()

@@ -1,6 +1,4 @@
-import {spawnSync} from 'node:child_process'
-
-import {git, gitEnv} from './repo.js'
+import {git, gitRun} from './repo.js'
 
 // When did a commit leave this machine? The reflogs of remote-tracking refs
 // record every push and fetch that moved them ("update by push"), with a
@@ -41,5 +39,5 @@ export function firstOnRemote(repo: string, commit: string): FirstSeenOnRemote |
 }
 
 function isAncestor(repo: string, ancestor: string, descendant: string): boolean {
-  return spawnSync('git', ['merge-base', '--is-ancestor', ancestor, descendant], {cwd: repo, env: gitEnv()}).status === 0
+  return gitRun(repo, ['merge-base', '--is-ancestor', ancestor, descendant]).status === 0
 }

@@ -1,7 +1,4 @@
-import {spawn} from 'node:child_process'
-
-import {dependencyError} from '../errors.js'
-import {gitEnv} from './repo.js'
+import {gitMissing, spawnGit} from './repo.js'
 
 // One `git log --raw` stream over every commit: for each commit, the blobs it
 // wrote at each path. For a merge, `-c` lists only the paths whose result
@@ -52,9 +49,11 @@ export function historyArgs(opts: HistoryOptions): string[] {
   // With a pathspec git would simplify history and hide side-branch commits
   // that added and later dropped a secret; a scan needs every one of them.
   if (opts.paths?.length) args.push('--full-history')
-  if (opts.revisions?.length) args.push(...opts.revisions)
-  else args.push(...(opts.includeStash ? [] : ['--exclude=refs/stash']), '--all')
-  if (opts.extra?.length) args.push(...opts.extra)
+  if (!opts.revisions?.length) args.push(...(opts.includeStash ? [] : ['--exclude=refs/stash']), '--all')
+  // Revisions come from the user (and stash entries from the repository):
+  // after --end-of-options, `--output=/tmp/x` can only be a (bad) revision.
+  const revisions = [...(opts.revisions ?? []), ...(opts.extra ?? [])]
+  if (revisions.length) args.push('--end-of-options', ...revisions)
   args.push('--')
   if (opts.paths?.length) args.push(...opts.paths)
   return args
@@ -141,16 +140,16 @@ export class RawLogParser {
 
 /** Streams commits with their changes in git's order (newest first); returns how many. */
 export async function readHistory(repo: string, opts: HistoryOptions, onCommit: (c: Commit, changes: Change[]) => void): Promise<number> {
-  const child = spawn('git', historyArgs(opts), {cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawnGit(repo, historyArgs(opts), ['ignore', 'pipe', 'pipe'])
   let stderr = ''
-  child.stderr.on('data', (d: Buffer) => {
+  child.stderr!.on('data', (d: Buffer) => {
     if (stderr.length < 8192) stderr += d.toString()
   })
   const parser = new RawLogParser(onCommit)
-  child.stdout.setEncoding('utf8')
-  child.stdout.on('data', (d: string) => parser.push(d))
+  child.stdout!.setEncoding('utf8')
+  child.stdout!.on('data', (d: string) => parser.push(d))
   const code: number = await new Promise((resolve, reject) => {
-    child.on('error', (e) => reject(dependencyError('git.missing', `cannot run git: ${e.message}`)))
+    child.on('error', (e) => reject(gitMissing(e)))
     child.on('close', (c) => resolve(c ?? 1))
   })
   parser.end()

@@ -1,11 +1,12 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {closeSync, constants, fchmodSync, mkdtempSync, openSync, writeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 import {detect} from '../detect/engine.js'
 import type {GitFinding} from '../detect/finding.js'
+import {fromSystemError, inputError} from '../errors.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
-import {isBlank, shQuote} from '../text/shell.js'
+import {isBlank, shJoin, shQuote} from '../text/shell.js'
 import {safeUrl} from '../text/url.js'
 import {git} from './repo.js'
 
@@ -99,7 +100,7 @@ export function planRewrite(repo: string, findings: readonly GitFinding[], remot
     // `literal:` always: a value starting with `regex:` or `glob:` would otherwise be read as a pattern.
     // filter-repo splits at the LAST `==>` and strips only the line end, so the value is taken whole.
     const lines = [...values].map(([fp, v]) => `literal:${v}==>***REMOVED:${fp.slice(7, 19)}***`)
-    writeFileSync(file, lines.join('\n') + '\n', {mode: 0o600})
+    writeNewPrivateFile(file, lines.join('\n') + '\n')
   }
   const name = remote?.name ?? 'origin'
   // A token in the remote's user info is never printed: git's credential helper supplies it.
@@ -126,7 +127,7 @@ export interface RewriteInput {
  */
 export function rewriteCommands(p: RewriteInput): string[] {
   const q = (s: string) => (isBlank(s) ? s : shQuote(s))
-  const refArgs = p.refs.length ? ` --refs ${p.refs.map(shQuote).join(' ')}` : ''
+  const refArgs = p.refs.length ? ` --refs ${shJoin(p.refs)}` : ''
   return [
     `git clone --mirror ${q(p.url)} rewrite.git`,
     ...(p.replacementsFile ? [`git -C rewrite.git filter-repo --replace-text ${q(p.replacementsFile)}${refArgs} --force`] : []),
@@ -136,4 +137,27 @@ export function rewriteCommands(p: RewriteInput): string[] {
     `git -C rewrite.git push --force --mirror ${q(p.url)}`,
     '# Then: every collaborator deletes their clone and clones again; forks and pull-request refs (refs/pull/*) keep the old commits: ask GitHub Support to purge cached views and PR refs.',
   ]
+}
+
+/**
+ * The replacement file holds the leaked values: it must be a new file of
+ * ours. O_EXCL refuses one that exists, a symbolic link included (it may
+ * point anywhere, or be readable by others); O_NOFOLLOW refuses a link in
+ * the last component. Created 0600 whatever the umask.
+ */
+function writeNewPrivateFile(file: string, text: string): void {
+  let fd: number
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST' || code === 'ELOOP') throw inputError('rewrite.replacements-exists', `${file} already exists (or is a symbolic link): the leaked values go only into a new file; remove it or choose another --replacements-dir`)
+    throw fromSystemError(error) ?? error
+  }
+  try {
+    fchmodSync(fd, 0o600)
+    writeSync(fd, text)
+  } finally {
+    closeSync(fd)
+  }
 }

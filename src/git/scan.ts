@@ -1,15 +1,15 @@
-import {spawn} from 'node:child_process'
-import {readFileSync, statSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {lstatSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {matchFindingBase} from '../detect/engine.js'
 import type {FileFinding, GitFinding} from '../detect/finding.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
-import {inputError} from '../errors.js'
+import {dependencyError, inputError} from '../errors.js'
 import {blobScanner} from './blob-scanner.js'
 import {BlobReader, presentObjects} from './blobs.js'
 import {type Change, type Commit, HistoryError, readHistory, topoOrder} from './history.js'
-import {git, gitEnv, GitError, openRepository, type Remote, type RepoInfo} from './repo.js'
+import {git, GitError, gitMissing, openRepository, type Remote, type RepoInfo, spawnGit} from './repo.js'
 import {blobScan} from './scan-worker.js'
 
 // The history scan: every commit reachable from the refs, every unique blob
@@ -87,6 +87,9 @@ const DEFAULT_MAX_BLOB = 20 * 1024 * 1024
 
 export async function scanRepository(pathArg: string, opts: GitScanOptions): Promise<GitScanResult> {
   const t0 = performance.now()
+  // git would take `--output=/tmp/x` as an option (write a file, print nothing: a "clean" scan).
+  for (const b of opts.branches ?? []) if (b.startsWith('-')) throw inputError('git.bad-revision', `--branch ${JSON.stringify(b)}: a branch or revision cannot start with "-"`)
+  for (const p of opts.paths ?? []) if (p.startsWith('-')) throw inputError('git.bad-path', `--path ${JSON.stringify(p)}: a path cannot start with "-" (write ./${p})`)
   const repo = await openRepository(pathArg)
   const warnings: string[] = []
   if (repo.shallow) warnings.push('shallow clone: history before the shallow boundary was not scanned, so a secret may have been introduced earlier than reported (git fetch --unshallow)')
@@ -95,7 +98,7 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
   // In a partial clone, only ask git for objects it has: asking for one it
   // never fetched makes git try to download it (and die when it cannot).
   const present = repo.partial ? await presentObjects(repo.path) : null
-  const stash = opts.includeStash ? stashEntries(repo.path) : []
+  const stash = opts.includeStash && repo.refs.some((r) => r.name === 'refs/stash') ? stashEntries(repo.path) : []
 
   // 1-2. The walk and the blobs, pipelined: each blob the walk meets for the
   // first time goes straight to cat-file, and from there to the detection
@@ -317,11 +320,15 @@ interface GraphNode {
  * commits the walk skipped must still be named. One `rev-list`, commits only.
  */
 async function fullGraph(repo: string, includeStash: boolean, extra: string[]): Promise<GraphNode[]> {
-  const child = spawn('git', ['rev-list', '--parents', ...(includeStash ? [] : ['--exclude=refs/stash']), '--all', ...extra, '--'], {cwd: repo, env: gitEnv(), stdio: ['ignore', 'pipe', 'ignore']})
+  const child = spawnGit(repo, ['rev-list', '--parents', ...(includeStash ? [] : ['--exclude=refs/stash']), '--all', ...(extra.length ? ['--end-of-options', ...extra] : []), '--'], ['ignore', 'pipe', 'pipe'])
   const out: GraphNode[] = []
   let rest = ''
-  child.stdout.setEncoding('latin1')
-  child.stdout.on('data', (d: string) => {
+  let stderr = ''
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < 4096) stderr += d.toString()
+  })
+  child.stdout!.setEncoding('latin1')
+  child.stdout!.on('data', (d: string) => {
     const lines = (rest + d).split('\n')
     rest = lines.pop()!
     for (const l of lines) {
@@ -329,7 +336,12 @@ async function fullGraph(repo: string, includeStash: boolean, extra: string[]): 
       if (sha) out.push({sha, parents})
     }
   })
-  await new Promise((resolve) => child.on('close', resolve))
+  const code: number = await new Promise((resolve, reject) => {
+    child.on('error', (e) => reject(gitMissing(e)))
+    child.on('close', (c) => resolve(c ?? 1))
+  })
+  // A graph cut short would name fewer refs that still reach a secret: never a silent partial answer.
+  if (code !== 0) throw dependencyError('git.failed', `git rev-list failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`)
   return out
 }
 
@@ -341,13 +353,7 @@ export interface StashEntry {
 
 /** Every stash entry (not only the newest, which is all `refs/stash` names). */
 function stashEntries(repo: string): StashEntry[] {
-  let out: string
-  try {
-    out = git(repo, ['log', '-g', '--no-abbrev', '--format=%H%x1f%gd', 'refs/stash', '--'])
-  } catch {
-    return [] // no stash
-  }
-  return out
+  return git(repo, ['log', '-g', '--no-abbrev', '--no-show-signature', '--format=%H%x1f%gd', 'refs/stash', '--'])
     .split('\n')
     .filter(Boolean)
     .map((l) => {
@@ -421,13 +427,8 @@ const textHits = (data: Uint8Array | undefined, path: string, fp: Fingerprinter)
  * staged version of a file that its HEAD version does not already hold.
  */
 async function stagedFindings(repo: RepoInfo, fp: Fingerprinter): Promise<(FileFinding & {state: 'staged'})[]> {
-  let raw: string
-  try {
-    raw = git(repo.path, ['diff', '--cached', '--raw', '-z', '--no-abbrev', '--no-renames', '--diff-filter=AMT'])
-  } catch (error) {
-    if (error instanceof GitError) return []
-    throw error
-  }
+  // A failure here is no "nothing staged": GitError goes up (exit 3).
+  const raw = git(repo.path, ['diff', '--cached', '--raw', '-z', '--no-abbrev', '--no-renames', '--no-ext-diff', '--no-textconv', '--diff-filter=AMT'])
   const changes: {path: string; before: string; after: string}[] = []
   const fields = raw.split('\0')
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -443,24 +444,44 @@ async function stagedFindings(repo: RepoInfo, fp: Fingerprinter): Promise<(FileF
   return out
 }
 
-/** Modified and untracked files: secrets their HEAD version does not already hold. */
+/**
+ * Modified and untracked files: secrets their HEAD version does not already hold.
+ * `ls-files --modified` would make git hash working-tree files, which runs
+ * the repository's clean/process filters (programs its config names): the
+ * files are compared with their index blobs here instead, by hashing them as
+ * git does, with no filter. Symbolic links are not followed (a tracked link
+ * to ~/.aws/credentials is not the repository's content).
+ */
 function worktreeFindings(repo: RepoInfo, fp: Fingerprinter): (FileFinding & {state: 'worktree'})[] {
-  const changed = git(repo.path, ['ls-files', '-z', '--modified', '--others', '--exclude-standard']).split('\0').filter(Boolean)
+  const indexed = new Map<string, string>()
+  for (const rec of git(repo.path, ['ls-files', '-z', '--stage']).split('\0')) {
+    const tab = rec.indexOf('\t')
+    if (tab > 0) indexed.set(rec.slice(tab + 1), rec.slice(0, tab).split(' ')[1]!)
+  }
+  const untracked = git(repo.path, ['ls-files', '-z', '--others', '--exclude-standard']).split('\0').filter(Boolean)
   const head = repo.head ? headBlobs(repo.path) : new Map<string, string>()
   const out: (FileFinding & {state: 'worktree'})[] = []
-  for (const path of [...new Set(changed)]) {
+  for (const path of [...new Set([...indexed.keys(), ...untracked])]) {
     const file = join(repo.path, path)
     try {
-      const st = statSync(file)
+      const st = lstatSync(file)
       if (!st.isFile() || st.size > DEFAULT_MAX_BLOB) continue
       const data = readFileSync(file)
+      const staged = indexed.get(path)
+      if (staged && blobId(data, staged.length) === staged) continue
       if (data.subarray(0, 8000).includes(0)) continue
       const before = head.get(path)
       const old = new Set(before ? textHits(Buffer.from(git(repo.path, ['cat-file', 'blob', before]), 'utf8'), path, fp).map((h) => h.fingerprint) : [])
       for (const h of blobHits(data.toString('utf8'), path, fp)) if (!old.has(h.fingerprint)) out.push({source: 'file', ...h.base, path, line: h.line, state: 'worktree'})
-    } catch {
+    } catch (error) {
+      if (error instanceof GitError) throw error
       // deleted since listed: nothing to scan
     }
   }
   return out
+}
+
+/** git's object name of a blob with these bytes (SHA-1, or SHA-256 in a repository of 64-digit names). */
+function blobId(data: Buffer, digits: number): string {
+  return createHash(digits === 64 ? 'sha256' : 'sha1').update(`blob ${data.byteLength}\0`).update(data).digest('hex')
 }

@@ -5,7 +5,7 @@ import {parseWindow} from '../time/window.js'
 import {restartConsumers, revokeNow, rewriteHistory, storeNewValue, workloadLogs} from './generate.js'
 import {findingContext} from './place.js'
 import type {FindingFilter, Playbook, PlaybookStep, Procedure} from './schema.js'
-import {renderTemplate, type TemplateContext} from './template.js'
+import {renderCommand, renderTemplate, type TemplateContext} from './template.js'
 
 // A playbook plus the incident's findings becomes checklist items with due
 // offsets. Pure: the caller records the result as a checklist.items.added event.
@@ -87,7 +87,7 @@ export function instantiate(input: InstantiateInput): Instantiated {
           phase: phase.id,
           title: renderTemplate(each.group!.title, {...base, count: matched.length}),
           why: step.why,
-          commands: step.commands.map((c) => renderTemplate(c, base)).filter((c) => !c.includes('<finding.')),
+          commands: step.commands.map((c) => renderCommand(c, base)).filter((c) => !c.includes('<finding.')),
           dueOffsetMs,
         })
       }
@@ -129,10 +129,10 @@ function staticItem(
     phase,
     title: renderTemplate(step.title, ctx),
     why: step.why,
-    commands: [...step.commands.map((c) => renderTemplate(c, ctx)), ...generated(step, findings, ctx)],
+    commands: [...step.commands.map((c) => renderCommand(c, ctx)), ...generated(step, findings, ctx)],
     dueOffsetMs,
   }
-  if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
+  if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
   if (step.procedure && procedures.has(step.procedure)) item.procedure = step.procedure
   return item
 }
@@ -152,11 +152,11 @@ function findingItem(
     phase,
     title: renderTemplate(step.title, ctx),
     why: step.why,
-    commands: step.commands.map((c) => renderTemplate(c, ctx)),
+    commands: step.commands.map((c) => renderCommand(c, ctx)),
     findings: [findingKey(f)],
     dueOffsetMs,
   }
-  if (step.check) item.check = {command: renderTemplate(step.check.command, ctx), description: step.check.description}
+  if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
   if (step.forEach?.rotation) {
     const proc = procedureFor(f, procedures)
     if (proc) item.procedure = proc.id
@@ -173,9 +173,9 @@ function findingItem(
 export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]}[] {
   const steps = proc.steps.map((s) => ({
     title: s.title,
-    commands: [...s.commands.map((c) => renderTemplate(c, ctx)), ...(s.generate === 'store-new-value' ? storeNewValue(ctx.finding) : s.generate === 'revoke-now' ? revokeNow(ctx.finding) : [])],
+    commands: [...s.commands.map((c) => renderCommand(c, ctx)), ...(s.generate === 'store-new-value' ? storeNewValue(ctx.finding) : s.generate === 'revoke-now' ? revokeNow(ctx.finding) : [])],
   }))
-  if (proc.verify?.length) steps.push({title: 'Verify', commands: proc.verify.map((c) => renderTemplate(c, ctx))})
+  if (proc.verify?.length) steps.push({title: 'Verify', commands: proc.verify.map((c) => renderCommand(c, ctx))})
   return steps
 }
 

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {basename, join, relative} from 'node:path'
 
-import {type Document, isMap, isPair, isScalar, LineCounter, parseDocument, type Node as YamlNode} from 'yaml'
+import {type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Node as YamlNode} from 'yaml'
 import type {z} from 'zod'
 
 import {fromSystemError, inputError} from '../errors.js'
@@ -48,7 +48,29 @@ function parseYaml(file: string, text: string): {doc: Document; lines: LineCount
     const msg = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '')
     throw inputError('playbook.yaml', `${display(file)}:${pos.line}:${pos.col}: malformed YAML: ${msg}`)
   }
-  return {doc, lines, data: doc.toJS()}
+  return {doc, lines, data: toData(file, doc, lines)}
+}
+
+/** Aliases a playbook may use; each expansion counts, so a "billion laughs" file stops early. */
+const MAX_ALIASES = 100
+
+function toData(file: string, doc: Document, lines: LineCounter): unknown {
+  try {
+    return doc.toJS({maxAliasCount: MAX_ALIASES})
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand beyond maxAliasCount: bad input, not a bug.
+    if (!(error instanceof ReferenceError)) throw error
+    let offset = 0
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? 0
+        return visit.BREAK
+      },
+    })
+    const pos = lines.linePos(offset)
+    const why = /excessive alias/i.test(error.message) ? `too many YAML alias expansions (more than ${MAX_ALIASES}): refusing a file that would exhaust memory` : `bad YAML alias: ${error.message.split('\n')[0]}`
+    throw inputError('playbook.yaml', `${display(file)}:${pos.line}:${pos.col}: ${why}`)
+  }
 }
 
 function locate(doc: Document, lines: LineCounter, p: Problem): string {

@@ -1,3 +1,6 @@
+import {isBlank, shQuote} from '../text/shell.js'
+import {hasControls, safeLine} from '../text/terminal.js'
+
 // Playbook text templates: `{{incident.id}}`, `{{finding.namespace}}`,
 // `{{count}}`, `{{vars.snapshot}}`. Deliberately logic-free. A value that is
 // unknown at render time shows as `<finding.namespace>`: a visible blank for
@@ -46,12 +49,74 @@ export function checkTemplate(text: string, scopes: TemplateScope[]): string | u
   return undefined
 }
 
+/** A name's value, or the visible blank `<name>` when it is unknown. */
+function lookup(name: string, ctx: TemplateContext): {text: string; blank: boolean} {
+  const [root, field] = name.split('.')
+  if (root === 'count') return ctx.count === undefined ? {text: '<count>', blank: true} : {text: String(ctx.count), blank: false}
+  const table = root === 'incident' ? ctx.incident : root === 'finding' ? ctx.finding : root === 'vars' ? ctx.vars : undefined
+  const value = field ? table?.[field] : undefined
+  return value === undefined || value === '' ? {text: `<${name}>`, blank: true} : {text: value, blank: false}
+}
+
+/** Titles and other prose: values as they are (renderers make them safe to print). */
 export function renderTemplate(text: string, ctx: TemplateContext): string {
-  return text.replace(TOKEN, (_m, name: string) => {
-    const [root, field] = name.split('.')
-    if (root === 'count') return ctx.count === undefined ? '<count>' : String(ctx.count)
-    const table = root === 'incident' ? ctx.incident : root === 'finding' ? ctx.finding : root === 'vars' ? ctx.vars : undefined
-    const value = field ? table?.[field] : undefined
-    return value === undefined || value === '' ? `<${name}>` : value
-  })
+  return text.replace(TOKEN, (_m, name: string) => lookup(name, ctx).text)
+}
+
+type ShellState = 'plain' | 'single' | 'double' | 'comment'
+
+/**
+ * A command a responder will paste into a POSIX shell. Values come from
+ * hostile places (a Secret named `x;curl …|sh`, a branch named `$(…)`), so
+ * each is quoted with shQuote for where it stands in the template: a bare
+ * word, inside '…' or "…" (the quote is closed, the quoted value put in, the
+ * quote reopened: one shell word either way), or in a `#` comment (one line,
+ * so it cannot end the comment). Blanks (`<finding.name>`) stay as they are.
+ */
+export function renderCommand(text: string, ctx: TemplateContext): string {
+  let out = ''
+  let at = 0
+  let state: ShellState = 'plain'
+  let wordStart = true
+  for (const m of text.matchAll(TOKEN)) {
+    for (let i = at; i < m.index; i++) {
+      const c = text[i]!
+      if (state === 'plain') {
+        if (c === '\\') i++
+        else if (c === "'") state = 'single'
+        else if (c === '"') state = 'double'
+        else if (c === '#' && wordStart) state = 'comment'
+        wordStart = /[\s;&|()]/.test(c)
+      } else if (state === 'single') {
+        if (c === "'") state = 'plain'
+      } else if (state === 'double') {
+        if (c === '\\') i++
+        else if (c === '"') state = 'plain'
+      } else if (c === '\n') {
+        state = 'plain'
+        wordStart = true
+      }
+    }
+    const {text: value, blank} = lookup(m[1]!, ctx)
+    // A `…Flags` variable is several arguments on purpose (`--etcd-endpoints URL --etcd-cacert F`): each word quoted alone.
+    const words = state === 'plain' && !blank && /Flags$/.test(m[1]!.trim()) ? value.split(/\s+/).filter(Boolean) : null
+    out += text.slice(at, m.index) + (blank ? value : words ? words.map((w) => quoteIn(state, w)).join(' ') : quoteIn(state, value))
+    at = m.index + m[0].length
+    wordStart = false
+  }
+  return out + text.slice(at)
+}
+
+function quoteIn(state: ShellState, value: string): string {
+  switch (state) {
+    case 'plain':
+      // A default that is itself a fill-in blank (`<remote-url>`) stays one, as the template's own blanks do.
+      return isBlank(value) ? value : shQuote(value)
+    case 'single':
+      return value.includes("'") || hasControls(value) ? `'${shQuote(value)}'` : value
+    case 'double':
+      return /[$`\\"!]/.test(value) || hasControls(value) ? `"${shQuote(value)}"` : value
+    case 'comment':
+      return safeLine(value)
+  }
 }

@@ -1,6 +1,7 @@
 import type {Finding} from '../detect/finding.js'
 import type {NewEvent} from '../incident/log.js'
 import type {IncidentRef} from '../incident/workspace.js'
+import {shQuote} from '../text/shell.js'
 
 // Evidence of use, as the triage asks for it: one collector per outside
 // system. A collector that cannot run here (no credentials, no network) says
@@ -47,9 +48,9 @@ export function registerCollector(c: EvidenceCollector): void {
 export function evidenceWanted(findings: readonly Finding[], github: string | null, githubOrg: string | null = null): {id: string; title: string; manual: string}[] {
   const wanted: {id: string; title: string; manual: string}[] = []
   const awsKeys = [...new Set(findings.filter((f) => f.class === 'aws-access-key' && f.keyId).map((f) => f.keyId!))]
-  if (awsKeys.length) wanted.push({id: 'cloudtrail', title: `CloudTrail: use of ${awsKeys.length} AWS key(s) since the exposure`, manual: `leakctl logs cloudtrail ${awsKeys.map((k) => `--access-key-id ${k}`).join(' ')}`})
+  if (awsKeys.length) wanted.push({id: 'cloudtrail', title: `CloudTrail: use of ${awsKeys.length} AWS key(s) since the exposure`, manual: `leakctl logs cloudtrail ${awsKeys.map((k) => `--access-key-id ${shQuote(k)}`).join(' ')}`})
   const tokens = new Set(findings.filter((f) => f.class === 'github-token').map((f) => f.fingerprint)).size
-  if (github) wanted.push({id: 'github', title: `GitHub: clones, forks, audit log and secret-scanning alerts of ${github}`, manual: `leakctl logs github --repo ${github}`})
-  else if (tokens) wanted.push({id: 'github', title: `GitHub: what the ${tokens} leaked token(s) did${githubOrg ? ` in ${githubOrg}` : ''} (audit log, by hashed token)`, manual: `leakctl logs github --org ${githubOrg ?? '<org>'}`})
+  if (github) wanted.push({id: 'github', title: `GitHub: clones, forks, audit log and secret-scanning alerts of ${github}`, manual: `leakctl logs github --repo ${shQuote(github)}`})
+  else if (tokens) wanted.push({id: 'github', title: `GitHub: what the ${tokens} leaked token(s) did${githubOrg ? ` in ${githubOrg}` : ''} (audit log, by hashed token)`, manual: `leakctl logs github --org ${githubOrg ? shQuote(githubOrg) : '<org>'}`})
   return wanted
 }
