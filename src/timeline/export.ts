@@ -30,7 +30,9 @@ const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 export function toMarkdown(t: Timeline): string {
   const [title, meta, zero] = header(t)
   const lines = [`# Timeline: ${t.incident.title}`, '', `${title}  `, `${meta}  `, zero!, '', '| Time (UTC) | T± | Who | What |', '|---|---|---|---|']
-  for (const e of t.entries) lines.push(`| ${e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${e.relative} | ${mdCell(e.actor)} | ${mdCell(e.text)} |`)
+  // In a signed incident, an action no admitted responder signed says so where it is read.
+  const mark = (e: Timeline['entries'][number]) => (t.custody === 'signed' && !e.verified ? ' **(unverified)**' : '')
+  for (const e of t.entries) lines.push(`| ${e.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${e.relative} | ${mdCell(e.actor)} | ${mdCell(e.text)}${mark(e)} |`)
   if (t.entries.length === 0) lines.push('| | | | (no events in this range) |')
   return lines.join('\n') + '\n'
 }

@@ -21,10 +21,14 @@ export interface TimelineEntry {
   eventIds: string[]
   /** Number of events folded into this entry (bulk findings). */
   count: number
+  /** Every event of the entry is signed by a responder the commander admitted (false throughout an unsigned incident). */
+  verified: boolean
 }
 
 export interface Timeline {
   incident: {id: string; title: string; kind: string; commander: string; openedAt: string; exposedAt: string | null}
+  /** signed: entries carry `verified`; legacy: the incident predates signing, nothing is verified. */
+  custody: 'signed' | 'legacy'
   zero: {time: string; label: string}
   entries: TimelineEntry[]
 }
@@ -57,7 +61,7 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
       let j = i
       while (j + 1 < sorted.length && sorted[j + 1]!.type === 'finding.recorded' && sorted[j + 1]!.time === e.time) j++
       if (j + 1 - i > limit) {
-        entries.push(bulkFindings(sorted.slice(i, j + 1), zeroMs))
+        entries.push(bulkFindings(sorted.slice(i, j + 1), zeroMs, state))
         i = j
         continue
       }
@@ -73,6 +77,7 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
       text: describeEvent(e, title),
       eventIds: [e.id],
       count: 1,
+      verified: state.verified.has(e.id),
     })
   }
   const since = opts.since?.getTime() ?? Number.NEGATIVE_INFINITY
@@ -84,12 +89,13 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
   kept.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.eventIds[0]! < b.eventIds[0]! ? -1 : 1))
   return {
     incident: {id: state.id, title: state.title, kind: state.kind, commander: state.commander, openedAt: state.openedAt, exposedAt: state.exposedAt},
+    custody: state.trust.mode,
     zero,
     entries: kept,
   }
 }
 
-function bulkFindings(batch: IncidentEvent[], zeroMs: number): TimelineEntry {
+function bulkFindings(batch: IncidentEvent[], zeroMs: number, state: IncidentState): TimelineEntry {
   const risks: Record<string, number> = {}
   for (const e of batch) if (e.type === 'finding.recorded') risks[e.data.finding.risk] = (risks[e.data.finding.risk] ?? 0) + 1
   const first = batch[0]!
@@ -104,5 +110,6 @@ function bulkFindings(batch: IncidentEvent[], zeroMs: number): TimelineEntry {
     text: `${batch.length} findings recorded (${parts.join(', ')}); each is listed in the json and csv exports`,
     eventIds: batch.map((e) => e.id),
     count: batch.length,
+    verified: batch.every((e) => state.verified.has(e.id)),
   }
 }
