@@ -19,7 +19,8 @@ import {findIncident, openWorkspace} from '../src/incident/workspace.js'
 import {readMarker} from '../src/sync/marker.js'
 import {syncIncident} from '../src/sync/sync.js'
 import {leakctlAsync, tempDir} from './helpers/cli.js'
-import {gitFinding, openTestIncident} from './helpers/incident.js'
+import {signEvent} from '../src/incident/signing.js'
+import {admittedSigner, gitFinding, openTestIncident} from './helpers/incident.js'
 
 // The interactive checklist through ink-testing-library: keys in, frames out,
 // against real incidents in temporary workspaces (real log, real locking).
@@ -318,6 +319,7 @@ describe('live: another responder’s changes', () => {
 
   it('folds only the new bytes: keypresses read nothing, a tick reads one line', async () => {
     const {ref} = await incident({findings: highFindings(300)})
+    const carol = await admittedSigner(ref, 'carol')
     const {live} = LiveIncident.open(ref)
     const logSize = statSync(ref.logPath).size
     const {frame, press} = mount({live})
@@ -325,16 +327,18 @@ describe('live: another responder’s changes', () => {
     const read0 = live.bytesRead
     await press(...'jjjjkk'.split(''), '/', ...'monitor'.split(''), ESC, 'o', 'o', 'm', 'm', ENTER, ENTER, '?', 'x')
     expect(live.bytesRead).toBe(read0)
-    await appendEvents(ref.logPath, 'carol', [{type: 'item.ticked', data: {item: 'contain-bucket'}}])
+    await appendEvents(ref.logPath, carol, [{type: 'item.ticked', data: {item: 'contain-bucket'}}])
     await waitFor('carol’s tick', () => /\[x\] contain-bucket/.test(frame()))
     const grown = statSync(ref.logPath).size - logSize
     expect(live.bytesRead - read0).toBe(grown)
-    expect(grown).toBeLessThan(300)
+    // One signed line.
+    expect(grown).toBeLessThan(500)
     expect(logSize).toBeGreaterThan(100_000)
   })
 
   it('events imported out of order (a sync from another machine) are folded in id order; the cursor stays', async () => {
     const {ref} = await incident()
+    const danaSigner = await admittedSigner(ref, 'dana')
     const {live} = LiveIncident.open(ref)
     const {frame, press} = mount({live})
     await press('j', 'j', 'j', ' ')
@@ -343,11 +347,12 @@ describe('live: another responder’s changes', () => {
     // Dana, on another machine, reopened it earlier (an older id), and ticked another item; sync brings both now.
     const log = readLog(ref.logPath).events
     const itemsAdded = log.find((e) => e.type === 'checklist.items.added')!
+    // Signed on Dana's machine (admitted by the commander), so they count.
     const older = (n: number) => itemsAdded.id.slice(0, 10) + 'ZZZZZZZZZZZZZZZ' + n
     const dana = [
-      {id: older(1), time: itemsAdded.time, actor: 'dana', type: 'item.unticked', data: {item: 'declare-severity'}},
-      {id: older(2), time: itemsAdded.time, actor: 'dana', type: 'item.ticked', data: {item: 'read-snapshot'}},
-    ] as IncidentEvent[]
+      {id: older(1), time: itemsAdded.time, actor: 'dana', type: 'item.unticked', data: {item: 'declare-severity'}, seq: 1},
+      {id: older(2), time: itemsAdded.time, actor: 'dana', type: 'item.ticked', data: {item: 'read-snapshot'}, seq: 2},
+    ].map((e) => signEvent(danaSigner, e)) as IncidentEvent[]
     expect(dana.every((e) => e.id < log.at(-1)!.id && e.id > itemsAdded.id)).toBe(true)
     await importEvents(ref.logPath, dana, {ids: new Set(log.map((e) => e.id)), offset: statSync(ref.logPath).size})
     await waitFor('dana’s tick', () => /\[x\] read-snapshot .*✓ dana/.test(frame()))

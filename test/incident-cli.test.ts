@@ -186,7 +186,7 @@ describe('findings expand the checklist', () => {
     expect(json(leakctl(['incident', 'add-findings', f, '--json'], {env}))).toMatchObject({recorded: 0, items: 0})
     const view = json(leakctl(['checklist', '--phase', 'emergency', '--verbose', '--json'], {env}))
     const items = view.phases[0].items
-    const critical = items.find((i: {id: string}) => i.id === 'revoke-critical.1')
+    const critical = items.find((i: {id: string}) => /^revoke-critical\.[0-9a-f]{12}$/.test(i.id))
     expect(critical.title).toBe('Revoke now: aws-access-key Secret prod/aws-creds data.key')
     expect(critical.procedure).toBe('aws-access-key')
     expect(critical.steps.flatMap((s: {commands: string[]}) => s.commands).join('\n')).toContain('--access-key-id AKIAQQQQQQQQQQQQQQQQ --status Inactive')

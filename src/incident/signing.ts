@@ -108,10 +108,13 @@ export function signedBytes(event: object): Buffer {
   return Buffer.from(DOMAIN + canonicalJson(rest), 'utf8')
 }
 
-export function signEvent<T extends object>(signer: Signer, event: T & {key?: string; seq?: number}): T & {key: string; seq: number; sig: string} {
-  const withKey = {...event, key: signer.key} as T & {key: string; seq: number}
-  const sig = sign(null, signedBytes(withKey), signer.privateKey).toString('base64url')
-  return {...withKey, sig}
+/** Signs `event` as `signer`: key, seq and sig come last, in the order parseEvent writes them, so a copy is byte for byte the same. */
+export function signEvent<T extends {seq?: number; key?: string; sig?: string}>(signer: Signer, event: T): Omit<T, 'key' | 'seq' | 'sig'> & {key: string; seq: number; sig: string} {
+  const {key: _key, seq, sig: _sig, ...body} = event
+  if (seq === undefined) throw new Error('signEvent: the event needs its sequence number')
+  const unsigned = {...body, key: signer.key, seq}
+  const sig = sign(null, signedBytes(unsigned), signer.privateKey).toString('base64url')
+  return {...unsigned, sig}
 }
 
 /** Whether `event.sig` is a valid signature by `event.key` over the rest of it. */

@@ -300,7 +300,7 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
       if (missing.length) {
         say(`importing ${missing.length} event(s)`)
         const read = await readRemoteEvents(cache, tip!, incident, missing)
-        const incoming = oneOpening(read.events, local.events, o.commanderKey, read.quarantined, o.remote)
+        const incoming = oneOpening(incident, read.events, local.events, o.commanderKey, read.quarantined, o.remote)
         for (const q of read.quarantined) if (!quarantined.some((x) => x.id === q.id)) quarantined.push(q)
         for (const r of read.redacted) warnings.push(`remote event ${r.id} by ${safeLine(r.actor)}: a credential in its text was redacted on import; kept, unverified`)
         const res = await importEvents(ref.logPath, incoming, known)
@@ -348,7 +348,7 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
  * opening (a forged copy with a lower id, say) is quarantined, never imported.
  * The opening is imported first: the fold takes the first one in the log.
  */
-function oneOpening(incoming: IncidentEvent[], local: IncidentEvent[], commanderKey: string | undefined, quarantined: Quarantined[], remote: string): IncidentEvent[] {
+function oneOpening(incident: string, incoming: IncidentEvent[], local: IncidentEvent[], commanderKey: string | undefined, quarantined: Quarantined[], remote: string): IncidentEvent[] {
   const openings = incoming.filter((e) => e.type === 'incident.opened')
   if (openings.length === 0) return incoming
   const ours = local.find((e) => e.type === 'incident.opened')
@@ -364,7 +364,7 @@ function oneOpening(incoming: IncidentEvent[], local: IncidentEvent[], commander
   }
   for (const e of openings) {
     if (e === chosen) continue
-    quarantined.push({id: e.id, file: `incidents/…/events/${e.id}.json`, author: `it claims ${JSON.stringify(e.actor.slice(0, 80))}`, reason: `a second incident.opened (this incident was opened by event ${ours?.id ?? chosen?.id})`})
+    quarantined.push({id: e.id, file: eventPath(incident, e.id), author: `it claims ${JSON.stringify(e.actor.slice(0, 80))}`, reason: `a second incident.opened (this incident was opened by event ${ours?.id ?? chosen?.id})`})
   }
   const rest = incoming.filter((e) => e.type !== 'incident.opened')
   return chosen ? [chosen, ...rest] : rest
