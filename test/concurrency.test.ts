@@ -23,7 +23,7 @@ beforeAll(() => {
 afterAll(() => tmp.cleanup())
 
 describe('concurrent writers', () => {
-  it('20 processes ticking at once: all 20 events are there, each line whole', async () => {
+  it('20 processes ticking at once: all 20 events are there, each line whole', {timeout: 240_000}, async () => {
     const runs = await Promise.all(Array.from({length: 20}, (_, i) => leakctlAsync(['checklist', 'tick', `step-${i + 1}`, '--by', `responder-${i + 1}`], {env})))
     for (const r of runs) expect(r.code, r.stderr).toBe(0)
     const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n')
@@ -37,7 +37,7 @@ describe('concurrent writers', () => {
     expect(view.progress).toMatchObject({done: 20, total: 20})
   })
 
-  it('20 processes noting the same item at once: 20 notes, none lost', async () => {
+  it('20 processes noting the same item at once: 20 notes, none lost', {timeout: 240_000}, async () => {
     const runs = await Promise.all(Array.from({length: 20}, (_, i) => leakctlAsync(['checklist', 'note', 'step-1', `note number ${i + 1}`], {env})))
     for (const r of runs) expect(r.code, r.stderr).toBe(0)
     const view = json(leakctl(['checklist', '--json'], {env}))

@@ -3,6 +3,8 @@ import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
+import type {Finding} from '../src/detect/finding.js'
+import {findingItemId} from '../src/playbook/instantiate.js'
 import {json, leakctl, tempDir} from './helpers/cli.js'
 
 let tmp: ReturnType<typeof tempDir>
@@ -186,13 +188,14 @@ describe('findings expand the checklist', () => {
     expect(json(leakctl(['incident', 'add-findings', f, '--json'], {env}))).toMatchObject({recorded: 0, items: 0})
     const view = json(leakctl(['checklist', '--phase', 'emergency', '--verbose', '--json'], {env}))
     const items = view.phases[0].items
-    const critical = items.find((i: {id: string}) => i.id === 'revoke-critical.1')
+    const critical = items.find((i: {id: string}) => /^revoke-critical\.[0-9a-f]{12}$/.test(i.id))
     expect(critical.title).toBe('Revoke now: aws-access-key Secret prod/aws-creds data.key')
     expect(critical.procedure).toBe('aws-access-key')
     expect(critical.steps.flatMap((s: {commands: string[]}) => s.commands).join('\n')).toContain('--access-key-id AKIAQQQQQQQQQQQQQQQQ --status Inactive')
     const group = items.find((i: {id: string}) => i.id === 'rotate-priority-1')
     expect(group.title).toBe('Priority 1: rotate 2 high-risk credentials (database credentials, production API keys)')
-    expect(group.members.map((m: {id: string}) => m.id)).toEqual(['rotate-priority-1.1', 'rotate-priority-1.2'])
+    // Members are named by their findings: db-a and db-b, in place order.
+    expect(group.members.map((m: {id: string}) => m.id)).toEqual(JSON.parse(readFileSync(f, 'utf8')).findings.slice(1).map((x: Finding) => findingItemId('rotate-priority-1', x)))
     expect(leakctl(['checklist', 'tick', 'rotate-priority-1'], {env}).code).toBe(0)
     const after = json(leakctl(['checklist', '--phase', 'emergency', '--json'], {env}))
     expect(after.phases[0].items.find((i: {id: string}) => i.id === 'rotate-priority-1')).toMatchObject({status: 'done', membersDone: 2})

@@ -6,7 +6,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {type Finding, findingVars} from '../src/detect/finding.js'
 import {fingerprint} from './helpers/fingerprint.js'
 import type {ChecklistItem} from '../src/incident/events.js'
-import {instantiate, procedureSteps} from '../src/playbook/instantiate.js'
+import {findingItemId, instantiate, procedureSteps} from '../src/playbook/instantiate.js'
 import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
 import type {Playbook} from '../src/playbook/schema.js'
 import {tempDir} from './helpers/cli.js'
@@ -160,22 +160,26 @@ describe('instantiate', () => {
     const {items} = instantiate({playbook: pb, procedures, findings, incident, vars: {snapshot: 'backup.db'}})
     const byId = new Map(items.map((i) => [i.id, i]))
     expect(byId.get('high')!.title).toBe('Rotate 2 high-risk credentials')
-    expect(byId.get('high.1')!.parent).toBe('high')
-    expect(byId.get('high.1')!.title).toBe('Rotate db-a')
-    expect(byId.get('high.1')!.procedure).toBe('database-password')
+    const dbA = findingItemId('high', findings[0]!)
+    expect(dbA).toMatch(/^high\.[0-9a-f]{12}$/)
+    expect(byId.get(dbA)!.parent).toBe('high')
+    expect(byId.get(dbA)!.title).toBe('Rotate db-a')
+    expect(byId.get(dbA)!.procedure).toBe('database-password')
     const steps = procedureSteps(procedures.get('database-password')!, {finding: findingVars(findings[0]!), incident})
     expect(steps.flatMap((st) => st.commands).join('\n')).toContain('-n prod')
     expect(byId.has('deleted')).toBe(true)
     expect(byId.get('look')!.commands).toEqual(['leakctl scan etcd backup.db'])
   })
 
-  it('run again with more findings, adds only the new items, numbered on', () => {
+  it('run again with more findings, adds only the new items, named by their findings', () => {
     const first = [etcdFinding('db-a', 'database-password', 'high'), etcdFinding('db-b', 'database-password', 'high')]
     const a = instantiate({playbook: pb, procedures, findings: first, incident})
     const existing = new Map<string, ChecklistItem>(a.items.map((i) => [i.id, i]))
     const more = [...first, etcdFinding('db-c', 'database-password', 'high'), etcdFinding('key', 'aws-access-key', 'critical', {keyId: 'AKIAZZZZZZZZZZZZZZZZ'})]
     const b = instantiate({playbook: pb, procedures, findings: more, incident, existing})
-    expect(b.items.map((i) => i.id)).toEqual(['high.3', 'aws.1'])
+    expect(b.items.map((i) => i.id)).toEqual([findingItemId('high', more[2]!), findingItemId('aws', more[3]!)])
+    // The same finding, the same id, whatever else was recorded first.
+    expect(instantiate({playbook: pb, procedures, findings: [more[2]!], incident}).items.some((i) => i.id === b.items[0]!.id)).toBe(true)
     expect(b.items[0]!.parent).toBe('high')
     expect(b.items[1]!.commands).toEqual(['leakctl logs cloudtrail --access-key-id AKIAZZZZZZZZZZZZZZZZ'])
   })

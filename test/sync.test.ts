@@ -64,11 +64,15 @@ describe('share and join', () => {
     expect(execFileSync('git', ['--git-dir', remote, 'branch', '--list'], {encoding: 'utf8'}).trim()).toBe('leakctl/incidents')
 
     const joined = ok(run('bob', ['incident', 'sync', '--remote', remote, '--incident', id.slice(-4)]))
-    expect(joined.stdout).toMatch(new RegExp(`Joined ${id} with .*team-ir\\.git \\(leakctl/incidents\\): 3 events in, 0 out`))
-    // The same events: ids, times and actors kept, byte for byte.
+    // Bob's join request (his signing key) goes out with the join.
+    expect(joined.stdout).toMatch(new RegExp(`Joined ${id} with .*team-ir\\.git \\(leakctl/incidents\\): 3 events in, 1 out`))
+    expect(joined.stdout).toMatch(/You asked to join as bob with signing key [A-Za-z0-9_-]{43}/)
+    ok(run('ana', ['incident', 'sync']))
+    // The same events: ids, times, actors and signatures kept, byte for byte.
     const a = readFileSync(logOf('ana', id), 'utf8').trim().split('\n').sort()
     const b = readFileSync(logOf('bob', id), 'utf8').trim().split('\n').sort()
     expect(b).toEqual(a)
+    expect(a).toHaveLength(4)
     expect(doneBy('bob', 'read-snapshot')).toBe('ana')
     // Files 0600, folders 0700, as for any incident; the sync cache is private too.
     expect(statSync(logOf('bob', id)).mode & 0o777).toBe(0o600)
@@ -96,6 +100,11 @@ describe('several responders at once', () => {
   it('two machines tick different items and the same item, sync at the same time, and converge', {timeout: 120_000}, async () => {
     const id = openShared()
     ok(run('bob', ['incident', 'sync', '--remote', remote, '--incident', id]))
+    // The commander admits bob's key (from his join request), so his ticks count.
+    ok(run('ana', ['incident', 'sync']))
+    ok(run('ana', ['incident', 'admit', 'bob']))
+    ok(run('ana', ['incident', 'sync']))
+    ok(run('bob', ['incident', 'sync']))
     ok(run('ana', ['checklist', 'tick', 'read-snapshot']))
     ok(run('bob', ['checklist', 'tick', 'contain-bucket']))
     // Both tick the same item, bob after ana.
@@ -112,7 +121,7 @@ describe('several responders at once', () => {
     const b = idsOf('bob', id)
     expect([...b].sort()).toEqual([...a].sort())
     expect(remoteFiles(id)).toHaveLength(a.size)
-    expect(a.size).toBe(2 + 4)
+    expect(a.size).toBe(2 + 2 + 4)
     // The same state on both machines: both ticks kept, the later one (by id) is the one shown.
     for (const who of ['ana', 'bob']) {
       expect(doneBy(who, 'read-snapshot')).toBe('ana')
@@ -140,9 +149,10 @@ describe('several responders at once', () => {
     expect(rounds).toBeGreaterThanOrEqual(8)
     for (const who of everyone) await syncIncident({ws: openWorkspace(wsDir(who), false), ref: ref(who), remote, actor: who})
     const expected = [...idsOf('ana', id)].sort()
-    expect(expected).toHaveLength(2 + 8)
+    // The opening and its checklist, three join requests, eight notes.
+    expect(expected).toHaveLength(2 + 3 + 8)
     for (const who of everyone) expect([...idsOf(who, id)].sort(), who).toEqual(expected)
-    expect(remoteFiles(id)).toHaveLength(10)
+    expect(remoteFiles(id)).toHaveLength(13)
     // The remote's history is linear: every push built on the branch as it was.
     const merges = execFileSync('git', ['--git-dir', remote, 'rev-list', '--merges', 'leakctl/incidents'], {encoding: 'utf8'}).trim()
     expect(merges).toBe('')
@@ -156,7 +166,10 @@ describe('several responders at once', () => {
     expect(x.events.length + y.events.length).toBe(50)
     const all = readLog(ref.logPath).events
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length)
-    expect(foldIncident(all).items.get('read-snapshot')!.notes).toHaveLength(50)
+    // Unsigned events from nobody admitted are kept, shown as unverified, never applied.
+    const state = foldIncident(all)
+    expect(state.items.get('read-snapshot')!.notes).toHaveLength(0)
+    expect(state.unverified.filter((u) => u.actor === 'zoe' && u.reason === 'not signed')).toHaveLength(50)
   })
 
   it('a machine whose clock is behind still orders its tick after what it saw', async () => {
@@ -239,10 +252,11 @@ describe('bad input, unreachable remotes, hostile files', () => {
     execFileSync('git', ['-C', work, 'push', '-q', 'origin', 'leakctl/incidents'])
 
     const r = ok(run('bob', ['incident', 'sync', '--remote', remote, '--incident', id]))
-    expect(r.stderr).toContain(`remote event ${stray}: not valid JSON; skipped`)
-    expect(r.stderr).toContain(`remote event ${mismatch}: its file holds event`)
-    expect(r.stderr).toMatch(new RegExp(`remote event ${wrongType}: item.ticked: .*; skipped`))
-    expect(idsOf('bob', id).size).toBe(3)
+    // Each refused file named with who pushed it and whom it claims.
+    expect(r.stderr).toContain(`remote event ${stray} quarantined (incidents/${id}/events/${stray}.json, pushed by v <v@x>): not valid JSON`)
+    expect(r.stderr).toMatch(new RegExp(`remote event ${mismatch} quarantined \\(.*pushed by v <v@x>; it claims "ana"\\): its file holds event`))
+    expect(r.stderr).toMatch(new RegExp(`remote event ${wrongType} quarantined \\(.*; it claims "x"\\): item.ticked: `))
+    expect(idsOf('bob', id).size).toBe(3 + 1)
     // The note with an escape sequence arrives as text (the checklist app draws control characters as spaces).
     expect(readLog(logOf('bob', id)).events.some((e) => e.type === 'item.noted' && e.data.text.includes('\u001b[2J'))).toBe(true)
   })

@@ -1,5 +1,6 @@
 import {BaseCommand} from '../../cli/base.js'
 import {table} from '../../cli/render/text.js'
+import {isLeakctlError} from '../../src/errors.js'
 import {loadIncident} from '../../src/incident/incident.js'
 import {progress} from '../../src/incident/state.js'
 import {listIncidents} from '../../src/incident/workspace.js'
@@ -13,13 +14,25 @@ export default class IncidentList extends BaseCommand {
     const {flags} = await this.parse(IncidentList)
     const ws = this.workspace(flags.workspace)
     const now = new Date()
-    const incidents = listIncidents(ws).map((ref) => {
-      const {state, warnings} = loadIncident(ref)
+    const incidents = []
+    const damaged: {id: string; error: string}[] = []
+    for (const ref of listIncidents(ws)) {
+      // One damaged incident is named, never a reason not to list the others.
+      let loaded
+      try {
+        loaded = loadIncident(ref)
+      } catch (error) {
+        if (!isLeakctlError(error)) throw error
+        damaged.push({id: ref.id, error: error.message})
+        this.warnLine(`${ref.id}: not listed: ${error.message}`)
+        continue
+      }
+      const {state, warnings} = loaded
       this.warnAll(warnings.map((w) => `${ref.id}: ${w}`))
       const p = progress(state, now)
-      return {id: state.id, title: state.title, kind: state.kind, commander: state.commander, openedAt: state.openedAt, exposedAt: state.exposedAt, findings: state.findings.length, checklist: p}
-    })
-    if (incidents.length === 0) this.print(`No incidents in ${ws.dir}.`)
+      incidents.push({id: state.id, title: state.title, kind: state.kind, commander: state.commander, openedAt: state.openedAt, exposedAt: state.exposedAt, findings: state.findings.length, checklist: p, unverified: state.unverified.length})
+    }
+    if (incidents.length === 0 && damaged.length === 0) this.print(`No incidents in ${ws.dir}.`)
     else
       this.print(
         table(
@@ -27,6 +40,7 @@ export default class IncidentList extends BaseCommand {
           ['ID', 'KIND', 'OPENED', 'DONE', 'TITLE'],
         ),
       )
-    return {workspace: ws.dir, incidents}
+    if (damaged.length) this.print(`\n${damaged.length} damaged incident(s) not listed: ${damaged.map((d) => d.id).join(', ')} (see the warnings above)`)
+    return {workspace: ws.dir, incidents, damaged}
   }
 }

@@ -2,7 +2,9 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {renderSync} from '../../cli/render/sync.js'
+import {loadIncident} from '../../src/incident/incident.js'
 import {DEFAULT_BRANCH} from '../../src/sync/marker.js'
+import {shQuote} from '../../src/text/shell.js'
 import {syncIncident} from '../../src/sync/sync.js'
 
 export default class IncidentShare extends BaseCommand {
@@ -29,7 +31,10 @@ Others join with: leakctl incident sync --remote GIT_URL --incident ID`
     this.progressDone()
     this.warnAll(r.warnings)
     this.print(renderSync(r, 'Shared'))
-    this.print(`Teammates join with:  leakctl incident sync --remote ${r.remote} --incident ${r.incident}\nKeep in step with:    leakctl incident sync`)
-    return r
+    const {state} = loadIncident(ref)
+    const key = state.trust.commanderKey
+    this.print(`Teammates join with:  leakctl incident sync --remote ${shQuote(r.remote)} --incident ${r.incident}${key ? ` --commander-key ${key}` : ''}\nKeep in step with:    leakctl incident sync`)
+    if (key) this.print('Admit each one when they have joined:  leakctl incident admit NAME')
+    return {...r, commanderKey: key}
   }
 }

@@ -21,6 +21,7 @@ opened on another machine when --incident names one this workspace does not have
     ...incidentFlags,
     remote: Flags.string({description: 'Git URL or path (default: where the incident was shared)'}),
     branch: Flags.string({description: 'Branch the incident events live on (default: the shared one, else leakctl/incidents)'}),
+    'commander-key': Flags.string({description: "Joining: the commander's signing key as they gave it (incident share prints it); picks the true opening if the remote holds several"}),
   }
 
   async run() {
@@ -38,7 +39,7 @@ opened on another machine when --incident names one this workspace does not have
     const shared = ref ? readMarker(ref) : null
     const remote = flags.remote ?? (ref ? sharedRemote(ref).remote : '')
     const branch = flags.branch ?? shared?.branch
-    const r = await syncIncident({ws, ref, incident: flags.incident, remote, branch, actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
+    const r = await syncIncident({ws, ref, incident: flags.incident, remote, branch, commanderKey: flags['commander-key'], actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
     this.progressDone()
     this.warnAll(r.warnings)
     this.print(renderSync(r, r.joined ? 'Joined' : 'Synced'))

@@ -9,7 +9,23 @@ import {playbookSchema, procedureSchema} from '../playbook/schema.js'
 export const INCIDENT_KINDS = ['etcd-leak', 'git-leak', 'encryption-gap', 'custom'] as const
 export type IncidentKind = (typeof INCIDENT_KINDS)[number]
 
-const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time')
+/** ISO-8601 UTC exactly as toISOString() writes it (milliseconds optional): nothing else can reach an attribute or a cell. */
+const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/
+
+/** A canonical UTC time that names a real instant (round-trips through Date). */
+export function isCanonicalTime(s: string): boolean {
+  if (!CANONICAL_TIME.test(s)) return false
+  const ms = Date.parse(s)
+  if (!Number.isFinite(ms)) return false
+  const back = new Date(ms).toISOString()
+  return back === s || back === s.replace(/Z$/, '.000Z')
+}
+
+const iso = z.string().max(30).refine(isCanonicalTime, 'not a canonical ISO-8601 UTC time (YYYY-MM-DDTHH:MM:SS[.mmm]Z)')
+
+/** An offset from the incident start: ±100 years keeps start + offset a valid date. */
+export const MAX_OFFSET_MS = 100 * 366 * 24 * 3600 * 1000
+const offsetMs = z.number().int().min(-MAX_OFFSET_MS).max(MAX_OFFSET_MS)
 
 /**
  * What a verification can say of a leaked credential. From the cluster:
@@ -26,8 +42,8 @@ export const DEAD_STATES: readonly VerificationState[] = ['rotated', 'deleted', 
 
 export const windowSchema = z.object({
   label: z.string(),
-  startMs: z.number().nullable(),
-  endMs: z.number().nullable(),
+  startMs: offsetMs.nullable(),
+  endMs: offsetMs.nullable(),
 })
 
 export const phaseSchema = z.object({
@@ -55,10 +71,21 @@ export const itemSchema = z.object({
   /** findingKey()s this item covers. */
   findings: z.array(z.string()).optional(),
   /** Due time as an offset from the incident start; null: no deadline. */
-  dueOffsetMs: z.number().nullable(),
+  dueOffsetMs: offsetMs.nullable(),
   /** Why this item is manual: the automated part could not run here. */
   gap: z.string().optional(),
 })
+
+/** An ed25519 public key, raw 32 bytes in base64url: a responder's signing identity. */
+export const publicKeyId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'an ed25519 public key (43 base64url characters)')
+
+/** Times inside a finding are shown and sorted on like the event's own. */
+function findingTimes(f: {source: string; date?: string; committerDate?: string; removedAt?: string | null}, ctx: z.RefinementCtx): void {
+  for (const k of ['date', 'committerDate', 'removedAt'] as const) {
+    const v = f[k]
+    if (typeof v === 'string' && !isCanonicalTime(v)) ctx.addIssue({code: 'custom', path: [k], message: 'not a canonical ISO-8601 UTC time'})
+  }
+}
 
 const dataSchemas = {
   'incident.opened': z.object({
@@ -72,7 +99,7 @@ const dataSchemas = {
     playbook: z.object({
       name: z.string(),
       title: z.string(),
-      version: z.number(),
+      version: z.number().int().min(0).max(1_000_000),
       file: z.string(),
       sha256: z.string(),
       definition: playbookSchema,
@@ -82,7 +109,7 @@ const dataSchemas = {
   }),
   'incident.noted': z.object({text: z.string()}),
   'checklist.items.added': z.object({phases: z.array(phaseSchema), items: z.array(itemSchema)}),
-  'finding.recorded': z.object({finding: findingSchema, scan: z.string().optional()}),
+  'finding.recorded': z.object({finding: findingSchema.superRefine(findingTimes), scan: z.string().optional()}),
   'check.completed': z.object({
     check: z.string(),
     status: z.enum(['pass', 'fail', 'partial', 'unknown', 'skipped']),
@@ -130,6 +157,10 @@ const dataSchemas = {
     applied: z.boolean(),
     result: z.string(),
   }),
+  // Chain of custody: a responder asks to join with their signing key; the
+  // commander admits a key under a name. Only admitted keys' events count.
+  'responder.joined': z.object({name: z.string().min(1).max(200), key: publicKeyId}),
+  'responder.admitted': z.object({name: z.string().min(1).max(200), key: publicKeyId}),
 } as const
 
 export type EventType = keyof typeof dataSchemas
@@ -146,8 +177,17 @@ export type IncidentEvent = {
     actor: string
     type: T
     data: EventData<T>
-  }
+  } & Signature
 }[EventType]
+
+/** Who vouches for an event: the signer's public key, its running count of events in this incident, and the signature. */
+export interface Signature {
+  key?: string
+  /** 1, 2, 3, ... per signing key per incident: a gap means an event was deleted. */
+  seq?: number
+  /** ed25519 over canonicalEvent(event without sig), base64url. */
+  sig?: string
+}
 
 export type EventOf<T extends EventType> = Extract<IncidentEvent, {type: T}>
 export type ChecklistItem = z.infer<typeof itemSchema>
@@ -156,22 +196,67 @@ export type Phase = z.infer<typeof phaseSchema>
 const envelope = z.object({
   id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID'),
   time: iso,
-  actor: z.string().min(1),
-  type: z.string(),
+  actor: z.string().min(1).max(200),
+  type: z.string().max(100),
   data: z.unknown(),
+  key: publicKeyId.optional(),
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  sig: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an ed25519 signature (86 base64url characters)').optional(),
 })
+
+/** How far ahead of this machine's clock another machine's event may be (clocks drift; a year does not). */
+export const MAX_CLOCK_SKEW_MS = 24 * 3600 * 1000
 
 export type ParsedEvent = {ok: true; event: IncidentEvent} | {ok: false; unknownType: string} | {ok: false; error: string}
 
-/** Validates one decoded log line. Unknown types are reported, not fatal: a newer leakctl may have written them. */
-export function parseEvent(raw: unknown): ParsedEvent {
+/**
+ * Validates one decoded event in full: envelope, data schema, every number
+ * bounded, id and time not beyond this machine's clock plus a day. Unknown
+ * types are reported, not fatal: a newer leakctl may have written them.
+ */
+export function parseEvent(raw: unknown, nowMs = Date.now()): ParsedEvent {
   const env = envelope.safeParse(raw)
   if (!env.success) return {ok: false, error: zodMessage(env.error)}
+  const idTime = ulidTime(env.data.id)
+  if (idTime > nowMs + MAX_CLOCK_SKEW_MS) return {ok: false, error: `id: its time (${idTime > 8.64e15 ? 'beyond any date' : new Date(idTime).toISOString()}) is in the future`}
+  if (Date.parse(env.data.time) > nowMs + MAX_CLOCK_SKEW_MS) return {ok: false, error: `time: ${env.data.time} is in the future`}
   const schema = (dataSchemas as Record<string, z.ZodType>)[env.data.type]
   if (!schema) return {ok: false, unknownType: env.data.type}
+  const wild = unboundedNumber(env.data.data, 'data')
+  if (wild) return {ok: false, error: `${env.data.type}: ${wild}: number out of range`}
   const data = schema.safeParse(env.data.data)
   if (!data.success) return {ok: false, error: `${env.data.type}: ${zodMessage(data.error)}`}
-  return {ok: true, event: {...env.data, data: data.data} as IncidentEvent}
+  const event = {id: env.data.id, time: env.data.time, actor: env.data.actor, type: env.data.type, data: data.data} as IncidentEvent
+  if (env.data.key !== undefined) event.key = env.data.key
+  if (env.data.seq !== undefined) event.seq = env.data.seq
+  if (env.data.sig !== undefined) event.sig = env.data.sig
+  return {ok: true, event}
+}
+
+/** The millisecond time in a ULID's first ten characters (Crockford base32); may exceed 2^48 for hostile ids. */
+export function ulidTime(id: string): number {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+  let t = 0
+  for (const c of id.slice(0, 10)) t = t * 32 + alphabet.indexOf(c)
+  return t
+}
+
+/** The path of the first number no event needs (not a safe integer's size, or not finite), else null. */
+function unboundedNumber(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === 'number') return Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? null : path
+  if (depth > 32 || v === null || typeof v !== 'object') return null
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = unboundedNumber(v[i], `${path}.${i}`, depth + 1)
+      if (bad) return bad
+    }
+    return null
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const bad = unboundedNumber(x, `${path}.${k}`, depth + 1)
+    if (bad) return bad
+  }
+  return null
 }
 
 export function validateData<T extends EventType>(type: T, data: unknown): EventData<T> {

@@ -1,8 +1,8 @@
 import {type FSWatcher, statSync, watch} from 'node:fs'
 
 import type {IncidentEvent} from './events.js'
-import {type ItemAction, loadIncident, planItemActions} from './incident.js'
-import {appendEvents, readLog} from './log.js'
+import {appendAs, type ItemAction, loadIncident, planItemActions} from './incident.js'
+import {readLog} from './log.js'
 import {applyEvent, foldIncident, type IncidentState} from './state.js'
 import type {IncidentRef} from './workspace.js'
 
@@ -81,7 +81,8 @@ export class LiveIncident {
       this.events.push(e)
     }
     let refolded = false
-    if (fresh.some((e) => e.id < this.lastId)) {
+    // An admission changes which earlier events count: fold again, as for an older event.
+    if (fresh.some((e) => e.id < this.lastId || e.type === 'responder.admitted' || e.type === 'incident.opened')) {
       this.state = foldIncident(this.events)
       refolded = true
     } else {
@@ -115,7 +116,7 @@ export class LiveIncident {
    */
   async act(actor: string, ids: string[], action: ItemAction): Promise<{events: IncidentEvent[]; warnings: string[]}> {
     const batch = planItemActions(this.state, ids, action)
-    const res = await appendEvents(this.ref.logPath, actor, batch, undefined, {after: this.lastId})
+    const res = await appendAs(this.ref, {...this.state, lastEventId: this.lastId}, actor, batch)
     for (const e of res.events) this.own.add(e.id)
     this.catchUp()
     return res

@@ -1,4 +1,4 @@
-import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeFileSync, writeSync} from 'node:fs'
+import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import lockfile from 'proper-lockfile'
@@ -6,6 +6,7 @@ import {decodeTime, monotonicFactory} from 'ulidx'
 
 import {dependencyError, inputError} from '../errors.js'
 import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'
+import {signEvent, type Signer} from './signing.js'
 
 // An incident is one append-only JSON-lines file. Appends take an exclusive
 // lock (several responders' processes may write at once), are written in one
@@ -16,6 +17,8 @@ const ulid = monotonicFactory()
 export interface NewEvent<T extends EventType = EventType> {
   type: T
   data: EventData<T>
+  /** Signs this one event instead of the batch's author (the commander admitting a key created here). */
+  signer?: Signer
 }
 
 export interface ReadResult {
@@ -73,13 +76,20 @@ function parseLines(buf: Buffer, path: string, baseOffset: number): ReadResult {
       const parsed = parseEvent(raw)
       if (parsed.ok) events.push(parsed.event)
       else if ('unknownType' in parsed) unknownTypes.set(parsed.unknownType, (unknownTypes.get(parsed.unknownType) ?? 0) + 1)
-      else throw inputError('log.corrupt', `${path}: ${where} is not a valid event (${parsed.error}); nothing was changed`)
+      // Whole JSON that is not a valid event (written before validation was this strict, or by hand):
+      // skipped with a warning, so one bad event never stops the others or a read.
+      else warnings.push(`${basename(path)}: ${where} skipped, not a valid event (${parsed.error})${actorOf(raw)}`)
     }
     start = end + 1
     lineNo++
   }
   for (const [type, n] of unknownTypes) warnings.push(`skipped ${n} event(s) of unknown type ${type} (written by a newer leakctl?)`)
   return {events, warnings, offset: baseOffset + complete}
+}
+
+function actorOf(raw: unknown): string {
+  const actor = (raw as {actor?: unknown} | null)?.actor
+  return typeof actor === 'string' ? `; it names ${JSON.stringify(actor.slice(0, 80))} as its author` : ''
 }
 
 export interface AppendResult {
@@ -91,17 +101,75 @@ export interface AppendResult {
  * Appends events durably. A torn tail left by a crashed writer is moved to
  * `<log>.torn-<time>` first, so it can neither corrupt nor swallow the new line.
  */
-export async function appendEvents(path: string, actor: string, batch: NewEvent[], now: () => Date = () => new Date(), opts: AppendOptions = {}): Promise<AppendResult> {
+export async function appendEvents(path: string, author: string | Signer, batch: NewEvent[], now: () => Date = () => new Date(), opts: AppendOptions = {}): Promise<AppendResult> {
   if (batch.length === 0) return {events: [], warnings: []}
   return withLockedLog(path, (fd) => {
     const at = now()
     const time = at.toISOString()
     const seed = idSeedTime(at.getTime(), opts.after)
-    const events = batch.map((e) => ({id: ulid(seed), time, actor, type: e.type, data: validateData(e.type, e.data)}) as IncidentEvent)
+    const seqs = new SequenceCounter(path, fd)
+    const events = batch.map((e) => {
+      const signer = e.signer ?? (typeof author === 'string' ? undefined : author)
+      const event = {id: ulid(seed), time, actor: signer ? signer.actor : (author as string), type: e.type, data: validateData(e.type, e.data)} as IncidentEvent
+      if (!signer) return event
+      return signEvent(signer, {...event, seq: seqs.next(signer.key)}) as IncidentEvent
+    })
+    // The counters move first: a crash between the two leaves a gap (a false alarm verify explains), never a reused number.
+    seqs.save()
     writeEvents(fd, events)
     return events
   })
 }
+
+/**
+ * Each signing key's running count of events in this incident, kept beside
+ * the log (seq.json) and only changed under the log's lock. Missing (an old
+ * incident, a copied folder): counted once from the log itself.
+ */
+class SequenceCounter {
+  private file: string
+  private counts: Record<string, number> | undefined
+  private changed = false
+
+  constructor(
+    logFile: string,
+    private fd: number,
+  ) {
+    this.file = join(dirname(logFile), SEQ_FILE)
+  }
+
+  next(key: string): number {
+    this.counts ??= this.load()
+    if (this.counts[key] === undefined) this.counts[key] = this.countInLog(key)
+    this.changed = true
+    return (this.counts[key] = this.counts[key]! + 1)
+  }
+
+  save(): void {
+    if (!this.changed || !this.counts) return
+    const tmp = `${this.file}.${process.pid}.tmp`
+    writeFileSync(tmp, JSON.stringify(this.counts) + '\n', {mode: 0o600})
+    renameSync(tmp, this.file)
+  }
+
+  private load(): Record<string, number> {
+    try {
+      const doc = JSON.parse(readFileSync(this.file, 'utf8')) as unknown
+      if (doc && typeof doc === 'object' && !Array.isArray(doc)) return Object.fromEntries(Object.entries(doc).filter(([, n]) => Number.isSafeInteger(n) && (n as number) >= 0)) as Record<string, number>
+    } catch {
+      // absent or damaged: recounted from the log
+    }
+    return {}
+  }
+
+  private countInLog(key: string): number {
+    let max = 0
+    for (const e of parseLines(readFrom(this.fd, 0), this.file, 0).events) if (e.key === key && e.seq !== undefined && e.seq > max) max = e.seq
+    return max
+  }
+}
+
+export const SEQ_FILE = 'seq.json'
 
 export interface AppendOptions {
   /**
@@ -134,7 +202,8 @@ export interface KnownEvents {
  * their own ids, times and actors. The fold orders events by id, so where they
  * land in the file does not matter. Under the lock, the log is read from
  * `known.offset` first, so an event another importer wrote meanwhile is not
- * written twice; `known` is updated to the end of the log.
+ * written twice; `known` is updated to the end of the log. The caller has
+ * validated `incoming` (parseEvent, signatures): this only de-duplicates.
  */
 export async function importEvents(path: string, incoming: readonly IncidentEvent[], known: KnownEvents): Promise<AppendResult> {
   if (incoming.length === 0) return {events: [], warnings: []}
@@ -144,10 +213,8 @@ export async function importEvents(path: string, incoming: readonly IncidentEven
     const events: IncidentEvent[] = []
     for (const e of incoming) {
       if (known.ids.has(e.id)) continue
-      const parsed = parseEvent(e)
-      if (!parsed.ok) throw inputError('log.import', `event ${e.id} cannot be imported: ${'error' in parsed ? parsed.error : `unknown type ${parsed.unknownType}`}`)
       known.ids.add(e.id)
-      events.push(parsed.event)
+      events.push(e)
     }
     const end = writeEvents(fd, events)
     known.offset = end

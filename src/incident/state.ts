@@ -1,5 +1,5 @@
 import {type Finding, findingKey, RISK_ORDER} from '../detect/finding.js'
-import type {ChecklistItem, EventData, IncidentEvent, IncidentKind, Phase} from './events.js'
+import type {ChecklistItem, EventData, EventOf, IncidentEvent, IncidentKind, Phase} from './events.js'
 import {type FollowState, followEvent, newFollowState} from '../verify/follow.js'
 
 // Incident state is a pure fold over its events, in id (time) order.
@@ -46,17 +46,53 @@ export interface IncidentState {
   lastEventAt: string
   /** The greatest event id folded in: new events are ordered after it (appendEvents' `after`). */
   lastEventId: string
+  /** Who may write this incident: the commander's key and the keys they admitted. */
+  trust: Trust
+  /** Ids of the events that count: signed by an admitted key under its admitted name. */
+  verified: Set<string>
+  /** Events that were not applied (an unadmitted or missing signature, a second opening), in id order. */
+  unverified: UnverifiedEvent[]
 }
+
+/**
+ * The chain of custody, from the log itself. `signed`: the opening is signed,
+ * its key is the commander's, and only events signed by a key the commander
+ * admitted (under the name it was admitted as) are applied. `legacy`: an
+ * incident opened before events were signed; everything applies and nothing
+ * is verified.
+ */
+export interface Trust {
+  mode: 'signed' | 'legacy'
+  commanderKey: string | null
+  /** Admitted key -> the name its events must carry. */
+  admitted: Map<string, string>
+  /** Keys that asked to join (responder.joined) and are not admitted yet. */
+  requests: {name: string; key: string; time: string}[]
+}
+
+export interface UnverifiedEvent {
+  id: string
+  type: string
+  actor: string
+  time: string
+  key: string | null
+  reason: string
+}
+
 
 export function sortEvents(events: IncidentEvent[]): IncidentEvent[] {
   return [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
+/**
+ * Folds a log's events. The opening is the first incident.opened in the order
+ * given (the log's file order: the one this machine opened or joined); any
+ * other is shown as unverified, never applied, whatever its id.
+ */
 export function foldIncident(events: IncidentEvent[]): IncidentState {
-  const sorted = sortEvents(events)
-  // Normally the first event; found wherever it is, so a clock that ran behind on another machine cannot make an incident unreadable.
-  const first = sorted.find((e) => e.type === 'incident.opened')
+  const first = events.find((e): e is EventOf<'incident.opened'> => e.type === 'incident.opened')
   if (!first) throw new Error('event log does not start with incident.opened')
+  const sorted = sortEvents(events)
   const o = first.data
   const state: IncidentState = {
     id: o.incident,
@@ -78,6 +114,9 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
     events: 0,
     lastEventAt: first.time,
     lastEventId: '',
+    trust: trustOf(first, sorted),
+    verified: new Set(),
+    unverified: [],
   }
   const start = Date.parse(first.time)
   let previous = ''
@@ -85,18 +124,69 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
     // An id is one event: a copy (two imports racing, a log merged by hand) counts once.
     if (e.id === previous) continue
     previous = e.id
+    if (e.type === 'incident.opened' && e.id !== first.id) {
+      state.events++
+      state.unverified.push(unverifiedOf(e, 'a second incident.opened (an incident has exactly one opening)'))
+      continue
+    }
     applyEvent(state, e, start)
   }
   return state
 }
 
-/** Applies one event; exported so a live view can fold new events without re-reading the log. */
+/** The commander's key (the opening's signer) and the keys they admitted, wherever in the log. */
+function trustOf(opening: IncidentEvent, sorted: IncidentEvent[]): Trust {
+  if (!opening.sig || !opening.key) return {mode: 'legacy', commanderKey: null, admitted: new Map(), requests: []}
+  const trust: Trust = {mode: 'signed', commanderKey: opening.key, admitted: new Map([[opening.key, opening.actor]]), requests: []}
+  for (const e of sorted) {
+    if (e.type === 'responder.admitted' && e.sig && e.key === opening.key && e.actor === opening.actor) trust.admitted.set(e.data.key, e.data.name)
+  }
+  for (const e of sorted) {
+    if (e.type === 'responder.joined' && e.sig && e.key === e.data.key && !trust.admitted.has(e.data.key) && !trust.requests.some((r) => r.key === e.data.key)) {
+      trust.requests.push({name: e.data.name, key: e.data.key, time: e.time})
+    }
+  }
+  return trust
+}
+
+/** Why an event does not count, or null when it does. */
+export function distrust(trust: Trust, e: IncidentEvent): string | null {
+  if (trust.mode === 'legacy') return null
+  if (!e.sig || !e.key) return 'not signed'
+  const name = trust.admitted.get(e.key)
+  if (name === undefined) return e.type === 'responder.joined' ? 'a join request, not admitted yet' : `signed by a key the commander has not admitted (${e.key.slice(0, 12)}…)`
+  if (name !== e.actor) return `signed by ${name}'s key but names ${e.actor} as its author`
+  return null
+}
+
+function unverifiedOf(e: IncidentEvent, reason: string): UnverifiedEvent {
+  return {id: e.id, type: e.type, actor: e.actor, time: e.time, key: e.key ?? null, reason}
+}
+
+/** Whether an event counts as its author's (signed, admitted); false for every event of a legacy incident. */
+export function isVerified(state: IncidentState, id: string): boolean {
+  return state.verified.has(id)
+}
+
+/**
+ * Applies one event; exported so a live view can fold new events without
+ * re-reading the log. An event the chain of custody does not vouch for is
+ * listed in `unverified` and changes nothing else.
+ */
 export function applyEvent(state: IncidentState, e: IncidentEvent, start = Date.parse(state.openedAt)): void {
   state.events++
   if (e.time > state.lastEventAt) state.lastEventAt = e.time
   if (e.id > state.lastEventId) state.lastEventId = e.id
+  const doubt = distrust(state.trust, e)
+  if (doubt) {
+    state.unverified.push(unverifiedOf(e, doubt))
+    return
+  }
+  if (state.trust.mode === 'signed') state.verified.add(e.id)
   switch (e.type) {
     case 'incident.opened':
+    case 'responder.joined':
+    case 'responder.admitted':
       return
     case 'incident.noted':
       state.notes.push({time: e.time, actor: e.actor, text: e.data.text})

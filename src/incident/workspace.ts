@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:fs'
-import {join, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 import {fromSystemError, inputError} from '../errors.js'
 import {createLog, LOG_FILE} from './log.js'
@@ -57,6 +57,9 @@ export function newIncidentId(now: Date): string {
   const suffix = [...randomBytes(4)].map((b) => alphabet[b % alphabet.length]).join('')
   return `inc-${stamp}-${suffix}`
 }
+
+/** The workspace an incident belongs to (its keys, its sync cache). */
+export const workspaceOf = (ref: IncidentRef): string => dirname(dirname(ref.dir))
 
 export function createIncidentDir(ws: Workspace, id: string): IncidentRef {
   const dir = join(ws.incidentsDir, id)

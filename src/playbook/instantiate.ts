@@ -1,3 +1,5 @@
+import {createHash} from 'node:crypto'
+
 import {type Finding, findingKey, findingWhere, RISK_ORDER} from '../detect/finding.js'
 import type {ChecklistItem, Phase} from '../incident/events.js'
 import {parseDuration} from '../time/duration.js'
@@ -9,7 +11,8 @@ import {renderCommand, renderTemplate, type TemplateContext} from './template.js
 
 // A playbook plus the incident's findings becomes checklist items with due
 // offsets. Pure: the caller records the result as a checklist.items.added event.
-// Run again with more findings, it returns only the items that are new.
+// Run again with more findings (or with items missing), it returns only the items
+// the incident does not have yet.
 
 export interface InstantiateInput {
   playbook: Playbook
@@ -91,9 +94,8 @@ export function instantiate(input: InstantiateInput): Instantiated {
           dueOffsetMs,
         })
       }
-      let n = nextIndex(existing, step.id)
       for (const f of fresh) {
-        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, `${step.id}.${n++}`)
+        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, findingItemId(step.id, f))
         if (grouped) item.parent = step.id
         add(item)
       }
@@ -187,12 +189,12 @@ function coveredKeys(existing: ReadonlyMap<string, ChecklistItem>, stepId: strin
   return keys
 }
 
-function nextIndex(existing: ReadonlyMap<string, ChecklistItem>, stepId: string): number {
-  let max = 0
-  for (const id of existing.keys()) {
-    if (!id.startsWith(`${stepId}.`)) continue
-    const n = Number(id.slice(stepId.length + 1))
-    if (Number.isInteger(n) && n > max) max = n
-  }
-  return max + 1
+/**
+ * A per-finding item's id: the step and a short digest of the finding's key
+ * (fingerprint and place). The same finding gets the same id on every machine
+ * and in every run, whoever records it first, so a tick always names the item
+ * its author meant. 48 bits: no collision in any real incident's few thousand.
+ */
+export function findingItemId(stepId: string, f: Finding): string {
+  return `${stepId}.${createHash('sha256').update(findingKey(f), 'utf8').digest('hex').slice(0, 12)}`
 }

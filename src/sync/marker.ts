@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {z} from 'zod'
 
 import {inputError} from '../errors.js'
+import {safeUrl} from '../text/url.js'
 import {zodMessage} from '../incident/events.js'
 import type {IncidentRef} from '../incident/workspace.js'
 
@@ -61,6 +62,25 @@ export function readMarker(ref: IncidentRef): SyncMarker | null {
 export function writeMarker(ref: IncidentRef, marker: SyncMarker): void {
   const path = markerPath(ref)
   const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(markerSchema.parse(marker), null, 2) + '\n', {mode: 0o600})
+  const kept = {...marker, remote: withoutCredentials(marker.remote)}
+  writeFileSync(tmp, JSON.stringify(markerSchema.parse(kept), null, 2) + '\n', {mode: 0o600})
   renameSync(tmp, path)
+}
+
+/**
+ * The remote without what authenticates to it, for keeping on disk: a
+ * password goes, and a user name goes too unless it is a plain account name
+ * (safeUrl's judgment: `git@`, `ana@` stay; a token in the user position does
+ * not). Git asks its credential helper for what is missing.
+ */
+export function withoutCredentials(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is.exec(url)
+  if (!m) return url
+  const [, scheme, authority, rest] = m as unknown as [string, string, string, string]
+  const at = authority.lastIndexOf('@')
+  if (at < 0) return url
+  const user = authority.slice(0, at).split(':')[0]!
+  const host = authority.slice(at + 1)
+  const plain = user !== '' && safeUrl(`${scheme}${user}@${host}`) === `${scheme}${user}@${host}`
+  return `${scheme}${plain ? `${user}@` : ''}${host}${rest}`
 }

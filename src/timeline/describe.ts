@@ -52,6 +52,10 @@ export function describeEvent(e: IncidentEvent, title: (itemId: string) => strin
       return `${item(e.data.item)} assigned to ${e.data.owner}`
     case 'verification.recorded':
       return `Verified (${e.data.verifier}): ${e.data.class} at ${e.data.where} is ${e.data.state.toUpperCase()} (${e.data.detail})`
+    case 'responder.joined':
+      return `${e.data.name} asked to join with signing key ${e.data.key}`
+    case 'responder.admitted':
+      return `${e.data.name} admitted with signing key ${e.data.key}`
     case 'credential.revoked':
       return `${e.data.applied ? 'Revoked' : 'Revocation planned'}: ${e.data.class} at ${e.data.where}: ${e.data.action} (${e.data.result})`
   }

@@ -37,7 +37,8 @@ function header(t: Timeline): string[] {
 const mdCell = (s: string) => safeLine(s).replace(/\|/g, '\\|')
 
 const second = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')
-const what = (e: Timeline['entries'][number]) => (e.verified === false ? `${e.text} (unverified)` : e.text)
+// In a signed incident, an action no admitted responder signed says so where it is read.
+const what = (e: Timeline['entries'][number]) => (e.verified === false ? `${e.text} **(unverified)**` : e.text)
 
 export function toMarkdown(t: Timeline, exposure: ExposureAnalysis | null = null): string {
   const [title, meta, zero] = header(t).map(safeLine)

@@ -25,12 +25,18 @@ export interface TimelineEntry {
   eventIds: string[]
   /** Number of events folded into this entry (bulk findings). */
   count: number
-  /** Whether the event's signature checked out; undefined when nobody asked (see TimelineOptions.verified). */
+  /**
+   * Every event of the entry is signed by a responder the commander admitted
+   * (TimelineOptions.verified, by default the chain of custody's verdict);
+   * undefined for derived entries (milestones) and incidents that predate signing.
+   */
   verified?: boolean
 }
 
 export interface Timeline {
   incident: {id: string; title: string; kind: string; commander: string; openedAt: string; exposedAt: string | null}
+  /** signed: entries carry `verified`; legacy: the incident predates signing, nothing is verified. */
+  custody: 'signed' | 'legacy'
   zero: {time: string; label: string}
   entries: TimelineEntry[]
 }
@@ -76,6 +82,8 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
   const z = timeZero(state)
   const zero = {time: instant(z.time) ?? new Date(0).toISOString(), label: z.label}
   const zeroMs = Date.parse(zero.time)
+  // A signed incident vouches for each event through its chain of custody; an older one says nothing.
+  const isVerified = opts.verified ?? (state.trust.mode === 'signed' ? (e: IncidentEvent) => state.verified.has(e.id) : undefined)
   const title = (id: string) => state.items.get(id)?.title
   const entries: TimelineEntry[] = []
   const sorted = sortEvents(events)
@@ -89,13 +97,13 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
       let j = i
       while (j + 1 < sorted.length && sorted[j + 1]!.type === 'finding.recorded' && sorted[j + 1]!.time === e.time) j++
       if (j + 1 - i > limit) {
-        entries.push(bulkFindings(sorted.slice(i, j + 1), zeroMs, who))
+        entries.push(bulkFindings(sorted.slice(i, j + 1), zeroMs, who, isVerified))
         i = j
         continue
       }
     }
     const time = occurredAt(e)
-    const verified = opts.verified?.(e)
+    const verified = isVerified?.(e)
     entries.push({
       happenedAt: time,
       relative: formatRelative(Date.parse(time) - zeroMs),
@@ -134,6 +142,7 @@ export function buildTimeline(state: IncidentState, events: IncidentEvent[], opt
   kept.sort((a, b) => (a.happenedAt < b.happenedAt ? -1 : a.happenedAt > b.happenedAt ? 1 : (a.eventIds[0] ?? '') < (b.eventIds[0] ?? '') ? -1 : 1))
   return {
     incident: {id: state.id, title: state.title, kind: state.kind, commander: who(state.commander), openedAt: instant(state.openedAt) ?? zero.time, exposedAt: instant(state.exposedAt)},
+    custody: state.trust.mode,
     zero,
     entries: kept,
   }
@@ -179,7 +188,7 @@ function groupEvidence(entries: TimelineEntry[], limit: number, zeroMs: number):
   entries.splice(0, entries.length, ...kept)
 }
 
-function bulkFindings(batch: IncidentEvent[], zeroMs: number, who: (a: string) => string): TimelineEntry {
+function bulkFindings(batch: IncidentEvent[], zeroMs: number, who: (a: string) => string, isVerified: ((e: IncidentEvent) => boolean | undefined) | undefined): TimelineEntry {
   const risks: Record<string, number> = {}
   for (const e of batch) if (e.type === 'finding.recorded') risks[e.data.finding.risk] = (risks[e.data.finding.risk] ?? 0) + 1
   const first = batch[0]!
@@ -196,5 +205,6 @@ function bulkFindings(batch: IncidentEvent[], zeroMs: number, who: (a: string) =
     text: `${batch.length} findings recorded (${parts.join(', ')}); each is listed in the json and csv exports`,
     eventIds: batch.map((e) => e.id),
     count: batch.length,
+    ...(isVerified ? {verified: batch.every((e) => isVerified(e) === true)} : {}),
   }
 }

@@ -1,7 +1,9 @@
 import {type Finding, valueDigests} from '../../src/detect/finding.js'
 import type {IncidentKind} from '../../src/incident/events.js'
-import {openIncident} from '../../src/incident/incident.js'
-import {openWorkspace} from '../../src/incident/workspace.js'
+import {loadIncident, openIncident} from '../../src/incident/incident.js'
+import {appendEvents} from '../../src/incident/log.js'
+import {loadSigner, localSigners, type Signer} from '../../src/incident/signing.js'
+import {type IncidentRef, openWorkspace, workspaceOf} from '../../src/incident/workspace.js'
 import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
 import {TEST_FINGERPRINTER} from './fingerprint.js'
 
@@ -40,4 +42,17 @@ export function gitFinding(secretValue: string, overrides: Partial<Extract<Findi
     refs: ['refs/heads/main', 'refs/remotes/origin/main'],
     ...overrides,
   }
+}
+
+/**
+ * A responder's signer in the incident's workspace, admitted by the commander
+ * (whose key the workspace holds), for tests that write events as others would.
+ */
+export async function admittedSigner(ref: IncidentRef, actor: string): Promise<Signer> {
+  const signer = loadSigner(workspaceOf(ref), actor)
+  const {state} = loadIncident(ref)
+  const commander = localSigners(workspaceOf(ref)).find((s) => s.key === state.trust.commanderKey)
+  if (!commander) throw new Error('the commander key is not in this workspace')
+  await appendEvents(ref.logPath, commander, [{type: 'responder.admitted', data: {name: actor, key: signer.key}}])
+  return signer
 }
