@@ -21,6 +21,7 @@ command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client)
 git filter-repo --version >/dev/null 2>&1 || need+=(git-filter-repo)
+[ -x /usr/bin/time ] || need+=(time) # peak memory of the decompression-bomb tests
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql) # throwaway servers: the command lint parses SQL; verify issuer --connect logs in
 command -v mariadbd >/dev/null 2>&1 || need+=(mariadb-server) # verify issuer --connect: a real MySQL-protocol login
 if [ "${#need[@]}" -gt 0 ] && [ "${LEAKCTL_SKIP_APT:-}" != "1" ]; then
