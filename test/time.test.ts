@@ -60,3 +60,13 @@ describe('durations and windows', () => {
     expect(parseWindow('soon')).toMatch(/is not a window/)
   })
 })
+
+describe('utcAndLocal', () => {
+  it('half past midnight is 00:32, never 24:32 (ICU picks h24 for hour12: false)', async () => {
+    const {utcAndLocal} = await import('../cli/render/text.js')
+    const saved = process.env.TZ
+    expect(utcAndLocal('2026-12-04T00:32:00.000Z')).toMatch(/^2026-12-04 00:32Z \(.*\b(?!24:)\d\d:\d\d\b/)
+    expect(utcAndLocal('2026-12-04T00:32:00.000Z')).not.toMatch(/24:32/)
+    process.env.TZ = saved
+  })
+})

@@ -33,7 +33,8 @@ export function table(rows: string[][], header?: string[]): string {
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n')
 }
 
-const localFmt = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short'})
+// h23, not hour12: false: some ICU data then picks h24 and prints 24:32 for half past midnight.
+const localFmt = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short'})
 const localDateFmt = new Intl.DateTimeFormat('en-CA', {year: 'numeric', month: '2-digit', day: '2-digit'})
 
 /** `2026-11-22 11:25Z (12:25 CET)`: UTC first, local time beside it. */
