@@ -14,7 +14,7 @@ import {findIncident, openWorkspace} from '../src/incident/workspace.js'
 import {mermaidText} from '../src/timeline/mermaid.js'
 import {launchChromium} from './helpers/chromium.js'
 import {json, leakctl, leakctlAsync, ROOT, tempDir} from './helpers/cli.js'
-import {gitFinding, openTestIncident} from './helpers/incident.js'
+import {admittedSigner, gitFinding, openTestIncident} from './helpers/incident.js'
 
 // The post-mortem's picture in real Chromium: the sample incidents (git and
 // etcd, triaged by the CLI), a constructed one with fixed times (the README's
@@ -55,7 +55,8 @@ beforeAll(async () => {
   const B = gitFinding('ghp-demo', {class: 'github-token', risk: 'high', rotation: 'github-token', path: '.ci.env', line: 1, date: '2026-11-21T22:05:00Z'})
   const C = gitFinding('pg-demo', {path: 'config/production.env', line: 2, date: '2026-11-21T21:58:00Z'})
   const {ref} = await openTestIncident(ws('ws-fixed'), {kind: 'git-leak', title: 'Payments repository leaked credentials', exposedAt: T('08:00'), now: T('10:00'), findings: [A, B, C], actor: 'ana', commander: 'ana'})
-  const at = (hhmm: string, actor: string, batch: Parameters<typeof appendEvents>[2]) => appendEvents(ref.logPath, actor, batch, () => T(hhmm))
+  // The responders sign with keys the commander admitted (unsigned events would not count as theirs).
+  const at = async (hhmm: string, actor: string, batch: Parameters<typeof appendEvents>[2]) => appendEvents(ref.logPath, await admittedSigner(ref, actor, () => T('10:00')), batch, () => T(hhmm))
   await at('10:25', 'logs', [
     ...['08:40', '08:41', '08:52', '09:15', '09:47'].map((t, i) => ({type: 'evidence.found' as const, data: {source: 'cloudtrail', summary: 'ListBuckets', at: T(t).toISOString(), suspicious: true, reasons: ['new source IP'], ref: {eventId: `fx-${i}`, accessKeyId: A.keyId, leakedKey: A.keyId}}})),
     {type: 'evidence.found', data: {source: 'github', summary: 'acme/payments: cloned 4 times', at: T('09:05').toISOString(), suspicious: true, reasons: ['clone after the exposure'], ref: {id: 'acme/payments#clones:1', kind: 'clones'}}},
@@ -65,9 +66,12 @@ beforeAll(async () => {
   await at('10:50', 'verifier', [{type: 'verification.recorded', data: {fingerprint: A.fingerprint, finding: findingKey(A), class: A.class, where: 'deploy/push.sh', verifier: 'issuer', state: 'revoked', checkedAt: T('10:50').toISOString(), via: 'sts:GetCallerIdentity', detail: 'InvalidClientTokenId'}}])
   const itemC = [...loadIncident(ref).state.items.values()].find((i) => i.findings?.includes(findingKey(C)) && i.procedure)!
   await at('11:40', 'bob', [{type: 'item.ticked', data: {item: itemC.id}}, {type: 'incident.noted', data: {text: 'bob rotated the database password with the DBA'}}])
-  // A line written by hand (or by a hostile sync peer): a time Date.parse accepts around markup, an actor that is markup.
-  const id = ulid(decodeTime(loadIncident(ref).state.lastEventId) + 1)
-  appendFileSync(ref.logPath, JSON.stringify({id, time: HOSTILE_TIME, actor: HOSTILE_ACTOR, type: 'incident.noted', data: {text: '<script>alert(2)</script> ]]> --> \u001b[2J\u001b]52;c;aGk=\u0007 note'}}) + '\n')
+  // Lines written by hand (or by a hostile sync peer). An actor and a note that are markup: a valid event,
+  // unsigned, so shown as unverified. A time Date.parse accepts around markup: not a canonical time, so the
+  // line is skipped with a warning when read (event validation, issue 13).
+  const id = decodeTime(loadIncident(ref).state.lastEventId)
+  appendFileSync(ref.logPath, JSON.stringify({id: ulid(id + 1), time: T('11:30').toISOString(), actor: HOSTILE_ACTOR, type: 'incident.noted', data: {text: '<script>alert(2)</script> ]]> --> \u001b[2J\u001b]52;c;aGk=\u0007 note'}}) + '\n')
+  appendFileSync(ref.logPath, JSON.stringify({id: ulid(id + 2), time: HOSTILE_TIME, actor: 'mallory', type: 'incident.noted', data: {text: 'a hostile time'}}) + '\n')
 
   // 10,000 events over three days.
   const dense = await openDenseIncident(ws('ws-dense'), {now: new Date()})
@@ -186,6 +190,9 @@ describe('the exposure window in Chromium', () => {
       expect(html).not.toContain('<script>')
       await expect(page.locator('meta[http-equiv="refresh"], img, script').count()).resolves.toBe(0)
       await expect(page.locator('body').innerText()).resolves.toContain(HOSTILE_ACTOR)
+      await expect(page.locator('body').innerText()).resolves.toContain('<script>alert(2)</script> ]]> -->')
+      expect(html).not.toContain('a hostile time')
+      expect(leakctl(['report', '--format', 'html'], {env: envOf('ws-fixed')}).stderr).toMatch(/skipped, not a valid event \(time: .*; it names "mallory" as its author/)
       const aLane = lanes(page, 'credential').first()
       await expect(aLane.locator('text.lane-label').textContent()).resolves.toMatch(/^critical aws-access-key/)
       // Five uses 08:40-09:47 over a ~4 h window grouped by 5 minutes: 08:40 and 08:41 share a bucket.

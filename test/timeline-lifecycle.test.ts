@@ -11,7 +11,7 @@ import {exportTimeline, lifecycleCsv} from '../src/timeline/export.js'
 import {renderChartSvg} from '../src/timeline/svg.js'
 import {buildTimeline} from '../src/timeline/timeline.js'
 import {tempDir} from './helpers/cli.js'
-import {gitFinding, openTestIncident} from './helpers/incident.js'
+import {admittedSigner, gitFinding, openTestIncident} from './helpers/incident.js'
 
 // A constructed incident whose every answer was worked out by hand, below.
 //
@@ -36,7 +36,9 @@ let tmp: ReturnType<typeof tempDir>
 let ref: IncidentRef
 let a: ExposureAnalysis
 
-const at = async (hhmm: string, actor: string, batch: NewEvent[]) => appendEvents(ref.logPath, actor, batch, () => T(hhmm))
+// Each responder writes signed with a key the commander admitted at 10:00: an
+// unsigned event is not the responder's (the chain of custody) and changes nothing.
+const at = async (hhmm: string, actor: string, batch: NewEvent[]) => appendEvents(ref.logPath, await admittedSigner(ref, actor, () => T('10:00')), batch, () => T(hhmm))
 
 beforeAll(async () => {
   tmp = tempDir()
@@ -144,7 +146,7 @@ describe('credential lifecycles, by hand', () => {
     expect(marks.find((m) => m.kind === 'dead')!.verified).toBe(true)
     const t = buildTimeline(state, events, {verified: (e) => e.id !== revokedId})
     expect(t.entries.find((e) => e.type === 'credential.revoked')!.verified).toBe(false)
-    expect(exportTimeline(t, 'md')).toMatch(/Revoked: aws-access-key .* \(unverified\) \|/)
+    expect(exportTimeline(t, 'md')).toMatch(/Revoked: aws-access-key .* \*\*\(unverified\)\*\* \|/)
     // Not asked: no mark either way.
     expect(a.chart.lanes[0]!.marks.every((m) => m.verified === undefined)).toBe(true)
   })

@@ -6,14 +6,16 @@
 
 // C0 controls, DEL, C1 controls; plus the Unicode bidi overrides that reorder what is shown.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g
-const CONTROLS_KEEP_LINES = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g
+// Keeps \n and the \r of a \r\n pair (CSV's line end, RFC 4180); a lone \r
+// (which returns to the start of the line to overwrite it) is still replaced.
+const CONTROLS_KEEP_LINES = /(?:(?!\r\n)[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069])+/g
 
 /** One line of text: every run of control characters (newlines included) becomes one space. */
 export function safeLine(text: string): string {
   return text.replace(CONTROLS, ' ')
 }
 
-/** Multi-line text: newlines kept, every other control run becomes one space. */
+/** Multi-line text: newlines (\n and \r\n) kept, every other control run becomes one space. */
 export function safeText(text: string): string {
   return text.replace(CONTROLS_KEEP_LINES, ' ')
 }

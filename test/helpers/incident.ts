@@ -48,11 +48,11 @@ export function gitFinding(secretValue: string, overrides: Partial<Extract<Findi
  * A responder's signer in the incident's workspace, admitted by the commander
  * (whose key the workspace holds), for tests that write events as others would.
  */
-export async function admittedSigner(ref: IncidentRef, actor: string): Promise<Signer> {
+export async function admittedSigner(ref: IncidentRef, actor: string, now?: () => Date): Promise<Signer> {
   const signer = loadSigner(workspaceOf(ref), actor)
   const {state} = loadIncident(ref)
   const commander = localSigners(workspaceOf(ref)).find((s) => s.key === state.trust.commanderKey)
   if (!commander) throw new Error('the commander key is not in this workspace')
-  await appendEvents(ref.logPath, commander, [{type: 'responder.admitted', data: {name: actor, key: signer.key}}])
+  await appendEvents(ref.logPath, commander, [{type: 'responder.admitted', data: {name: actor, key: signer.key}}], now)
   return signer
 }
