@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -11,6 +11,7 @@ import {itemCommands, renderAll} from '../src/playbook/commands.js'
 import {revokeNow, storeNewValue} from '../src/playbook/generate.js'
 import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
 import {findingContext, placeOf} from '../src/playbook/place.js'
+import {parseRef, seedCoverage, seedPrefix, seedSteps} from '../src/playbook/seed-steps.js'
 import {json, leakctl, ROOT, tempDir} from './helpers/cli.js'
 
 // What the generated commands say, for the sample inventories (issue 14,
@@ -197,5 +198,35 @@ describe('docs/playbooks.md is kept honest (point 13)', () => {
         for (const step of phase.steps) expect(section, `${name}: step ${step.id}`).toContain(`| ${phase.id} | \`${step.id}\` |`)
       }
     }
+  })
+
+  const seedDir = join(ROOT, '..', 'shared', 'seeds')
+  it.skipIf(!existsSync(seedDir))('has a row for every seed step, each naming steps that exist or saying why not', () => {
+    const rows = seedCoverage(readFileSync(join(ROOT, 'docs', 'playbooks.md'), 'utf8'))
+    const procedures = loadProcedures()
+    const playbooks = new Map([...builtinPlaybookFiles()].map(([name, file]) => [name, loadPlaybook(file, procedures).value]))
+    const ids: string[] = []
+    for (const f of readdirSync(seedDir).filter((f) => f.endsWith('.txt')).sort()) {
+      const steps = seedSteps(seedPrefix(f), readFileSync(join(seedDir, f), 'utf8'))
+      expect(steps.length, `${f} has no step`).toBeGreaterThan(0)
+      ids.push(...steps.map((s) => s.id))
+    }
+    for (const id of ids) {
+      const row = rows.get(id)
+      expect(row, `docs/playbooks.md has no row for seed step ${id}`).toBeDefined()
+      expect(row!.refs.length > 0 || row!.notAutomated !== undefined, `seed step ${id}: names no step and says no why`).toBe(true)
+      for (const ref of row!.refs) {
+        const r = parseRef(ref)
+        if ('procedure' in r) {
+          const steps = procedures.get(r.procedure)?.steps.length ?? 0
+          expect(r.index >= 1 && r.index <= steps, `seed step ${id}: ${ref} does not exist`).toBe(true)
+        } else {
+          const steps = playbooks.get(r.playbook)?.phases.flatMap((p) => p.steps.map((s) => s.id)) ?? []
+          expect(steps, `seed step ${id}: ${ref} does not exist`).toContain(r.step)
+        }
+      }
+    }
+    // No row for a step the seeds no longer have.
+    expect([...rows.keys()].filter((k) => !ids.includes(k))).toEqual([])
   })
 })

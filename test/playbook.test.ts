@@ -171,6 +171,12 @@ describe('instantiate', () => {
     expect(byId.get('look')!.commands).toEqual(['leakctl scan etcd backup.db'])
   })
 
+  it('gives the step that ends a two-phase rotation its grace period as a due time (point 8)', () => {
+    const planned = procedureSteps(procedures.get('database-password-planned')!, {finding: findingVars(etcdFinding('db-a', 'database-password', 'high')), incident})
+    expect(planned.map((st) => st.due)).toEqual([undefined, undefined, '1h after step 2'])
+    expect(procedureSteps(procedures.get('database-password')!, {incident}).every((st) => st.due === undefined)).toBe(true)
+  })
+
   it('run again with more findings, adds only the new items, named by their findings', () => {
     const first = [etcdFinding('db-a', 'database-password', 'high'), etcdFinding('db-b', 'database-password', 'high')]
     const a = instantiate({playbook: pb, procedures, findings: first, incident})

@@ -35,7 +35,7 @@ function line(e: ChecklistEntry, indent: string, now: number, o: ChecklistRender
   if (o.verbose) {
     for (const c of e.commands) bits.push(`${indent}      ${chalk.cyan('$')} ${safeLine(c)}`)
     e.steps.forEach((s, i) => {
-      bits.push(`${indent}      ${chalk.dim(`${i + 1}.`)} ${safeLine(s.title)}`)
+      bits.push(`${indent}      ${chalk.dim(`${i + 1}.`)} ${safeLine(s.title)}${s.due ? chalk.yellow(` (due ${s.due})`) : ''}`)
       for (const c of s.commands) bits.push(`${indent}         ${chalk.cyan('$')} ${safeLine(c)}`)
     })
     for (const n of e.notes) bits.push(`${indent}      ${chalk.dim(`note ${n.time.slice(11, 16)}Z ${safeLine(n.actor)}:`)} ${safeLine(n.text)}`)

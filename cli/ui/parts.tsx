@@ -129,7 +129,7 @@ export function detailLines(e: ChecklistEntry | null, steps: ProcedureStep[], li
   if (e.why) out.push([{text: e.why, dim: true}])
   for (const c of e.commands) out.push([{text: '$ ', color: 'cyan'}, {text: c}])
   steps.forEach((s, i) => {
-    out.push([{text: `${i + 1}. `, dim: true}, {text: s.title}])
+    out.push([{text: `${i + 1}. `, dim: true}, {text: s.title}, {text: s.due ? ` (due ${s.due})` : '', color: 'yellow'}])
     for (const c of s.commands) out.push([{text: '   $ ', color: 'cyan'}, {text: c}])
   })
   for (const n of e.notes) out.push([{text: `✎ ${n.actor} ${clock(n.time, nowIso)}: `, dim: true}, {text: n.text}])

@@ -38,6 +38,8 @@ export interface ChecklistEntry {
 export interface ProcedureStep {
   title: string
   commands: string[]
+  /** `1h after step 2`: the step's own time (a grace period), when the procedure gives one. */
+  due?: string
 }
 
 export interface ChecklistPhase {

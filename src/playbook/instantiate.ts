@@ -172,10 +172,11 @@ function findingItem(
  * vars; ctx.finding from findingContext()), its generated commands filled in,
  * and its verify lines as a last step.
  */
-export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]}[] {
-  const steps = proc.steps.map((s) => ({
+export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]; due?: string}[] {
+  const steps = proc.steps.map((s, i) => ({
     title: s.title,
     commands: [...s.commands.map((c) => renderCommand(c, ctx)), ...(s.generate === 'store-new-value' ? storeNewValue(ctx.finding) : s.generate === 'revoke-now' ? revokeNow(ctx.finding) : [])],
+    ...(s.due ? {due: i ? `${s.due} after step ${i}` : `${s.due} after the item starts`} : {}),
   }))
   if (proc.verify?.length) steps.push({title: 'Verify', commands: proc.verify.map((c) => renderCommand(c, ctx))})
   return steps

@@ -25,6 +25,8 @@ export const findingFilterSchema = z.strictObject({
   kind: z.array(z.string()).optional(),
 })
 
+const duration = z.string().regex(/^(\d+[smhd])+$/, 'a duration such as 1h, 24h, 1h30m')
+
 const stepSchema = z.strictObject({
   id,
   title: z.string().min(1),
@@ -51,10 +53,7 @@ const stepSchema = z.strictObject({
     })
     .optional(),
   /** Due this long after the incident opened (`24h`), when the seed gives the step its own time rather than its phase's end. */
-  due: z
-    .string()
-    .regex(/^(\d+[smhd])+$/, 'a duration such as 1h, 24h, 1h30m')
-    .optional(),
+  due: duration.optional(),
   /** Include the step only when some finding matches. */
   when: z.strictObject({findings: findingFilterSchema}).optional(),
 })
@@ -92,6 +91,8 @@ export const procedureSchema = z.strictObject({
         commands: z.array(z.string()).default([]),
         /** Commands written from the finding's place, after `commands` (see src/playbook/generate.ts). */
         generate: z.enum(PROCEDURE_GENERATORS).optional(),
+        /** Due this long after the step before it is done (a grace period): shown beside the step, as text. */
+        due: duration.optional(),
       }),
     )
     .min(1),
