@@ -72,6 +72,8 @@ export const findingSchema = z.discriminatedUnion('source', [
     state: z.enum(['live', 'deleted']),
     /** The object's metadata.creationTimestamp, when the snapshot carries it: when the secret entered the cluster. */
     created: iso.optional(),
+    /** The snapshot's live objects that read it (workloads, ServiceAccounts, Ingresses, owners): what restarts after a rotation. */
+    consumers: z.array(z.strictObject({kind: z.string(), namespace: z.string().optional(), name: z.string()})).optional(),
   }),
   z.strictObject({
     source: z.literal('file'),

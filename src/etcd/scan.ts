@@ -371,6 +371,7 @@ export function etcdFindings(result: EtcdScanResult): EtcdFinding[] {
         name: s.name,
         field: c.field,
         state: c.current && s.state === 'live' ? 'live' : 'deleted',
+        ...((c.consumers ?? s.consumers).length ? {consumers: c.consumers ?? s.consumers} : {}),
         ...(s.created && !Number.isNaN(Date.parse(s.created)) ? {created: new Date(s.created).toISOString()} : {}),
       })
     }

@@ -141,12 +141,20 @@ export function itemFollow(state: IncidentState, item: ItemState): ItemFollow {
   return f.warning ? f : {}
 }
 
-/** The restarts a rotate item needs: one per consumer the latest verification of its credentials found. */
+/** The live cluster's consumers when a cluster verification could list them, else the snapshot's (scan etcd maps them offline). */
+function consumersOf(state: IncidentState, finding: string): {kind: string; namespace?: string; name: string}[] {
+  const seen = state.follow.latest.get(finding)
+  if (seen && seen.verifier === 'cluster' && seen.state !== 'unknown') return seen.consumers
+  const f = state.findingIndex.get(finding)
+  return f?.source === 'etcd' ? (f.consumers ?? []) : []
+}
+
+/** The restarts a rotate item needs: one per consumer the latest verification (or the snapshot) found for its credentials. */
 export function restartCommands(state: IncidentState, item: ItemState): string[] {
   if (!followsVerification(item)) return []
   const context = state.vars.context && !isBlank(state.vars.context) ? state.vars.context : undefined
   const out = new Set<string>()
-  for (const k of item.findings!) for (const c of state.follow.latest.get(k)?.consumers ?? []) {
+  for (const k of item.findings!) for (const c of consumersOf(state, k)) {
     const cmd = restartCommand(c, context)
     if (cmd) out.add(cmd)
   }

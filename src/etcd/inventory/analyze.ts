@@ -5,7 +5,9 @@ import {type Credential, classifySecret, type Skip} from '../classify.js'
 import {decrypt, type Decryption, type Keyring} from '../decrypt.js'
 import {providerLabel, readEnvelope} from '../envelope.js'
 import type {Category} from '../k8s/keys.js'
-import {decodeConfigMap, decodeSecret, decodeStored, jsonSecret, type Meta, ProtoError, type StoredObject, WORKLOAD_KINDS, workloadEnv} from '../k8s/objects.js'
+import {ownerFacts, type OwnerFacts} from '../../verify/cluster/consumers.js'
+import type {Consumer} from '../../verify/cluster/live.js'
+import {decodeConfigMap, decodeSecret, decodeStored, jsonSecret, type Meta, ProtoError, referencesOf, type StoredObject, WORKLOAD_KINDS, workloadEnv} from '../k8s/objects.js'
 
 // One stored value, judged on its own: how it is stored (plaintext, or which
 // provider and key), whether the configured key opens it, and what
@@ -44,6 +46,10 @@ export interface Analysis {
   found: ObjectCredential[]
   /** Values not read, one line each (`data.release: why`): a decompression bound was reached. */
   skipped?: string[]
+  /** A workload, ServiceAccount or Ingress: the Secrets it reads (the same shape the live cluster's lists give). */
+  consumer?: Consumer
+  /** A Secret: what names its owners and service account. */
+  owner?: OwnerFacts
 }
 
 /** Keyrings per resource (`secrets`, `configmaps.`, `widgets.example.com`), from the EncryptionConfiguration. */
@@ -82,6 +88,7 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
     if (job.category === 'secret' || obj.kind === 'Secret') {
       const s = decodeSecret(obj)
       a.object = described(obj.kind || 'Secret', s.meta, s.type)
+      a.owner = ownerFacts({type: s.type, namespace: s.meta.namespace ?? '', owners: s.meta.owners, labels: s.meta.labels, annotations: s.meta.annotations})
       const skip = (field: string, why: string) => (a.skipped ??= []).push(`${field}: ${why}`)
       a.credentials = classifySecret(s, fp, skip)
       a.credentials.push(...lastAppliedSecret(s.meta, a.credentials, fp, skip))
@@ -102,6 +109,11 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
       for (const v of w.env) texts.push({field: `env ${v.container}/${v.name}`, text: `${v.name}=${JSON.stringify(v.value)}`, path: 'config.env'})
       for (const c of w.commands) texts.push({field: `command ${c.container}`, text: c.argv.join(' '), path: 'command.sh'})
       a.found = scanTexts([...texts, ...annotationTexts(w.meta)], fp)
+      if (w.serviceAccount !== null || w.refs.length) a.consumer = consumerFrom(obj.kind, w.meta, job, w.refs, w.serviceAccount)
+    } else if (job.category === 'consumer') {
+      const {meta, refs} = referencesOf(obj)
+      a.object = described(obj.kind, meta, null)
+      if (refs.length) a.consumer = consumerFrom(obj.kind, meta, job, refs, null)
     } else if (obj.encoding === 'json') {
       const doc = obj.raw as Record<string, unknown>
       const meta = (doc.metadata ?? {}) as {name?: unknown; namespace?: unknown; creationTimestamp?: unknown; annotations?: unknown}
@@ -122,6 +134,13 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
     a.damaged = true
   }
   return a
+}
+
+function consumerFrom(kind: string, meta: Meta, job: RevisionJob, refs: Consumer['refs'], serviceAccount: string | null): Consumer {
+  // The key names the object when the stored metadata does not (it always does in a real cluster).
+  const [namespace, name] = job.key.split('/').slice(-2)
+  // A pod a controller made restarts with its controller: marked so the index leaves it out.
+  return {kind, namespace: meta.namespace ?? namespace ?? '', name: meta.name || (name ?? ''), owned: kind === 'Pod' && meta.owners.length > 0, serviceAccount, refs}
 }
 
 function described(kind: string, meta: Meta, type: string | null): NonNullable<Analysis['object']> {

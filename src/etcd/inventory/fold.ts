@@ -3,6 +3,8 @@ import {RISK_ORDER} from '../../detect/finding.js'
 import type {Credential} from '../classify.js'
 import type {Decryption} from '../decrypt.js'
 import type {ObjectKey} from '../k8s/keys.js'
+import {ConsumerIndex, type ConsumerRef, type OwnerFacts} from '../../verify/cluster/consumers.js'
+import type {Consumer} from '../../verify/cluster/live.js'
 import type {Analysis} from './analyze.js'
 
 // Every revision of every object, folded in revision order into one entry per
@@ -17,6 +19,8 @@ export interface SecretCredential extends Credential {
   current: boolean
   /** `anyone`: in a plaintext revision; `with-keys`: only in revisions the --encryption-config keys decrypt. */
   readable: 'anyone' | 'with-keys'
+  /** Set only when fewer objects read this data key than read the Secret (env valueFrom naming other keys). */
+  consumers?: ConsumerRef[]
 }
 
 export interface SecretEntry {
@@ -51,6 +55,8 @@ export interface SecretEntry {
   credentials: SecretCredential[]
   /** Values of some revision that were not read, and why (`data.release: … decompresses to more than 32 MiB`). */
   skipped?: string[]
+  /** The live objects of the snapshot that read it: workloads, ServiceAccounts, Ingresses, owners. */
+  consumers: ConsumerRef[]
 }
 
 export interface StorageTimeline {
@@ -79,6 +85,7 @@ interface SecretAcc {
   entry: SecretEntry
   creds: Map<string, SecretCredential>
   lastPlaintext: number
+  owner: OwnerFacts | null
 }
 
 interface ObjectAcc {
@@ -107,6 +114,8 @@ export class Folder {
   private lastPlaintext: number | null = null
   private damaged = 0
   private readonly skippedValues: string[] = []
+  /** What each live workload, ServiceAccount and Ingress reads, by etcd key: the latest revision only. */
+  private readonly consumers = new Map<string, Consumer>()
 
   add(r: Revision): void {
     if (r.route.category === 'secret') this.secret(r)
@@ -138,9 +147,11 @@ export class Folder {
           created: null,
           modRevision: r.main,
           credentials: [],
+          consumers: [],
         },
         creds: new Map(),
         lastPlaintext: 0,
+        owner: null,
       }
       this.secrets.set(r.key, acc)
     }
@@ -166,6 +177,7 @@ export class Folder {
       if (this.lastPlaintext === null || r.main > this.lastPlaintext) this.lastPlaintext = r.main
     } else if (this.firstEncrypted === null || r.main < this.firstEncrypted) this.firstEncrypted = r.main
     if (a.decryption === 'decrypted') e.decryptedRevisions++
+    if (a.owner) acc.owner = a.owner
     if (a.object) {
       if (a.object.type) e.type = a.object.type
       if (a.object.name) e.name = a.object.name
@@ -190,6 +202,8 @@ export class Folder {
 
   private object(r: Revision): void {
     let acc = this.objects.get(r.key)
+    if (r.analysis?.consumer) this.consumers.set(r.key, r.analysis.consumer)
+    else this.consumers.delete(r.key)
     if (r.tombstone || !r.analysis) {
       if (acc) {
         acc.deleted = true
@@ -235,8 +249,12 @@ export class Folder {
   finish(): Folded {
     const secrets: SecretEntry[] = []
     const timeline: StorageTimeline = {firstEncryptedRevision: this.firstEncrypted, lastPlaintextRevision: this.lastPlaintext, plaintextBeforeEncryption: 0, plaintextAfterEncryption: 0, oldPlaintextUnderEncrypted: 0}
-    for (const {entry, creds, lastPlaintext} of this.secrets.values()) {
+    const index = new ConsumerIndex()
+    for (const c of this.consumers.values()) index.add(c)
+    this.consumers.clear()
+    for (const {entry, creds, lastPlaintext, owner} of this.secrets.values()) {
       entry.credentials = [...creds.values()].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || b.revision - a.revision)
+      consumersOf(index, entry, owner)
       const top = entry.credentials[0]
       entry.risk = top?.risk ?? null
       entry.readable = entry.plaintextRevisions > 0 ? 'anyone' : entry.decryptedRevisions > 0 ? 'with-keys' : 'no'
@@ -261,6 +279,18 @@ export class Folder {
     const keyed = secrets.map((s) => ({s, k: sortKey(s), r: s.risk ? RISK_ORDER[s.risk] : 9}))
     keyed.sort((a, b) => a.r - b.r || cmp(a.k, b.k))
     return {secrets: keyed.map((x) => x.s), findings: collapseCopies(this.objects), storage: timeline, damagedValues: this.damaged, skipped: this.skippedValues}
+  }
+}
+
+/** Who reads a Secret, and who reads each of its data keys when that is fewer (the live path's rule: verify/cluster/consumers.ts). */
+function consumersOf(index: ConsumerIndex, entry: SecretEntry, owner: OwnerFacts | null): void {
+  const ns = entry.namespace ?? ''
+  entry.consumers = index.of('Secret', ns, entry.name, null, owner)
+  if (entry.consumers.length === 0) return
+  for (const c of entry.credentials) {
+    if (!c.field.startsWith('data.')) continue
+    const only = index.of('Secret', ns, entry.name, c.field.slice(5).replace(/ \([^)]*\)$/, ''), owner)
+    if (only.length < entry.consumers.length) c.consumers = only
   }
 }
 

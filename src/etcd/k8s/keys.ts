@@ -9,7 +9,7 @@
 // (OpenShift: `/kubernetes.io`), so it is learned from the keys, not assumed.
 
 /** What the scan does with an object. */
-export type Category = 'secret' | 'configmap' | 'workload' | 'custom' | 'other'
+export type Category = 'secret' | 'configmap' | 'workload' | 'custom' | 'consumer' | 'other'
 
 export interface ObjectKey {
   prefix: string
@@ -36,7 +36,8 @@ const BUILTIN: Record<string, [string, string, Category]> = {
   jobs: ['jobs', 'batch', 'workload'],
   cronjobs: ['cronjobs', 'batch', 'workload'],
   namespaces: ['namespaces', '', 'other'],
-  serviceaccounts: ['serviceaccounts', '', 'other'],
+  // Read for who consumes a Secret (imagePullSecrets, Ingress TLS), not scanned for credentials.
+  serviceaccounts: ['serviceaccounts', '', 'consumer'],
   events: ['events', '', 'other'],
   leases: ['leases', 'coordination.k8s.io', 'other'],
   minions: ['nodes', '', 'other'],
@@ -48,7 +49,7 @@ const BUILTIN: Record<string, [string, string, Category]> = {
   priorityclasses: ['priorityclasses', 'scheduling.k8s.io', 'other'],
   persistentvolumeclaims: ['persistentvolumeclaims', '', 'other'],
   persistentvolumes: ['persistentvolumes', '', 'other'],
-  ingress: ['ingresses', 'networking.k8s.io', 'other'],
+  ingress: ['ingresses', 'networking.k8s.io', 'consumer'],
   limitranges: ['limitranges', '', 'other'],
   resourcequotas: ['resourcequotas', '', 'other'],
 }

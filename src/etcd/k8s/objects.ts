@@ -1,3 +1,4 @@
+import {podSpecOf, type Ref, refsOf} from '../../verify/cluster/consumers.js'
 import {Fields, ProtoError, WIRE} from '../proto.js'
 
 // Kubernetes objects as kube-apiserver stores them. The protobuf storage
@@ -11,7 +12,13 @@ import {Fields, ProtoError, WIRE} from '../proto.js'
 //   ConfigMap  metadata=1 data=2 map<string,string> binaryData=3 map<string,bytes>
 //   Pod        spec=2;  PodTemplate template=2;  PodTemplateSpec spec=2
 //   PodSpec    containers=2 initContainers=20 ephemeralContainers=34 {ephemeralContainerCommon=1}
-//   Container  name=1 command=3 args=4 env=7 {name=1 value=2}
+//              volumes=1 {name=1 volumeSource=2} imagePullSecrets=15 {name=1}
+//              serviceAccountName=8 serviceAccount=9
+//   Container  name=1 command=3 args=4 env=7 {name=1 value=2 valueFrom=3} envFrom=19
+//   EnvVarSource secretKeyRef=4 {localObjectReference=1 {name=1}, key=2}
+//   EnvFromSource secretRef=3 {localObjectReference=1 {name=1}}
+//   VolumeSource secret=6 {secretName=1}, projected=26 {sources=1 {secret=1 {localObjectReference=1}}}
+//   ServiceAccount imagePullSecrets=3;  Ingress spec=2 {tls=2 {secretName=2}}
 //   Deployment/StatefulSet/ReplicaSet/ReplicationController spec.template=3,
 //   DaemonSet spec.template=2, Job spec.template=6,
 //   CronJob spec.jobTemplate=5 {spec=2 -> JobSpec}
@@ -222,6 +229,10 @@ export interface Workload {
   meta: Meta
   env: EnvLiteral[]
   commands: CommandLine[]
+  /** The Secrets its pod spec reads (env, envFrom, volumes, imagePullSecrets). */
+  refs: Ref[]
+  /** The service account its pods run as (null: no pod spec found). */
+  serviceAccount: string | null
 }
 
 /** Where each workload kind keeps its pod spec, as a path of field numbers from the object. */
@@ -242,7 +253,7 @@ export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATH)
 /** Literal environment values and command lines of a workload's containers (init and ephemeral ones included). */
 export function workloadEnv(obj: StoredObject): Workload {
   if (obj.encoding === 'json') return jsonWorkload(obj.raw as Record<string, unknown>)
-  const out: Workload = {meta: emptyMeta(), env: [], commands: []}
+  const out: Workload = {meta: emptyMeta(), env: [], commands: [], refs: [], serviceAccount: null}
   const path = POD_SPEC_PATH[obj.kind]
   if (!path) return out
   const top = new Fields(obj.raw as Buffer)
@@ -266,32 +277,116 @@ export function workloadEnv(obj: StoredObject): Workload {
       else if (c.no === 3 || c.no === 4) argv.push(c.string)
       else if (c.no === 7) {
         const v = {name: '', value: ''}
+        let from: Buffer | null = null
         const e = new Fields(c.bytes)
         while (e.next()) {
           if (e.no === 1) v.name = e.string
           else if (e.no === 2) v.value = e.string
+          else if (e.no === 3 && e.wire === WIRE.bytes) from = e.bytes
         }
         if (v.value) vars.push(v)
+        const selector = from && field(from, 4)
+        if (selector) {
+          const secret = str(field(selector, 1), 1)
+          if (secret) out.refs.push({kind: 'Secret', name: secret, how: `env ${v.name}`, key: str(selector, 2)})
+        }
+      } else if (c.no === 19) {
+        const secret = str(field(field(c.bytes, 3), 1), 1)
+        if (secret) out.refs.push({kind: 'Secret', name: secret, how: 'envFrom'})
       }
     }
     for (const v of vars) out.env.push({container: name, ...v})
     if (argv.length) out.commands.push({container: name, argv})
   }
+  let account = ''
+  let legacyAccount = ''
   const r = new Fields(spec)
   while (r.next()) {
     if (r.wire !== WIRE.bytes) continue
     if (r.no === 2 || r.no === 20) container(r.bytes)
+    else if (r.no === 1) volume(r.bytes, out.refs)
+    else if (r.no === 15) {
+      const secret = str(r.bytes, 1)
+      if (secret) out.refs.push({kind: 'Secret', name: secret, how: 'imagePullSecrets'})
+    } else if (r.no === 8) account = r.string
+    else if (r.no === 9) legacyAccount = r.string
     else if (r.no === 34) {
       const e = new Fields(r.bytes)
       while (e.next()) if (e.no === 1 && e.wire === WIRE.bytes) container(e.bytes)
     }
   }
+  out.serviceAccount = account || legacyAccount || 'default'
   return out
+}
+
+/** The last length-delimited field `no` of a message (null when absent). */
+function field(buf: Buffer | null, no: number): Buffer | null {
+  if (!buf) return null
+  let out: Buffer | null = null
+  const f = new Fields(buf)
+  while (f.next()) if (f.no === no && f.wire === WIRE.bytes) out = f.bytes
+  return out
+}
+
+/** A string field of a message ('' when absent). */
+function str(buf: Buffer | null, no: number): string {
+  return field(buf, no)?.toString('utf8') ?? ''
+}
+
+/** Volume {name=1, volumeSource=2}: a secret volume, or the secrets of a projected one. */
+function volume(buf: Buffer, refs: Ref[]): void {
+  const name = str(buf, 1)
+  const source = field(buf, 2)
+  if (!source) return
+  const f = new Fields(source)
+  while (f.next()) {
+    if (f.wire !== WIRE.bytes) continue
+    if (f.no === 6) {
+      const secret = str(f.bytes, 1)
+      if (secret) refs.push({kind: 'Secret', name: secret, how: `volume ${name}`})
+    } else if (f.no === 26) {
+      const p = new Fields(f.bytes)
+      while (p.next()) {
+        if (p.no !== 1 || p.wire !== WIRE.bytes) continue
+        const secret = str(field(field(p.bytes, 1), 1), 1)
+        if (secret) refs.push({kind: 'Secret', name: secret, how: `projected volume ${name}`})
+      }
+    }
+  }
+}
+
+/** What a ServiceAccount (imagePullSecrets) or an Ingress (TLS) reads; JSON objects go through the live path's mapping. */
+export function referencesOf(obj: StoredObject): {meta: Meta; refs: Ref[]} {
+  if (obj.encoding === 'json') {
+    const doc = obj.raw as Record<string, unknown>
+    return {meta: jsonMeta(asRecord(doc.metadata)), refs: refsOf(obj.kind, doc)}
+  }
+  let meta = emptyMeta()
+  const refs: Ref[] = []
+  const top = new Fields(obj.raw as Buffer)
+  while (top.next()) {
+    if (top.wire !== WIRE.bytes) continue
+    if (top.no === 1) meta = decodeMeta(top.bytes)
+    else if (obj.kind === 'ServiceAccount' && top.no === 3) {
+      const secret = str(top.bytes, 1)
+      if (secret) refs.push({kind: 'Secret', name: secret, how: 'imagePullSecrets'})
+    } else if (obj.kind === 'Ingress' && top.no === 2) {
+      const spec = new Fields(top.bytes)
+      while (spec.next()) {
+        if (spec.no !== 2 || spec.wire !== WIRE.bytes) continue
+        const secret = str(spec.bytes, 2)
+        if (secret) refs.push({kind: 'Secret', name: secret, how: 'tls'})
+      }
+    }
+  }
+  return {meta, refs}
 }
 
 /** JSON workloads (rare for built-ins, common in custom resources that embed pod templates): every `containers`-like list. */
 function jsonWorkload(doc: Record<string, unknown>): Workload {
-  const out: Workload = {meta: jsonMeta(asRecord(doc.metadata)), env: [], commands: []}
+  const kind = typeof doc.kind === 'string' ? doc.kind : ''
+  const spec = podSpecOf(kind, doc)
+  const out: Workload = {meta: jsonMeta(asRecord(doc.metadata)), env: [], commands: [], refs: refsOf(kind, doc).filter((r) => r.kind === 'Secret'), serviceAccount: spec ? (typeof spec.serviceAccountName === 'string' && spec.serviceAccountName) || (typeof spec.serviceAccount === 'string' && spec.serviceAccount) || 'default' : null}
   const visit = (x: unknown, depth: number) => {
     if (depth > 40) return
     if (Array.isArray(x)) for (const v of x) visit(v, depth + 1)

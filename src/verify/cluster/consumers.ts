@@ -50,6 +50,7 @@ export function podSpecOf(kind: string, obj: Obj): Obj | null {
 
 /** The Secrets and ConfigMaps an object reads. */
 export function refsOf(kind: string, obj: Obj): Ref[] {
+  if (kind === 'ServiceAccount') return arr(obj.imagePullSecrets).map((s) => str(rec(s).name)).filter(Boolean).map((name) => ({kind: 'Secret', name, how: 'imagePullSecrets'}))
   if (kind === 'Ingress') return arr(rec(obj.spec).tls).map((t) => str(rec(t).secretName)).filter(Boolean).map((name) => ({kind: 'Secret', name, how: 'tls'}))
   const spec = podSpecOf(kind, obj)
   if (!spec) return []
@@ -101,7 +102,7 @@ export class ConsumerIndex {
   }
 
   /** Everything that reads this object (the key: when a field names one data key, env refs to other keys do not count). */
-  of(kind: string, namespace: string, name: string, key: string | null, object: LiveObject | null): ConsumerRef[] {
+  of(kind: string, namespace: string, name: string, key: string | null, object: OwnerFacts | null): ConsumerRef[] {
     const out = new Map<string, ConsumerRef>()
     const put = (c: ConsumerRef) => out.set(`${c.kind}/${c.namespace ?? ''}/${c.name}`, c)
     for (const c of this.byRef.get(`${kind}/${namespace}/${name}`) ?? []) {
@@ -116,6 +117,24 @@ export class ConsumerIndex {
     }
     return [...out.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name))
   }
+}
+
+/** What of a Secret or ConfigMap names its owners and its service account. */
+export type OwnerFacts = Pick<LiveObject, 'type' | 'namespace' | 'owners' | 'labels' | 'annotations'>
+
+const NOTHING: Record<string, string> = Object.freeze({}) as Record<string, string>
+const OWNER_LABELS = ['app.kubernetes.io/managed-by', 'app.kubernetes.io/instance', 'cnpg.io/cluster']
+const OWNER_ANNOTATIONS = ['meta.helm.sh/release-name', 'meta.helm.sh/release-namespace', 'kubernetes.io/service-account.name']
+
+/** Only the labels and annotations ownersOf and the token lookup read: a snapshot keeps one per Secret, not whole annotations. */
+export function ownerFacts(o: OwnerFacts): OwnerFacts {
+  // Once per Secret revision in a scan: no allocation when nothing is there.
+  const pick = (from: Record<string, string>, keys: string[]) => {
+    let out: Record<string, string> | undefined
+    for (const k of keys) if (from[k] !== undefined) (out ??= {})[k] = from[k]
+    return out ?? NOTHING
+  }
+  return {type: o.type, namespace: o.namespace, owners: o.owners, labels: pick(o.labels, OWNER_LABELS), annotations: pick(o.annotations, OWNER_ANNOTATIONS)}
 }
 
 /** Owners of an object: ownerReferences, a Helm release, a CloudNativePG cluster. */
