@@ -22,10 +22,13 @@ export interface Document {
   blocks: Block[]
 }
 
+// Text from outside (a note, an actor named `x"><img …>`) stays text where a Markdown viewer renders inline HTML.
+export const mdText = (s: string): string => safeLine(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
 const mdInline = (parts: Inline[], inTable = false): string =>
   parts
     .map((p) => {
-      const text = safeLine(typeof p === 'string' ? p : 'code' in p ? `\`${p.code}\`` : `**${p.text}**`)
+      const text = typeof p === 'string' ? mdText(p) : 'code' in p ? safeLine(`\`${p.code}\``) : `**${mdText(p.text)}**`
       return inTable ? text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') : text
     })
     .join('')
@@ -39,7 +42,7 @@ export function blocksToMarkdown(blocks: Block[]): string {
   for (const b of blocks) {
     switch (b.type) {
       case 'heading':
-        out.push(`${'#'.repeat(b.level)} ${safeLine(b.text)}`, '')
+        out.push(`${'#'.repeat(b.level)} ${mdText(b.text)}`, '')
         break
       case 'paragraph':
         out.push(mdInline(b.text), '')
@@ -48,7 +51,7 @@ export function blocksToMarkdown(blocks: Block[]): string {
         out.push(...b.items.map((i) => `- ${mdInline(i)}`), '')
         break
       case 'table':
-        out.push(`| ${b.head.join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`, ...b.rows.map((r) => `| ${r.map((c) => mdInline([c], true)).join(' | ')} |`), '')
+        out.push(`| ${b.head.map(mdText).join(' | ')} |`, `|${b.head.map(() => '---').join('|')}|`, ...b.rows.map((r) => `| ${r.map((c) => mdInline([c], true)).join(' | ')} |`), '')
         break
       case 'chart':
         out.push('```mermaid', renderGantt(b.chart), '```', '')

@@ -1,4 +1,4 @@
-import {blocksToHtml, blocksToMarkdown} from '../report/document.js'
+import {blocksToHtml, blocksToMarkdown, mdText} from '../report/document.js'
 import {exposureBlocks} from '../report/exposure.js'
 import {type ExposureAnalysis, exposureJson} from './exposure.js'
 import {safeLine} from '../text/terminal.js'
@@ -34,7 +34,7 @@ function header(t: Timeline): string[] {
   ]
 }
 
-const mdCell = (s: string) => safeLine(s).replace(/\|/g, '\\|')
+const mdCell = (s: string) => mdText(s).replace(/\|/g, '\\|')
 
 const second = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z')
 // In a signed incident, an action no admitted responder signed says so where it is read.
