@@ -2,6 +2,7 @@ import {CloudTrailClient, LookupEventsCommand} from '@aws-sdk/client-cloudtrail'
 import {defaultProvider} from '@aws-sdk/credential-provider-node'
 
 import {classifyAwsError} from './aws-errors.js'
+import {exposureRef} from './evidence.js'
 import {Pacer} from './api.js'
 import {normalize, type TrailEvent} from './record.js'
 import type {EventData} from '../../incident/events.js'
@@ -137,7 +138,7 @@ export function accountEvidence(r: AccountWideResult, seen: ReadonlySet<string>)
         at: c.event.eventTime,
         suspicious: true,
         reasons: [c.reason],
-        ref: {eventId: c.event.eventId, region: c.event.region},
+        ref: {eventId: c.event.eventId, region: c.event.region, ...exposureRef(c.event.madePublic)},
       },
     }))
 }
