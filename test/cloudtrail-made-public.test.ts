@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {Finding} from '../src/detect/finding.js'
 import {openIncident} from '../src/incident/incident.js'
 import {openWorkspace} from '../src/incident/workspace.js'
+import {judge as judgeAccount} from '../src/logs/cloudtrail/account-wide.js'
 import {normalize} from '../src/logs/cloudtrail/record.js'
 import {matchRules} from '../src/logs/cloudtrail/rules.js'
 import {loadProcedures, resolvePlaybook} from '../src/playbook/load.js'
@@ -101,6 +102,13 @@ describe('recognising a bucket or object made public', () => {
     expect(m[0]!.reason).toBe('exfiltration: PutObjectAcl made s3://etcd-backups/snap.db public')
     // A policy for one account is still a bucket access change, not a bucket made public.
     expect(matchRules(normalize(record('PutBucketPolicy', policy({AWS: 'arn:aws:iam::444455556666:root'}))).event!).map((x) => x.rule.id)).toEqual(['bucket-exposure'])
+  })
+
+  it('account-wide: a bucket made public is a change to report, a policy for one account is not', () => {
+    const pub = normalize(record('PutBucketPolicy', policy('*'), {at: '2026-05-02T00:00:00Z'})).event!
+    const own = normalize(record('PutBucketPolicy', policy({AWS: 'arn:aws:iam::444455556666:root'}), {at: '2026-05-02T01:00:00Z'})).event!
+    const r = judgeAccount([pub, own], Date.parse('2026-05-01T00:00:00Z'))
+    expect(r.changes.map((c) => [c.event.eventId, c.reason])).toEqual([[pub.eventId, 'PutBucketPolicy made s3://etcd-backups public']])
   })
 
   it('an object key from the log cannot carry control characters', () => {

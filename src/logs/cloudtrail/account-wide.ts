@@ -4,7 +4,7 @@ import {defaultProvider} from '@aws-sdk/credential-provider-node'
 import {classifyAwsError} from './aws-errors.js'
 import {exposureRef} from './evidence.js'
 import {Pacer} from './api.js'
-import {normalize, type TrailEvent} from './record.js'
+import {normalize, PUBLIC_EXPOSURE_CALLS, publicTarget, type TrailEvent} from './record.js'
 import type {EventData} from '../../incident/events.js'
 import type {Missing} from './report.js'
 
@@ -14,7 +14,7 @@ import type {Missing} from './report.js'
 // persistence. IAM and console sign-in events are recorded in us-east-1 (the
 // home region by default); other regions can be added with --region.
 
-/** Calls that create users, keys, logins or grant permissions, and console sign-ins. */
+/** Calls that create users, keys, logins or grant permissions, console sign-ins, and buckets made public. */
 export const ACCOUNT_CHANGE_EVENTS = [
   'CreateUser',
   'CreateAccessKey',
@@ -33,6 +33,13 @@ export const ACCOUNT_CHANGE_EVENTS = [
   'StopLogging',
   'DeleteTrail',
   'ConsoleLogin',
+  // Buckets opened to everyone (management events; PutObjectAcl is a data event LookupEvents does not hold).
+  'PutBucketPolicy',
+  'PutBucketAcl',
+  'DeleteBucketPublicAccessBlock',
+  'PutBucketPublicAccessBlock',
+  'DeleteAccountPublicAccessBlock',
+  'PutAccountPublicAccessBlock',
 ] as const
 
 export interface AccountWideOptions {
@@ -119,6 +126,11 @@ export function judge(events: readonly TrailEvent[], sinceMs: number): {changes:
     if (e.eventName === 'ConsoleLogin') {
       if (seen.has(e.sourceIp)) knownSignIns++
       else changes.push({event: e, reason: `console sign-in from ${e.sourceIp}, an address not seen before the exposure${e.mfaUsed === false ? ', without MFA' : ''}`})
+      continue
+    }
+    // A bucket policy or ACL for the account's own use is routine; only one opened to everyone is a change to report.
+    if (PUBLIC_EXPOSURE_CALLS.has(e.eventName) && !e.errorCode) {
+      if (e.madePublic) changes.push({event: e, reason: `${e.eventName} made ${publicTarget(e.madePublic)} public`})
       continue
     }
     changes.push({event: e, reason: e.errorCode ? `${e.eventName} attempted (${e.errorCode})` : `${e.eventName} since the exposure`})
