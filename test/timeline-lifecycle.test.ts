@@ -155,7 +155,7 @@ describe('credential lifecycles, by hand', () => {
     const {state, events} = loadIncident(ref)
     const publicEvent = {id: '01KZZZZZZZZZZZZZZZZZZZZZZZ', time: iso('10:45'), actor: 'logs', type: 'evidence.found' as const, data: {source: 'github', summary: 'acme/api: dev made the repository public', at: iso('07:30'), suspicious: true, reasons: ['the repository became public: the exposure starts here'], ref: {id: 'acme/api#event:99', kind: 'visibility'}}}
     const b = analyseExposure(state, [...events, publicEvent], T('13:00'))
-    expect(b.facts.madePublic).toEqual([{happenedAt: iso('07:30'), learnedAt: iso('10:45'), source: 'github acme/api#event:99', event: publicEvent.id}])
+    expect(b.facts.madePublic).toEqual([{happenedAt: iso('07:30'), learnedAt: iso('10:45'), source: 'github acme/api#event:99', event: publicEvent.id, what: 'repository'}])
     expect(b.milestones.map((m) => m.kind)).toContain('made-public')
     // Earlier than the stated exposure: A's exposure now starts when the repository became public.
     expect(b.credentials.find((c) => c.fingerprint === A.fingerprint)!.exposed).toMatchObject({happenedAt: iso('07:30'), basis: 'the repository made public (GitHub)'})

@@ -1,5 +1,5 @@
 import {isDone, type IncidentState} from '../incident/state.js'
-import type {CredentialLifecycle, Lifecycles, Stamp} from './lifecycle.js'
+import {type CredentialLifecycle, type Lifecycles, plainStamp, type PublicStamp, type Stamp} from './lifecycle.js'
 import {between, instant, msOf} from './when.js'
 
 // The incident's key durations, the figures a post-mortem leads with: how
@@ -93,7 +93,7 @@ export function milestones(life: Lifecycles, d: KeyDurations): Milestone[] {
   const f = life.facts
   if (f.start) out.push({kind: 'exposed', label: `Exposure began (${f.start.basis})`, at: f.start})
   if (f.firstPush && f.firstPush.happenedAt !== f.start?.happenedAt) out.push({kind: 'pushed', label: 'First push to a remote', at: f.firstPush})
-  for (const p of f.madePublic) out.push({kind: 'made-public', label: 'Repository made public', at: p})
+  for (const p of f.madePublic) out.push({kind: 'made-public', label: publicLabel(p), at: plainStamp(p)})
   const used = life.credentials.filter((c) => c.use.first)
   const first = used.map((c) => c.use.first!).sort((a, b) => a.happenedAt.localeCompare(b.happenedAt))[0]
   const lastUse = used.map((c) => c.use.last!).sort((a, b) => b.happenedAt.localeCompare(a.happenedAt))[0]
@@ -105,6 +105,12 @@ export function milestones(life: Lifecycles, d: KeyDurations): Milestone[] {
   if (d.containedAt) out.push({kind: 'contained', label: `Contained: the last ${d.containRisk} credential revoked`, at: {happenedAt: d.containedAt, learnedAt: d.containedAt, source: 'lifecycles'}})
   if (d.remediatedAt) out.push({kind: 'remediated', label: 'Remediated: the last checklist item done', at: {happenedAt: d.remediatedAt, learnedAt: d.remediatedAt, source: 'checklist'}})
   return out.sort((a, b) => msOf(a.at.happenedAt) - msOf(b.at.happenedAt))
+}
+
+function publicLabel(p: PublicStamp): string {
+  if (p.what === 'repository') return 'Repository made public'
+  if (p.bucket === '*') return 'Public access block lifted for every bucket of the account'
+  return p.object ? `Object s3://${p.bucket}/${p.object} made public` : `Bucket s3://${p.bucket} made public`
 }
 
 function minTime(xs: (string | null | undefined)[]): string | null {

@@ -57,12 +57,14 @@ export interface CredentialLifecycle {
   }
 }
 
+export type PublicStamp = Stamp & ({what: 'repository'} | {what: 'bucket'; bucket: string; object?: string})
+
 export interface ExposureFacts {
   /** The incident's exposure start: stated by a person, or the first push the reflogs show. */
   start: (Stamp & {basis: string}) | null
   firstPush: Stamp | null
-  /** Visibility changes to public from the GitHub evidence. */
-  madePublic: Stamp[]
+  /** Repository visibility changes to public (GitHub) and buckets or objects made public (CloudTrail). */
+  madePublic: PublicStamp[]
   /** Suspicious outside activity not tied to one credential (clones, forks). */
   outsideActivity: Stamp[]
 }
@@ -173,7 +175,7 @@ export function buildLifecycles(state: IncidentState, events: IncidentEvent[], n
     const first = [...c.findings].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk])[0]!
     const detected = c.detected ?? {happenedAt: eventTime(opened), learnedAt: eventTime(opened), source: `incident.opened ${opened.id}`}
     const introduced = earliest(c.findings.map((f) => introducedStamp(f, detected.learnedAt)))
-    const exposed = exposedStamp(first, introduced, facts)
+    const exposed = exposedStamp(first, introduced, facts, incidentBucket(state))
     const marks = (uses.get(fp) ?? []).sort((a, b) => a.happenedAt.localeCompare(b.happenedAt))
     const cov = coverage.get(fp) ?? null
     const vs = (verifications.get(fp) ?? []).sort((a, b) => a.checkedAt.localeCompare(b.checkedAt))
@@ -227,11 +229,14 @@ function exposureFacts(state: IncidentState, sorted: IncidentEvent[], opened: Ev
           : `stated by ${opened.actor} when the incident was opened`
     start = {happenedAt: exposedAt, learnedAt: eventTime(opened), source: firstPush && how !== 'flag' ? firstPush.source : `incident.opened ${opened.id}`, basis}
   }
-  const madePublic: Stamp[] = []
+  const madePublic: PublicStamp[] = []
   for (const e of sorted) {
-    if (e.type !== 'evidence.found' || str((e.data.ref as Ref | undefined)?.kind) !== 'visibility') continue
+    if (e.type !== 'evidence.found') continue
+    const ref = (e.data.ref ?? {}) as Ref
     const s = useStamp(e)
-    if (s) madePublic.push(s)
+    if (!s) continue
+    if (str(ref.kind) === 'visibility') madePublic.push({...s, what: 'repository'})
+    else if (str(ref.exposure) === 'made-public' && str(ref.bucket)) madePublic.push({...s, what: 'bucket', bucket: str(ref.bucket)!, ...(str(ref.object) ? {object: str(ref.object)!} : {})})
   }
   return {start, firstPush, madePublic, outsideActivity: []}
 }
@@ -267,17 +272,39 @@ function introducedStamp(f: Finding, learnedAt: string): Stamp | null {
   return null
 }
 
-/** A git credential is exposed from when the repository was (first push, stated exposure, made public), or from its own commit if later. */
-function exposedStamp(f: Finding, introduced: Stamp | null, facts: ExposureFacts): CredentialLifecycle['exposed'] {
-  const publicAt = earliest([...(facts.start ? [facts.start] : []), ...facts.madePublic])
+/** The incident's backup bucket (`vars.bucket`, as `name`, `s3://name` or `s3://name/prefix`), unless still the template's placeholder. */
+function incidentBucket(state: IncidentState): string | null {
+  const v = state.vars.bucket?.trim()
+  if (!v || v.startsWith('<')) return null
+  return v.replace(/^s3:\/\//, '').split('/')[0] || null
+}
+
+/**
+ * An etcd credential is exposed from the stated exposure (`--exposed-at`), else from when
+ * CloudTrail shows its bucket made public (`vars.bucket` when set, else any bucket).
+ * A git credential from when the repository was (first push, stated exposure, made public),
+ * or from its own commit if later.
+ */
+function exposedStamp(f: Finding, introduced: Stamp | null, facts: ExposureFacts, bucket: string | null): CredentialLifecycle['exposed'] {
+  if (f.source === 'etcd') {
+    if (facts.start) return facts.start
+    const opened = earliest(facts.madePublic.filter((p) => p.what === 'bucket' && (!bucket || p.bucket === bucket || p.bucket === '*')))
+    return opened ? {...plainStamp(opened), basis: `s3://${bucket ?? (opened as {bucket: string}).bucket} made public (CloudTrail)`} : null
+  }
+  const publicAt = earliest([...(facts.start ? [facts.start] : []), ...facts.madePublic.filter((p) => p.what === 'repository')])
   if (!publicAt) return f.source === 'git' && introduced ? {...introduced, basis: 'its commit (no push or exposure time recorded)'} : null
   const basis = facts.start && publicAt.happenedAt === facts.start.happenedAt ? facts.start.basis : 'the repository made public (GitHub)'
   if (f.source === 'git' && introduced && introduced.happenedAt > publicAt.happenedAt) return {...introduced, basis: `its commit, after the exposure began (${basis})`}
   return {...publicAt, basis}
 }
 
-function earliest(stamps: (Stamp | null)[]): Stamp | null {
-  let best: Stamp | null = null
+/** A stamp without what it is about (for milestones and the exposed stamp). */
+export function plainStamp(s: Stamp): Stamp {
+  return {happenedAt: s.happenedAt, learnedAt: s.learnedAt, source: s.source, ...(s.event ? {event: s.event} : {})}
+}
+
+function earliest<S extends Stamp>(stamps: (S | null)[]): S | null {
+  let best: S | null = null
   for (const s of stamps) if (s && (!best || msOf(s.happenedAt) < msOf(best.happenedAt))) best = s
   return best
 }

@@ -2,8 +2,9 @@ import {CloudTrailClient, LookupEventsCommand} from '@aws-sdk/client-cloudtrail'
 import {defaultProvider} from '@aws-sdk/credential-provider-node'
 
 import {classifyAwsError} from './aws-errors.js'
+import {exposureRef} from './evidence.js'
 import {Pacer} from './api.js'
-import {normalize, type TrailEvent} from './record.js'
+import {normalize, PUBLIC_EXPOSURE_CALLS, publicTarget, type TrailEvent} from './record.js'
 import type {EventData} from '../../incident/events.js'
 import type {Missing} from './report.js'
 
@@ -13,7 +14,7 @@ import type {Missing} from './report.js'
 // persistence. IAM and console sign-in events are recorded in us-east-1 (the
 // home region by default); other regions can be added with --region.
 
-/** Calls that create users, keys, logins or grant permissions, and console sign-ins. */
+/** Calls that create users, keys, logins or grant permissions, console sign-ins, and buckets made public. */
 export const ACCOUNT_CHANGE_EVENTS = [
   'CreateUser',
   'CreateAccessKey',
@@ -32,6 +33,13 @@ export const ACCOUNT_CHANGE_EVENTS = [
   'StopLogging',
   'DeleteTrail',
   'ConsoleLogin',
+  // Buckets opened to everyone (management events; PutObjectAcl is a data event LookupEvents does not hold).
+  'PutBucketPolicy',
+  'PutBucketAcl',
+  'DeleteBucketPublicAccessBlock',
+  'PutBucketPublicAccessBlock',
+  'DeleteAccountPublicAccessBlock',
+  'PutAccountPublicAccessBlock',
 ] as const
 
 export interface AccountWideOptions {
@@ -120,6 +128,11 @@ export function judge(events: readonly TrailEvent[], sinceMs: number): {changes:
       else changes.push({event: e, reason: `console sign-in from ${e.sourceIp}, an address not seen before the exposure${e.mfaUsed === false ? ', without MFA' : ''}`})
       continue
     }
+    // A bucket policy or ACL for the account's own use is routine; only one opened to everyone is a change to report.
+    if (PUBLIC_EXPOSURE_CALLS.has(e.eventName) && !e.errorCode) {
+      if (e.madePublic) changes.push({event: e, reason: `${e.eventName} made ${publicTarget(e.madePublic)} public`})
+      continue
+    }
     changes.push({event: e, reason: e.errorCode ? `${e.eventName} attempted (${e.errorCode})` : `${e.eventName} since the exposure`})
   }
   return {changes, knownSignIns}
@@ -137,7 +150,7 @@ export function accountEvidence(r: AccountWideResult, seen: ReadonlySet<string>)
         at: c.event.eventTime,
         suspicious: true,
         reasons: [c.reason],
-        ref: {eventId: c.event.eventId, region: c.event.region},
+        ref: {eventId: c.event.eventId, region: c.event.region, ...exposureRef(c.event.madePublic)},
       },
     }))
 }

@@ -4,7 +4,7 @@ import {createGunzip} from 'node:zlib'
 
 import {inputError} from '../../errors.js'
 import type {Pivots} from './pivots.js'
-import {KNOWN_EVENT_VERSIONS, normalize, rawAccessKeyId, rawUserName, type TrailEvent, unwrap} from './record.js'
+import {KNOWN_EVENT_VERSIONS, normalize, PUBLIC_EXPOSURE_CALLS, rawAccessKeyId, rawUserName, type TrailEvent, unwrap} from './record.js'
 import type {Collected, Missing} from './report.js'
 import {RecordSplitter} from './split.js'
 
@@ -223,7 +223,8 @@ export async function scanLogFiles(o: FileScanOptions): Promise<FileScanResult> 
     const followed = watch ? (key !== undefined && watch.has(key)) || (user !== undefined && watch.has(`user:${user}`)) : (key !== undefined && o.pivots.keys.has(key)) || (user !== undefined && o.pivots.users.has(user))
     const name = r.eventName as string
     const mints = key !== undefined && ((r.responseElements && typeof r.responseElements === 'object' && r.responseElements.credentials) || name === 'CreateAccessKey' || name === 'CreateUser')
-    const aside = only === null && (name === 'UpdateAccessKey' || name === 'DeleteAccessKey' || (name.startsWith('Attach') && name.endsWith('Policy') && JSON.stringify(r.requestParameters ?? '').includes('AWSCompromisedKeyQuarantine')))
+    // Buckets opened to everyone are kept whoever did it: that is how a backup leaks.
+    const aside = only === null && (name === 'UpdateAccessKey' || name === 'DeleteAccessKey' || PUBLIC_EXPOSURE_CALLS.has(name) || (name.startsWith('Attach') && name.endsWith('Policy') && JSON.stringify(r.requestParameters ?? '').includes('AWSCompromisedKeyQuarantine')))
     if (!followed && !mints && !aside) return
     const n = normalize(r)
     if (!n.event) return
@@ -281,13 +282,13 @@ export async function scanLogFiles(o: FileScanOptions): Promise<FileScanResult> 
     stats.records = before
   }
 
-  // Aside events: responders disabling followed keys, AWS quarantining their owners.
+  // Aside events: responders disabling followed keys, AWS quarantining their owners, buckets made public.
   const owners = new Set([...c.events.values()].filter((e) => e.accessKeyId && o.pivots.keys.get(e.accessKeyId)?.origin.kind === 'leaked' && e.userName).map((e) => e.userName!))
   for (const e of c.aside) {
     if (c.events.has(e.eventId)) continue
     const onKey = e.keyActedOn && o.pivots.keys.has(e.keyActedOn)
     const quarantine = e.policyArn && /AWSCompromisedKeyQuarantine/.test(e.policyArn) && (!e.target || owners.has(e.target) || owners.size === 0)
-    if (onKey || quarantine) c.events.set(e.eventId, e)
+    if (onKey || quarantine || e.madePublic) c.events.set(e.eventId, e)
   }
 
   for (const t of times) {

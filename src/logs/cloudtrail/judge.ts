@@ -7,7 +7,7 @@ import {type Category, DENIED_CODES, LAUNCH_CALLS, matchRules, MINING_INSTANCE, 
 // came from, with what, in which regions); events after it are compared to
 // that baseline and to the rules.
 
-export type JudgedEvent = JudgedFields & Pick<TrailEvent, 'eventId' | 'eventTime' | 'eventName' | 'eventSource' | 'region' | 'sourceIp' | 'userAgent' | 'accessKeyId' | 'principal' | 'errorCode'>
+export type JudgedEvent = JudgedFields & Pick<TrailEvent, 'eventId' | 'eventTime' | 'eventName' | 'eventSource' | 'region' | 'sourceIp' | 'userAgent' | 'accessKeyId' | 'principal' | 'errorCode' | 'madePublic'>
 
 interface JudgedFields {
   /** The leaked key this event traces back to (itself, or through its pivots). */
@@ -147,6 +147,7 @@ export function judge(input: JudgeInput): {events: JudgedEvent[]; baseline: Base
       accessKeyId: e.accessKeyId,
       principal: e.principal,
       errorCode: e.errorCode,
+      ...(e.madePublic ? {madePublic: e.madePublic} : {}),
       leakedKey: node ? pivots.rootOf(e.accessKeyId) : createdUser ? pivots.rootOf(createdUser.createdBy) : e.keyActedOn ? pivots.rootOf(e.keyActedOn) : null,
       via,
       afterExposure: after,

@@ -45,8 +45,18 @@ export interface TrailEvent {
   /** Security-group ingress opened to the world, snapshot/AMI shared publicly or with another account. */
   opensToWorld?: boolean
   sharedWith?: string
+  /** An S3 call that made a bucket or an object reachable by anyone (see madePublicBy). */
+  madePublic?: MadePublic
   /** Where the record came from: `file:line`-like for files, `region` for the API. */
   origin?: string
+}
+
+export interface MadePublic {
+  bucket: string
+  /** The object key, for PutObjectAcl. */
+  object?: string
+  /** What opened it: a policy allowing Principal "*", an ACL grant or canned ACL for everyone, the public access block lifted. */
+  how: 'policy' | 'acl-grant' | 'canned-acl' | 'public-access-block'
 }
 
 export type RecordProblem = {kind: 'missing-fields'; fields: string[]} | {kind: 'unknown-version'; version: string}
@@ -150,6 +160,10 @@ function readFacts(e: TrailEvent, raw: Obj): void {
     const when = typeof exp === 'number' ? new Date(exp) : typeof exp === 'string' ? parseLooseTime(exp) : undefined
     if (when && !Number.isNaN(when.getTime())) e.issuedKeyExpires = when.toISOString()
   }
+  if (e.eventSource === 's3.amazonaws.com' && !e.errorCode) {
+    const opened = madePublicBy(e.eventName, req)
+    if (opened) e.madePublic = opened
+  }
   switch (e.eventName) {
     case 'CreateUser': {
       const user = isObj(res.user) ? str(res.user.userName) : undefined
@@ -219,6 +233,87 @@ function readFacts(e: TrailEvent, raw: Obj): void {
       break
     }
   }
+}
+
+/** S3 calls that can open a bucket or an object to everyone (DeleteBucketPolicy cannot: it only takes grants away). */
+export const PUBLIC_EXPOSURE_CALLS = new Set([
+  'PutBucketPolicy',
+  'PutBucketAcl',
+  'PutObjectAcl',
+  'DeleteBucketPublicAccessBlock',
+  'PutBucketPublicAccessBlock',
+  'DeleteAccountPublicAccessBlock',
+  'PutAccountPublicAccessBlock',
+  // Older and generic spellings some tools log.
+  'DeletePublicAccessBlock',
+  'PutPublicAccessBlock',
+])
+
+const EVERYONE_GROUPS = /^https?:\/\/acs\.amazonaws\.com\/groups\/global\/(AllUsers|AuthenticatedUsers)$/
+const PUBLIC_CANNED = new Set(['public-read', 'public-read-write', 'authenticated-read'])
+const BLOCK_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets']
+
+/** What was opened, as a responder writes it: s3://bucket/key, s3://bucket, or every bucket of the account. */
+export function publicTarget(m: MadePublic): string {
+  if (m.bucket === '*') return 'every bucket of the account (public access block)'
+  return `s3://${m.bucket}${m.object ? `/${m.object}` : ''}${m.how === 'public-access-block' ? ' (its public access block lifted)' : ''}`
+}
+
+/** Whether a successful S3 call's request made a bucket or object public, and how (pure, value-free). */
+export function madePublicBy(eventName: string, req: Obj): MadePublic | undefined {
+  if (!PUBLIC_EXPOSURE_CALLS.has(eventName)) return undefined
+  // Account-level calls carry no bucket: '*' stands for every bucket of the account.
+  const bucket = str(req.bucketName) ?? (eventName.includes('Account') ? '*' : undefined)
+  if (!bucket) return undefined
+  // An object key is anyone's text: no control characters, bounded.
+  const key = eventName === 'PutObjectAcl' ? str(req.key)?.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 256) : undefined
+  const at = (how: MadePublic['how']): MadePublic => ({bucket: bucket.slice(0, 63), ...(key ? {object: key} : {}), how})
+  switch (eventName) {
+    case 'PutBucketPolicy':
+      return policyAllowsEveryone(req.bucketPolicy ?? req.policy) ? at('policy') : undefined
+    case 'PutBucketAcl':
+    case 'PutObjectAcl': {
+      const canned = ([] as unknown[]).concat(req['x-amz-acl'] ?? req.acl ?? [])
+      if (canned.some((c) => typeof c === 'string' && PUBLIC_CANNED.has(c))) return at('canned-acl')
+      return grantsEveryone(req) ? at('acl-grant') : undefined
+    }
+    default: {
+      if (eventName.startsWith('Delete')) return at('public-access-block')
+      const conf = isObj(req.PublicAccessBlockConfiguration) ? req.PublicAccessBlockConfiguration : req
+      return BLOCK_FLAGS.some((f) => conf[f] === false || conf[f] === 'false') ? at('public-access-block') : undefined
+    }
+  }
+}
+
+/** A bucket policy (an object in CloudTrail, a JSON string in some exports) with an Allow to Principal "*" or {"AWS": "*"}. */
+function policyAllowsEveryone(doc: unknown): boolean {
+  let policy = doc
+  if (typeof doc === 'string') {
+    try {
+      policy = JSON.parse(doc)
+    } catch {
+      return false
+    }
+  }
+  if (!isObj(policy)) return false
+  const statements = ([] as unknown[]).concat(policy.Statement ?? [])
+  return statements.some((s) => {
+    if (!isObj(s) || s.Effect !== 'Allow') return false
+    const p = s.Principal
+    if (p === '*') return true
+    return isObj(p) && ([] as unknown[]).concat(p.AWS ?? []).includes('*')
+  })
+}
+
+/** An ACL grant (header form x-amz-grant-*: uri="…", or the AccessControlPolicy body) to AllUsers or AuthenticatedUsers. */
+function grantsEveryone(req: Obj): boolean {
+  const found = (v: unknown, depth: number): boolean => {
+    if (depth > 8) return false
+    if (typeof v === 'string') return v.split(',').some((part) => EVERYONE_GROUPS.test(part.trim().replace(/^uri=/, '').replaceAll('"', '')))
+    if (Array.isArray(v)) return v.some((x) => found(x, depth + 1))
+    return isObj(v) && Object.values(v).some((x) => found(x, depth + 1))
+  }
+  return found(req, 0)
 }
 
 /** An inline policy document allowing "*" on "*" (as a JSON string in requestParameters). */

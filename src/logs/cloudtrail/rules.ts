@@ -1,4 +1,4 @@
-import {isQuarantinePolicy, type TrailEvent} from './record.js'
+import {isQuarantinePolicy, PUBLIC_EXPOSURE_CALLS, publicTarget, type TrailEvent} from './record.js'
 
 // What an event means when a leaked key makes it: rules as data. Each rule
 // names API calls (by event source and name) and, where the call alone is not
@@ -35,6 +35,7 @@ export const CONDITIONS = {
   'not-quarantine-policy': (e: TrailEvent) => !isQuarantinePolicy(e.policyArn),
   'opens-to-world': (e: TrailEvent) => e.opensToWorld === true,
   'shared-outside': (e: TrailEvent) => e.sharedWith !== undefined,
+  'makes-public': (e: TrailEvent) => e.madePublic !== undefined,
   'console-without-mfa': (e: TrailEvent) => e.mfaUsed === false,
 } as const satisfies Record<string, (e: TrailEvent) => boolean>
 export type Condition = keyof typeof CONDITIONS
@@ -89,6 +90,7 @@ export const RULES: readonly EventRule[] = [
   // Exfiltration: data shared outside the account.
   {id: 'share-outside', category: 'exfiltration', source: '*', names: ['ModifySnapshotAttribute', 'ModifyImageAttribute', 'ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'], when: 'shared-outside', reason: 'exfiltration: {name} shared with {detail}'},
   {id: 'open-ingress', category: 'exfiltration', source: ec2, names: ['AuthorizeSecurityGroupIngress'], when: 'opens-to-world', reason: 'exfiltration: security group opened to the whole internet'},
+  {id: 'made-public', category: 'exfiltration', source: 's3.amazonaws.com', names: [...PUBLIC_EXPOSURE_CALLS], when: 'makes-public', reason: 'exfiltration: {name} made {detail} public'},
   {id: 'bucket-exposure', category: 'exfiltration', source: 's3.amazonaws.com', names: ['PutBucketPolicy', 'PutBucketAcl', 'DeletePublicAccessBlock', 'PutBucketPublicAccessBlock'], reason: 'exfiltration: {name} (bucket access changed)'},
 
   // Lateral movement: onto instances.
@@ -144,12 +146,14 @@ export function matchRules(e: TrailEvent, rules: readonly EventRule[] = RULES): 
   }
   // An admin grant is also a policy change; keep the stronger one.
   if (out.some((m) => m.rule.id === 'admin-policy')) return out.filter((m) => m.rule.id !== 'policy-change')
+  // Likewise a bucket made public is more than an access change.
+  if (out.some((m) => m.rule.id === 'made-public')) return out.filter((m) => m.rule.id !== 'bucket-exposure')
   return out
 }
 
 function fill(template: string, e: TrailEvent): string {
   const detail =
-    e.issuedKeyId ?? e.createdKeyId ?? e.keyActedOn ?? e.sharedWith ?? (e.instanceType ? ` of ${e.instanceCount ?? 1} × ${e.instanceType} in ${e.region}` : '')
+    e.issuedKeyId ?? e.createdKeyId ?? e.keyActedOn ?? e.sharedWith ?? (e.madePublic ? publicTarget(e.madePublic) : undefined) ?? (e.instanceType ? ` of ${e.instanceCount ?? 1} × ${e.instanceType} in ${e.region}` : '')
   const policy = e.policyArn ? e.policyArn.replace(/^arn:aws:iam::(aws|\d+):policy\//, '') : e.adminPolicy ? 'an inline Allow *:*' : 'a policy'
   return template
     .replaceAll('{name}', e.eventName)
