@@ -112,9 +112,24 @@ export function unechoable(argv: readonly string[]): string[] {
 /** A word of a message that looks like a pasted secret: long, mixed case and digits, high entropy. */
 const RANDOM_WORD = /[A-Za-z0-9+/=_-]{20,}/g
 
+/** A ULID (event ids): 26 characters of Crockford base32. */
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
+/** An incident id, `inc-20261203-231623-a71d`. */
+const INCIDENT_ID = /^inc-\d{8}-\d{6}-[0-9a-z]{4}$/
+
+/**
+ * A relative path such as `incidents/inc-…/events/<ULID>` is named on purpose:
+ * each segment is an incident id, a ULID or an ordinary lower-case name. A
+ * token with `/` in it (base64) has mixed-case segments and stays a secret.
+ */
+function ordinaryPath(word: string): boolean {
+  const segments = word.split('/')
+  return segments.length > 1 && segments.every((s) => ULID.test(s) || INCIDENT_ID.test(s) || /^[a-z0-9_-]*$/.test(s))
+}
+
 function randomLooking(word: string): boolean {
   // A path (`/tmp/leakctl-AbC12…/ws`) is named on purpose; a URL's path likewise.
-  if (word.startsWith('/')) return false
+  if (word.startsWith('/') || ordinaryPath(word)) return false
   return /[a-z]/.test(word) && /[A-Z]/.test(word) && /\d/.test(word) && entropy(word) >= 3.5 && !isPlaceholder(word)
 }
 

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {ulid} from 'ulidx'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
-import {fingerprint} from '../src/detect/finding.js'
+import {fingerprint} from './helpers/fingerprint.js'
 import {readLog} from '../src/incident/log.js'
 import {loadSigner, signEvent} from '../src/incident/signing.js'
 import {withoutCredentials} from '../src/sync/marker.js'

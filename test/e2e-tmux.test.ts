@@ -25,7 +25,9 @@ class Terminal {
   ) {}
 
   tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', env: {...process.env, TMUX: undefined}})
+    // The server's environment is every pane's: the runner's own colour settings (NO_COLOR in a CI log)
+    // must not leak into a test that starts a colour terminal; each test sets what it means.
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', env: {...process.env, TMUX: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined}})
   }
 
   /** Starts `leakctl <args>` in a fresh session; the pane stays after it exits and shows its exit code. */

@@ -320,7 +320,9 @@ describe('triage git-leak --verify', () => {
 
   it('without --verify, the triage sends nothing to any issuer', async () => {
     resetRequests()
-    const r = await leakctlAsync(['triage', 'git-leak', '--repo', join(tmp.dir, 'repo2'), '--replacements-dir', join(tmp.dir, 'private2'), '--json'], {env: {...env, LEAKCTL_WORKSPACE: join(tmp.dir, 'ws3'), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined}})
+    // A directory of its own: the replacements file is created exclusively (issue 12), and private2 already holds one.
+    mkdirSync(join(tmp.dir, 'private3'), {mode: 0o700})
+    const r = await leakctlAsync(['triage', 'git-leak', '--repo', join(tmp.dir, 'repo2'), '--replacements-dir', join(tmp.dir, 'private3'), '--json'], {env: {...env, LEAKCTL_WORKSPACE: join(tmp.dir, 'ws3'), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined}})
     expect(r.code, r.stderr).toBe(1)
     expect(Object.values(issuers.servers).reduce((n, s) => n + s.requests.length, 0)).toBe(0)
   })

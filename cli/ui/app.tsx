@@ -94,7 +94,7 @@ export function ChecklistApp(props: ChecklistAppProps) {
     () =>
       live.subscribe((c: CatchUp) => {
         setVersion(live.version)
-        const theirs = c.events.filter((e) => !live.isOwn(e.id))
+        const theirs = c.events.filter((e) => !live.isOwn(e.id) && !CUSTODY_BOOKKEEPING.has(e.type))
         if (theirs.length) say(describe(theirs), 'info')
       }, props.pollMs ?? 500),
     [live, props.pollMs, say],
@@ -447,6 +447,13 @@ function countItemsUpTo(rows: ReturnType<typeof buildRows>['rows'], at: number):
   for (let i = 0; i <= at; i++) if (rows[i]!.kind === 'item') n++
   return n
 }
+
+/**
+ * Events the chain of custody records on its own (a second actor's first
+ * event brings an automatic admission): the activity line tells what a
+ * person did, so these are left out of it.
+ */
+const CUSTODY_BOOKKEEPING: ReadonlySet<string> = new Set(['responder.joined', 'responder.admitted'])
 
 /** "bob ticked read-snapshot", or a count when several changes arrive at once. */
 export function describe(events: IncidentEvent[]): string {
