@@ -69,4 +69,10 @@ describe('utcAndLocal', () => {
     expect(utcAndLocal('2026-12-04T00:32:00.000Z')).not.toMatch(/24:32/)
     process.env.TZ = saved
   })
+
+  it('the checklist screen uses the same clock: 00:02, never 24:02', async () => {
+    const {clockAndLocal} = await import('../cli/ui/format.js')
+    expect(clockAndLocal('2026-12-04T00:02:00.000Z', '2026-12-03T23:57:00.000Z')).toMatch(/^12-04 00:02Z \(\d\d:02 /)
+    expect(clockAndLocal('2026-12-04T00:02:00.000Z', '2026-12-03T23:57:00.000Z')).not.toMatch(/24:02/)
+  })
 })

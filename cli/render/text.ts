@@ -38,11 +38,16 @@ const localFmt = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2
 const localDateFmt = new Intl.DateTimeFormat('en-CA', {year: 'numeric', month: '2-digit', day: '2-digit'})
 
 /** `2026-11-22 11:25Z (12:25 CET)`: UTC first, local time beside it. */
+/** `00:32 CET`: the responder's own clock, 00-23. */
+export function localClock(iso: string): string {
+  return localFmt.format(new Date(iso))
+}
+
 export function utcAndLocal(iso: string): string {
   const d = new Date(iso)
   const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`
   const localDay = localDateFmt.format(d)
-  const local = localFmt.format(d)
+  const local = localClock(iso)
   return `${utc} (${localDay === iso.slice(0, 10) ? '' : `${localDay} `}${local})`
 }
 

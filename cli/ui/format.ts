@@ -2,6 +2,7 @@ import cliTruncate from 'cli-truncate'
 import stringWidth from 'string-width'
 
 import {formatDuration} from '../../src/time/duration.js'
+import {localClock} from '../render/text.js'
 
 // Short text for a screen 80 columns wide. Everything the colours say is also
 // said in text ([!], OVERDUE), so NO_COLOR loses nothing.
@@ -12,11 +13,9 @@ export function clock(iso: string, nowIso: string): string {
   return iso.slice(0, 10) === nowIso.slice(0, 10) ? hm : `${iso.slice(5, 10)} ${hm}`
 }
 
-const localFmt = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hour12: false, timeZoneName: 'short'})
-
 /** `13:40Z (14:40 CET)`. */
 export function clockAndLocal(iso: string, nowIso: string): string {
-  return `${clock(iso, nowIso)} (${localFmt.format(new Date(iso))})`
+  return `${clock(iso, nowIso)} (${localClock(iso)})`
 }
 
 /** `in 4m56s` or `12m overdue`, rounded to minutes past an hour. */
