@@ -47,6 +47,8 @@ export const CLASSES = {
   'docker-config': {title: 'Container registry credentials', risk: 'high', rotation: 'registry-credentials'},
   'k8s-service-account-token': {title: 'Kubernetes service-account token', risk: 'high', rotation: 'service-account-token'},
   'bootstrap-token': {title: 'Kubernetes bootstrap token', risk: 'critical', rotation: 'bootstrap-token'},
+  // Not a credential by itself, but cracked offline (bcrypt slowly, crypt/MD5 fast): the password behind it changes.
+  'password-hash': {title: 'Password hash (crackable offline)', risk: 'medium', rotation: 'generic-secret'},
   'generic-secret': {title: 'Secret value', risk: 'medium', rotation: 'generic-secret'},
 } as const satisfies Record<string, CredentialClass>
 

@@ -1,6 +1,7 @@
 import {safeUrl} from '../text/url.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {type ClassId, classInfo} from './classes.js'
+import {credentialFilesFor} from './files/index.js'
 import {type Finding, redact, type Risk, valueDigests} from './finding.js'
 import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
 import {kubernetesSecretData} from './kubernetes.js'
@@ -68,10 +69,11 @@ const WINDOWED_ABOVE = 8192
 
 export function detect(text: string, opts: DetectOptions = {}): Match[] {
   if (text.length === 0) return []
+  const out: Candidate[] = []
+  for (const file of credentialFilesFor(opts.path)) file.read(text, out)
   const windowed = text.length > WINDOWED_ABOVE
   const {found, hits} = MATCHER.scan(text, windowed ? ALL_KEYWORDS : GENERIC)
-  if (found.size === 0) return []
-  const out: Candidate[] = []
+  if (found.size === 0) return out.length ? finish(text, out) : []
   const rules = new Set<Rule>()
   for (const k of found) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)
   const at = windowed ? positionsByKeyword(hits) : undefined
