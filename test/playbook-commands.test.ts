@@ -9,6 +9,7 @@ import {fingerprint} from './helpers/fingerprint.js'
 import {rewriteCommands} from '../src/git/rewrite.js'
 import {itemCommands, renderAll} from '../src/playbook/commands.js'
 import {revokeNow, storeNewValue} from '../src/playbook/generate.js'
+import {procedureFor} from '../src/playbook/instantiate.js'
 import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
 import {findingContext, placeOf} from '../src/playbook/place.js'
 import {parseRef, seedCoverage, seedPrefix, seedSteps} from '../src/playbook/seed-steps.js'
@@ -170,6 +171,45 @@ describe('the checklist shape (points 2, 4, 6, 8, 11)', () => {
     expect(linesOf(input, 'rewrite-history')).toEqual(expected)
     expect(expected[0]).toMatch(/^git clone --mirror \S+ rewrite\.git$/)
     expect(expected[1]).toMatch(/^git -C rewrite\.git filter-repo --replace-text \S+ --refs refs\/heads\/main --force$/)
+  })
+})
+
+describe('--planned: the graceful rotation is chosen, immediate revocation stays the default (point 5)', () => {
+  const procedureOf = (env: Record<string, string>) => {
+    const list = json(leakctl(['checklist', '--json'], {env}))
+    const items = list.phases.flatMap((p: {items: {id: string; procedure: string | null; members: {id: string; procedure: string | null}[]}[]}) => p.items.flatMap((i) => [i, ...i.members]))
+    return items.find((i: {id: string}) => i.id.startsWith('revoke-now.') && i.id !== 'revoke-now.none')?.procedure
+  }
+  const open = (name: string, planned: boolean) => {
+    const env = {LEAKCTL_WORKSPACE: join(tmp.dir, name)}
+    const r = leakctl(['incident', 'open', '--title', 'db password', '--kind', 'git-leak', ...(planned ? ['--planned'] : []), '--json'], {env})
+    expect(r.code, r.stderr).toBe(0)
+    // Findings added after the opening follow the choice the opening recorded (a teammate's add-findings too).
+    const db = sample('git-leak × git sample').findings.filter((f) => f.class === 'database-url')
+    expect(db.length).toBeGreaterThan(0)
+    const added = leakctl(['incident', 'add-findings', '-'], {env, input: JSON.stringify({findings: db})})
+    expect(added.code, added.stderr).toBe(0)
+    return env
+  }
+
+  it('incident open --planned records the choice; the database finding gets database-password-planned', () => {
+    const env = open('ws-planned', true)
+    expect(procedureOf(env)).toBe('database-password-planned')
+    expect(json(leakctl(['incident', 'status', '--json'], {env})).incident.rotations).toBe('planned')
+  })
+
+  it('without --planned the same finding is changed NOW (database-password)', () => {
+    const env = open('ws-immediate', false)
+    expect(procedureOf(env)).toBe('database-password')
+    expect(json(leakctl(['incident', 'status', '--json'], {env})).incident.rotations).toBe('immediate')
+  })
+
+  it('a -planned procedure is never picked by class alone, and only replaces one that has a planned variant', () => {
+    const procedures = loadProcedures()
+    const url = etcd({class: 'database-url', rotation: 'no-such-rotation'})
+    expect(procedureFor(url, procedures)?.id).toBe('database-password')
+    expect(procedureFor(url, procedures, true)?.id).toBe('database-password-planned')
+    expect(procedureFor(etcd({class: 'aws-access-key', rotation: 'aws-access-key'}), procedures, true)?.id).toBe('aws-access-key')
   })
 })
 

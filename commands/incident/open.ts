@@ -17,6 +17,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
     {description: 'An etcd backup found in a public bucket, exposed since 09:14 UTC', command: '<%= config.bin %> <%= command.id %> --title "etcd backup in public bucket" --kind etcd-leak --exposed-at 2026-11-22T09:14:00Z'},
     {description: 'A password pushed to GitHub, with a named commander', command: '<%= config.bin %> <%= command.id %> --title "DB password on GitHub" --kind git-leak --commander "Ana Diaz"'},
     {description: 'Encryption at rest not applied, with the playbook\'s variables filled', command: '<%= config.bin %> <%= command.id %> --title "Secrets stored in plaintext" --kind encryption-gap --var context=prod --var encryptionConfig=/etc/kubernetes/encryption-config.yaml --var canaryNamespace=default'},
+    {description: 'A planned rotation, not a leak: graceful two-credential procedures instead of immediate revocation', command: '<%= config.bin %> <%= command.id %> --title "Quarterly DB password rotation" --kind custom --planned'},
     {description: 'Your own playbook', command: '<%= config.bin %> <%= command.id %> --title "Vault token leak" --kind custom --playbook ./my-playbook.yaml --json'},
   ]
 
@@ -27,6 +28,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
     commander: Flags.string({description: 'Incident commander (default: the actor)'}),
     playbook: Flags.string({char: 'p', description: 'Playbook file, or the name of a built-in playbook (default: the one of --kind)'}),
     var: Flags.string({multiple: true, description: 'A playbook variable, name=value (repeatable): fills {{vars.name}} in the commands, e.g. --var context=prod'}),
+    planned: Flags.boolean({description: 'A planned rotation, not an incident: each credential gets its graceful procedure (<rotation>-planned, both credentials valid through a grace period) where one exists, instead of immediate revocation. Recorded in the incident, so every responder\'s checklist agrees'}),
     by: incidentFlags.by,
   }
 
@@ -48,6 +50,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
       procedures,
       actor,
       vars: parseVars(flags.var ?? []),
+      planned: flags.planned,
     })
     this.warnAll(opened.warnings)
     const {state} = loadIncident(opened.ref)

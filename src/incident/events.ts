@@ -106,6 +106,8 @@ const dataSchemas = {
       procedures: z.array(procedureSchema),
     }),
     vars: z.record(z.string(), z.string()).optional(),
+    /** Chosen at opening, the same on every machine: rotations use the graceful `-planned` procedures. */
+    planned: z.boolean().optional(),
   }),
   'incident.noted': z.object({text: z.string()}),
   'checklist.items.added': z.object({phases: z.array(phaseSchema), items: z.array(itemSchema)}),

@@ -23,6 +23,8 @@ export interface OpenOptions {
   actor: string
   findings?: Finding[]
   vars?: Record<string, string>
+  /** A planned rotation, not an incident: graceful `-planned` procedures replace the immediate ones. */
+  planned?: boolean
   now?: Date
 }
 
@@ -52,6 +54,7 @@ export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opene
       procedures: [...o.procedures.values()],
     },
     vars: o.vars,
+    ...(o.planned ? {planned: true} : {}),
   }
   const findings = dedupe(o.findings ?? [])
   const {phases, items} = instantiate({
@@ -60,6 +63,7 @@ export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opene
     findings,
     incident: {id, title, kind: o.kind, commander: o.commander, openedAt: now.toISOString(), exposedAt: opened.exposedAt ?? ''},
     vars: o.vars,
+    planned: o.planned,
   })
   const batch: NewEvent[] = [
     {type: 'incident.opened', data: opened},
@@ -135,6 +139,7 @@ export async function recordFindings(ref: IncidentRef, actor: string, findings: 
     findings: [...state.findings, ...fresh],
     incident: incidentTemplateVars(state),
     vars: state.vars,
+    planned: state.planned,
     existing: state.items,
   })
   const batch: NewEvent[] = fresh.map((finding) => ({type: 'finding.recorded', data: {finding, scan}}))

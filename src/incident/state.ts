@@ -32,6 +32,8 @@ export interface IncidentState {
   playbook: EventData<'incident.opened'>['playbook']
   /** Values for {{vars.x}} in the playbook's templates. */
   vars: Record<string, string>
+  /** A planned rotation (`incident open --planned`): graceful procedures instead of immediate revocation. */
+  planned: boolean
   phases: Phase[]
   items: Map<string, ItemState>
   findings: Finding[]
@@ -103,6 +105,7 @@ export function foldIncident(events: IncidentEvent[]): IncidentState {
     exposedAt: o.exposedAt,
     playbook: o.playbook,
     vars: o.vars ?? {},
+    planned: o.planned === true,
     phases: [],
     items: new Map(),
     findings: [],

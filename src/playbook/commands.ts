@@ -48,16 +48,18 @@ export function renderAll(input: InstantiateInput): {items: ChecklistItem[]; com
   return {items, commands: items.flatMap((i) => itemCommands(i, input, byKey))}
 }
 
-/** Every rotation procedure rendered for every finding it applies to (the lint's second half: procedures no playbook reaches today). */
+/** Every rotation procedure rendered for every finding it applies to, immediate and planned (the lint's second half: procedures no playbook reaches today). */
 export function renderProcedures(input: Pick<InstantiateInput, 'procedures' | 'incident' | 'vars' | 'findings'>): RenderedCommand[] {
   const out: RenderedCommand[] = []
   for (const f of input.findings) {
-    const proc = procedureFor(f, input.procedures)
-    if (!proc) continue
-    const ctx = {incident: input.incident, vars: input.vars ?? {}, finding: findingContext(f)}
-    procedureSteps(proc, ctx).forEach((s, i) => {
-      for (const c of s.commands) out.push({item: `procedure:${proc.id}`, part: `step ${i + 1}`, text: c, finding: findingKey(f)})
-    })
+    const procs = new Set([procedureFor(f, input.procedures, false), procedureFor(f, input.procedures, true)])
+    for (const proc of procs) {
+      if (!proc) continue
+      const ctx = {incident: input.incident, vars: input.vars ?? {}, finding: findingContext(f)}
+      procedureSteps(proc, ctx).forEach((s, i) => {
+        for (const c of s.commands) out.push({item: `procedure:${proc.id}`, part: `step ${i + 1}`, text: c, finding: findingKey(f)})
+      })
+    }
   }
   return out
 }

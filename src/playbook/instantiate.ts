@@ -22,6 +22,8 @@ export interface InstantiateInput {
   vars?: Record<string, string>
   /** Items the incident already has: kept, never duplicated. */
   existing?: ReadonlyMap<string, ChecklistItem>
+  /** A planned rotation (`incident open --planned`): each `<rotation>-planned` procedure replaces the immediate one. */
+  planned?: boolean
 }
 
 export interface Instantiated {
@@ -40,8 +42,27 @@ export function matchesFilter(f: Finding, filter: FindingFilter): boolean {
   return true
 }
 
-export function procedureFor(f: Finding, procedures: ReadonlyMap<string, Procedure>): Procedure | undefined {
-  return procedures.get(f.rotation) ?? [...procedures.values()].find((p) => p.classes.includes(f.class)) ?? procedures.get('generic-secret')
+/** The suffix of a procedure's graceful variant: `database-password-planned` beside `database-password`. */
+export const PLANNED_SUFFIX = '-planned'
+
+/**
+ * The rotation procedure of a finding: its rotation id, else the first
+ * procedure for its class, else the generic one. In an incident that is the
+ * immediate one (the leaked value stops working now); a planned rotation
+ * takes its graceful `-planned` variant where one exists. A `-planned`
+ * procedure is never picked by class alone.
+ */
+export function procedureFor(f: Finding, procedures: ReadonlyMap<string, Procedure>, planned = false): Procedure | undefined {
+  const base =
+    procedures.get(f.rotation) ??
+    [...procedures.values()].find((p) => !p.id.endsWith(PLANNED_SUFFIX) && p.classes.includes(f.class)) ??
+    procedures.get('generic-secret')
+  return base && variant(base.id, procedures, planned)
+}
+
+/** `id`, or its `-planned` variant when the rotation is planned and one exists. */
+function variant(id: string, procedures: ReadonlyMap<string, Procedure>, planned: boolean): Procedure | undefined {
+  return (planned && !id.endsWith(PLANNED_SUFFIX) ? procedures.get(id + PLANNED_SUFFIX) : undefined) ?? procedures.get(id)
 }
 
 function byRisk(a: Finding, b: Finding): number {
@@ -67,7 +88,7 @@ export function instantiate(input: InstantiateInput): Instantiated {
       const dueOffsetMs = step.due ? parseDuration(step.due) : phaseDue
       if (step.when && !input.findings.some((f) => matchesFilter(f, step.when!.findings))) continue
       if (!step.forEach) {
-        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures, input.findings))
+        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures, input.findings, input.planned ?? false))
         continue
       }
       const each = step.forEach
@@ -95,7 +116,7 @@ export function instantiate(input: InstantiateInput): Instantiated {
         })
       }
       for (const f of fresh) {
-        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, findingItemId(step.id, f))
+        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, findingItemId(step.id, f), input.planned ?? false)
         if (grouped) item.parent = step.id
         add(item)
       }
@@ -125,6 +146,7 @@ function staticItem(
   ctx: TemplateContext,
   procedures: ReadonlyMap<string, Procedure>,
   findings: readonly Finding[],
+  planned: boolean,
 ): ChecklistItem {
   const item: ChecklistItem = {
     id: step.id,
@@ -135,7 +157,8 @@ function staticItem(
     dueOffsetMs,
   }
   if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
-  if (step.procedure && procedures.has(step.procedure)) item.procedure = step.procedure
+  const proc = step.procedure ? variant(step.procedure, procedures, planned) : undefined
+  if (proc) item.procedure = proc.id
   return item
 }
 
@@ -147,6 +170,7 @@ function findingItem(
   base: TemplateContext,
   procedures: ReadonlyMap<string, Procedure>,
   id: string,
+  planned: boolean,
 ): ChecklistItem {
   const ctx: TemplateContext = {...base, finding: findingContext(f)}
   const item: ChecklistItem = {
@@ -160,7 +184,7 @@ function findingItem(
   }
   if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
   if (step.forEach?.rotation) {
-    const proc = procedureFor(f, procedures)
+    const proc = procedureFor(f, procedures, planned)
     if (proc) item.procedure = proc.id
     else item.gap = `no rotation procedure for class ${f.class}: rotate it by the provider's own procedure`
   }
