@@ -57,6 +57,22 @@ function linesOf(input: ReturnType<typeof sample>, itemId: string): string[] {
 }
 
 describe('where the value lives decides the command (point 1)', () => {
+  it('a rotated Secret restarts the readers the inventory names, by name; the blank only when none is known', () => {
+    const consumers = [
+      {kind: 'Deployment', namespace: 'prod', name: 'api'},
+      {kind: 'StatefulSet', namespace: 'prod', name: 'worker'},
+      {kind: 'ServiceAccount', namespace: 'prod', name: 'api'},
+    ]
+    const named = storeNewValue(findingContext(etcd({consumers})))
+    expect(named.slice(1)).toEqual(['kubectl -n prod rollout restart deployment/api', 'kubectl -n prod rollout restart statefulset/worker'])
+    expect(named.join('\n')).not.toContain('<deployment>')
+    const onlySa = storeNewValue(findingContext(etcd({consumers: [consumers[2]!]})))
+    expect(onlySa[1]).toMatch(/^# read by ServiceAccount\/api in the snapshot, none a Deployment/)
+    expect(storeNewValue(findingContext(etcd({})))[1]).toMatch(/^kubectl -n prod rollout restart deployment\/<deployment> /)
+    const input = {...sample('etcd-leak × etcd sample'), findings: [etcd({consumers})]}
+    expect(linesOf(input, 'restart-consumers')).toContain('kubectl -n prod rollout restart deployment/api')
+  })
+
   it('a Secret key is patched under its own data key, never the field path', () => {
     const lines = storeNewValue(findingContext(etcd({field: 'data.webhook-url', name: 'alertmanager-slack', namespace: 'monitoring'})))
     expect(lines[0]).toContain('patch secret alertmanager-slack')

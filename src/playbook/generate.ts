@@ -1,6 +1,7 @@
 import type {Finding} from '../detect/finding.js'
 import {rewriteCommands} from '../git/rewrite.js'
 import {shQuote} from '../text/shell.js'
+import {placeOf} from './place.js'
 
 // Commands a template cannot write because their shape depends on the facts:
 // where a value lives decides how a new one is put there (a Secret key is
@@ -36,7 +37,7 @@ export function storeNewValue(finding: Record<string, string> | undefined): stri
     // A merge patch of this one key: the Secret's other keys stay as they are. base64 keeps any value JSON-safe.
     return [
       `kubectl ${ns}patch secret ${name} --type merge -p "{\\"data\\":{\\"${finding.dataKey}\\":\\"$(printf %s "$NEW_VALUE" | base64 -w0)\\"}}"`,
-      `kubectl ${ns}rollout restart deployment/<deployment>   # each workload that reads secret ${inComment(finding.name)} (leakctl verify cluster lists them)`,
+      ...restartReaders(finding, ns),
     ]
   }
   if (finding.workload && finding.container && finding.envName) {
@@ -61,6 +62,17 @@ export function storeNewValue(finding: Record<string, string> | undefined): stri
   }
   const kind = finding.kind ? finding.kind.toLowerCase() : '<kind>'
   return [`kubectl ${ns}edit ${shQuote(`${kind}/${finding.name ?? ''}`)}   # the value is in ${inComment(finding.field) || 'the object'}: move it into a Secret holding the new value`]
+}
+
+/**
+ * Restarts what reads the Secret: the workloads the inventory names, each by
+ * name; a blank only when the inventory names no reader at all.
+ */
+function restartReaders(finding: Record<string, string>, ns: string): string[] {
+  // restarts holds only `kind/dns-name` pairs (place.ts), safe as they are.
+  if (finding.restarts) return finding.restarts.split(' ').map((w) => `kubectl ${ns}rollout restart ${w}`)
+  if (finding.readers) return [`# read by ${inComment(finding.readers)} in the snapshot, none a Deployment, StatefulSet or DaemonSet: nothing to roll out (leakctl verify cluster lists today's readers)`]
+  return [`kubectl ${ns}rollout restart deployment/<deployment>   # each workload that reads secret ${inComment(finding.name)} (leakctl verify cluster lists them)`]
 }
 
 /**
@@ -147,6 +159,8 @@ export function restartConsumers(findings: readonly Finding[]): string[] {
       const kind = f.kind.toLowerCase()
       if (['deployment', 'statefulset', 'daemonset'].includes(kind)) out.push(`kubectl -n ${shQuote(f.namespace)} rollout restart ${shQuote(`${kind}/${f.name}`)}`)
     }
+    // The workloads the inventory names as readers of a rotated Secret, each by name.
+    if (f.source === 'etcd' && f.namespace) for (const w of placeOf(f).restarts?.split(' ') ?? []) out.push(`kubectl -n ${shQuote(f.namespace)} rollout restart ${w}`)
   }
   for (const n of ns) out.push(`kubectl -n ${shQuote(n)} rollout restart deployment,statefulset,daemonset`)
   out.push('kubectl get pods -A --field-selector=status.phase!=Running')

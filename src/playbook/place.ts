@@ -33,7 +33,14 @@ export interface Place {
   envName?: string
   dbUser?: string
   dbHost?: string
+  /** `deployment/api statefulset/worker`: the consumers the inventory names that `kubectl rollout restart` rolls. */
+  restarts?: string
+  /** Every consumer the inventory names (`Deployment/api, ServiceAccount/api`): known readers, even with nothing to roll. */
+  readers?: string
 }
+
+/** Consumer kinds `kubectl rollout restart` takes. */
+const ROLLOUT: Record<string, string> = {Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset'}
 
 export function placeOf(f: Finding): Place {
   const p: Place = {}
@@ -46,6 +53,12 @@ export function placeOf(f: Finding): Place {
     if (env && DNS_NAME.test(env[1]!) && ENV_NAME.test(env[2]!)) {
       p.container = env[1]
       p.envName = env[2]
+    }
+    if (f.consumers?.length) {
+      const ns = f.namespace
+      const rolled = f.consumers.filter((c) => ROLLOUT[c.kind] && DNS_NAME.test(c.name) && (c.namespace ?? ns) === ns).map((c) => `${ROLLOUT[c.kind]}/${c.name}`)
+      if (rolled.length) p.restarts = [...new Set(rolled)].join(' ')
+      p.readers = f.consumers.map((c) => `${c.kind}/${c.name}`).join(', ')
     }
   }
   // A connection URL's preview keeps its user and host (only the password is masked).
