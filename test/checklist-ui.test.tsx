@@ -281,6 +281,45 @@ describe('keys', () => {
     expect(unconfirmed).toEqual([text.trimEnd().split('\n')])
   })
 
+  it('M shows the drafted update per audience, c copies it, S records on the timeline that it was sent', async () => {
+    const {ref} = await incident({findings: highFindings(2)})
+    const {live} = LiveIncident.open(ref)
+    const written: string[] = []
+    const unconfirmed: string[][] = []
+    const {frame, press} = mount({live, rows: 30, copy: (t) => copyText(t, {env: {}, platform: 'linux', write: (d) => written.push(d)}), onUnconfirmedCopy: (c) => unconfirmed.push(c)})
+    const before = events(ref.logPath).length
+    await press('M')
+    let f = frame()
+    expect(f).toMatch(/Update \[1 stakeholders\] +2 exec +3 customers/)
+    expect(f).toMatch(/Subject: \[inc-[^\]]+\] test incident: update/)
+    expect(f).toMatch(/What leaked: 2 /)
+    expect(f).toMatch(/tab\/1-3 audience · c copy · S mark it sent/)
+    for (const l of f.split('\n')) expect(stringWidth(l), l).toBeLessThanOrEqual(80)
+    await press('\t')
+    expect(frame()).toMatch(/\[2 exec\]/)
+    expect(frame()).toMatch(/Evidence of misuse: none found yet\./)
+    await press('3', 'c')
+    expect(frame()).toMatch(/sent the update for customers to the terminal clipboard \(OSC 52\)/)
+    const m = /^\x1b\]52;c;([A-Za-z0-9+/=]+)\x07$/.exec(written[0]!)
+    const copied = Buffer.from(m![1]!, 'base64').toString('utf8')
+    expect(copied).toMatch(/^Subject: Security notice\n\nWe identified that some of our internal credentials were exposed/)
+    expect(unconfirmed).toEqual([copied.trimEnd().split('\n')])
+    // Copying records nothing; S does, as `incident message --sent` would, and closes the draft.
+    expect(events(ref.logPath)).toHaveLength(before)
+    await press('S')
+    await waitFor('the sent note', () => last(ref.logPath).type === 'incident.noted')
+    const e = last(ref.logPath)
+    expect(e.actor).toBe('ana')
+    expect(e.data).toEqual({text: 'Update sent to customers: Security notice'})
+    await waitFor('the confirmation', () => /recorded on the timeline: update sent to customers/.test(frame()))
+    f = frame()
+    expect(f).not.toMatch(/\[3 customers\]/)
+    // esc closes without recording.
+    await press('M', ESC)
+    expect(frame()).not.toMatch(/Update \[1 stakeholders\]/)
+    expect(events(ref.logPath)).toHaveLength(before + 1)
+  })
+
   it('enter on an item shows its commands, procedure steps and notes; ? shows the keys; q quits', async () => {
     const {ref} = await incident({findings: highFindings(1)})
     const {live} = LiveIncident.open(ref)

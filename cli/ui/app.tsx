@@ -6,9 +6,11 @@ import type {IncidentEvent} from '../../src/incident/events.js'
 import type {ItemAction} from '../../src/incident/incident.js'
 import type {CatchUp, LiveIncident} from '../../src/incident/live.js'
 import {timeZero} from '../../src/incident/state.js'
+import {AUDIENCES, type Audience, draftMessage, messageSent} from '../../src/report/message.js'
 import type {SyncMarker} from '../../src/sync/marker.js'
 import type {SyncResult} from '../../src/sync/sync.js'
 import type {CopyOutcome} from './clipboard.js'
+import {wrap} from './format.js'
 import {Line, type Seg} from './line.js'
 import {detailLines, type Filters, Header, HELP, ItemLine, PhaseLine, Rule, type SyncDisplay} from './parts.js'
 import {buildRows, moveCursor, nearestItem, phaseOf, scrollWindow} from './rows.js'
@@ -32,10 +34,10 @@ export interface ChecklistAppProps {
   /** Runs `incident sync` (the s key, and every syncEveryMs). */
   sync?: () => Promise<SyncResult>
   syncEveryMs?: number
-  /** Copies text to the clipboard (the c key). */
+  /** Copies text to the clipboard (the c key; c on the drafted update, M). */
   copy?: (text: string) => CopyOutcome
-  /** Commands copied without a confirmed clipboard: the caller prints them on exit. */
-  onUnconfirmedCopy?: (commands: string[]) => void
+  /** Lines copied without a confirmed clipboard (commands, a drafted update): the caller prints them on exit. */
+  onUnconfirmedCopy?: (lines: string[]) => void
   /** Poll interval of the log tail (fs.watch reports sooner). */
   pollMs?: number
 }
@@ -45,6 +47,7 @@ type Mode =
   | {kind: 'help'}
   | {kind: 'input'; purpose: 'note' | 'assign' | 'filter'; target: string | null; text: string}
   | {kind: 'confirm'; prompt: string; ids: string[]; action: ItemAction}
+  | {kind: 'message'; audience: Audience}
 
 interface Message {
   text: string
@@ -192,25 +195,55 @@ export function ChecklistApp(props: ChecklistAppProps) {
     setMode({kind: 'confirm', prompt: `${reopen ? 'Reopen all' : 'Tick the'} ${n} ${reopen ? '' : 'open '}member${n === 1 ? '' : 's'} of ${e.id}? y/N`, ids: [e.id], action: {type: reopen ? 'untick' : 'tick'}})
   }
 
+  /** Copies lines: `what` names them in the confirmation (`short` where it is long); without a confirmed clipboard they are printed on exit too. */
+  const copyLines = (lines: string[], what: string, short = what) => {
+    if (!props.copy) {
+      props.onUnconfirmedCopy?.(lines)
+      return say(`${what} will be printed when you quit`)
+    }
+    const outcome = props.copy(lines.join('\n') + '\n')
+    if (outcome.via === 'tool') say(`copied ${what} (${outcome.tool})`, 'ok')
+    else {
+      props.onUnconfirmedCopy?.(lines)
+      say(`sent ${short} to the terminal clipboard (OSC 52); printed on exit too`, 'ok')
+    }
+  }
+
   const copySelected = (e: ChecklistEntry) => {
     const item = live.state.items.get(e.id)
     const commands = [...e.commands, ...(item ? itemSteps(live.state, item).flatMap((s) => s.commands) : [])]
     if (commands.length === 0) return say(`${e.id} has no commands to copy`)
-    if (!props.copy) {
-      props.onUnconfirmedCopy?.(commands)
-      return say(`${commands.length} command(s) of ${e.id} will be printed when you quit`)
-    }
-    const outcome = props.copy(commands.join('\n') + '\n')
-    if (outcome.via === 'tool') say(`copied ${commands.length} command(s) of ${e.id} (${outcome.tool})`, 'ok')
-    else {
-      props.onUnconfirmedCopy?.(commands)
-      say(`sent ${commands.length} command(s) to the terminal clipboard (OSC 52); printed on exit too`, 'ok')
+    copyLines(commands, `${commands.length} command(s) of ${e.id}`, `${commands.length} command(s)`)
+  }
+
+  /** The update drafted from the incident's facts as they are now (src/report/message.ts, as `incident message`). */
+  const draft = (audience: Audience) => draftMessage(live.state, audience, new Date(nowMs))
+
+  const markSent = async (audience: Audience) => {
+    try {
+      const res = await live.record(actor, [messageSent(audience, draft(audience))])
+      say(`recorded on the timeline: update sent to ${audience} (${res.events.length} event${res.events.length === 1 ? '' : 's'} as ${actor})`, 'ok')
+    } catch (error) {
+      say(`not recorded: ${(error as Error).message.split('\n')[0]}`, 'error')
     }
   }
 
   const handleKey = (input: string, key: Key): void => {
     if (key.ctrl && input === 'c') return exit()
     if (mode.kind === 'help') return setMode({kind: 'list'})
+    if (mode.kind === 'message') {
+      const {audience} = mode
+      if (key.tab) return setMode({kind: 'message', audience: AUDIENCES[(AUDIENCES.indexOf(audience) + 1) % AUDIENCES.length]!})
+      const picked = ['1', '2', '3'].indexOf(input)
+      if (picked >= 0) return setMode({kind: 'message', audience: AUDIENCES[picked]!})
+      if (input === 'c') return copyLines(draft(audience).split('\n'), `the update for ${audience}`)
+      if (input === 'S') {
+        setMode({kind: 'list'})
+        return void markSent(audience)
+      }
+      if (key.escape || input === 'q' || input === 'M') return setMode({kind: 'list'})
+      return
+    }
     if (mode.kind === 'confirm') {
       setMode({kind: 'list'})
       if (input === 'y' || input === 'Y') void act(mode.ids, mode.action, `${mode.action.type === 'tick' ? 'ticked' : 'reopened'} the members of ${mode.ids[0]}`)
@@ -252,6 +285,7 @@ export function ChecklistApp(props: ChecklistAppProps) {
     if (key.end || input === 'G') return select(lastItem(rows))
     if (input === 'q') return exit()
     if (input === '?') return setMode({kind: 'help'})
+    if (input === 'M') return setMode({kind: 'message', audience: 'stakeholders'})
     if (input === 'o') return setFilters((f) => ({...f, open: !f.open}))
     if (input === 'm') return setFilters((f) => ({...f, mine: !f.mine}))
     if (input === '/') return setMode({kind: 'input', purpose: 'filter', target: null, text: filters.text})
@@ -321,6 +355,10 @@ export function ChecklistApp(props: ChecklistAppProps) {
     lines.push(<Line key="h" width={width} left={[{text: 'Keys', bold: true}]} right={[{text: 'any key closes this', dim: true}]} />)
     for (const [k, what] of HELP) lines.push(<Line key={k} width={width} left={[{text: `  ${k.padEnd(10)}`, color: 'cyan'}, {text: what}]} />)
     lines.push(<Line key="h2" width={width} left={[{text: `Every change is an event in the incident log, recorded as ${actor}.`, dim: true}]} />)
+  } else if (mode.kind === 'message') {
+    const tabs: Seg[] = AUDIENCES.map((a, i): Seg => (a === mode.audience ? {text: ` [${i + 1} ${a}]`, bold: true, color: 'cyan'} : {text: `  ${i + 1} ${a} `, dim: true}))
+    lines.push(<Line key="mh" width={width} left={[{text: 'Update', bold: true}, ...tabs]} right={[{text: 'from the incident’s facts, now', dim: true}]} />)
+    wrap(draft(mode.audience), width - 2).forEach((l, i) => lines.push(<Line key={`m${i}`} width={width} left={[{text: `  ${l}`}]} />))
   } else if (rows.length === 0) {
     lines.push(<Line key="empty" width={width} left={[{text: filtering ? '  No items match the filters (esc clears them).' : '  The checklist is empty.', dim: true}]} />)
   } else {
@@ -365,11 +403,14 @@ function Footer({mode, message, width, actor, nowMs}: {mode: Mode; message: Mess
     return <Line width={width} left={[{text: label, color: 'cyan', bold: true}, {text: mode.text}, {text: '█'}]} right={[{text: mode.purpose === 'filter' ? 'enter keeps · esc clears' : 'enter saves · esc cancels', dim: true}]} />
   }
   if (mode.kind === 'confirm') return <Line width={width} left={[{text: mode.prompt, color: 'yellow', bold: true}]} />
+  if (mode.kind === 'message' && !(message && nowMs - message.at < MESSAGE_MS)) {
+    return <Line width={width} left={[{text: 'tab/1-3 audience · c copy · S mark it sent (timeline) · esc close', dim: true}]} />
+  }
   if (message && nowMs - message.at < MESSAGE_MS) {
     const seg: Seg = {text: message.text, color: message.tone === 'error' ? 'red' : message.tone === 'ok' ? 'green' : 'cyan', bold: message.tone === 'error'}
     return <Line width={width} left={[seg]} right={[{text: '? help', dim: true}]} />
   }
-  return <Line width={width} left={[{text: 'space tick · enter expand · n note · a assign · / filter · o open · m mine · c copy · s sync · q quit', dim: true}]} right={[{text: '? help', dim: true}]} />
+  return <Line width={width} left={[{text: 'space tick · enter expand · n note · a assign · / filter · o open · m mine · c copy · M update · s sync · q quit', dim: true}]} right={[{text: '? help', dim: true}]} />
 }
 
 const NO_KEY: Key = {

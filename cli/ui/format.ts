@@ -62,3 +62,19 @@ export function pad(text: string, width: number): string {
   const t = fit(text, width)
   return t + ' '.repeat(Math.max(0, width - stringWidth(t)))
 }
+
+/** Word-wraps each paragraph of plain text to `width` columns (a word longer than a line is cut by the line). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = []
+  for (const para of text.split('\n')) {
+    let line = ''
+    for (const word of clean(para).split(' ')) {
+      if (line && stringWidth(line) + 1 + stringWidth(word) > width) {
+        out.push(line)
+        line = word
+      } else line = line ? `${line} ${word}` : word
+    }
+    out.push(line)
+  }
+  return out
+}

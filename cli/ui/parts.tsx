@@ -150,6 +150,7 @@ export const HELP: [string, string][] = [
   ['o', 'only open items'],
   ['m', 'only items assigned to me'],
   ['c', 'copy the item’s commands (printed on exit too without a clipboard tool)'],
+  ['M', 'draft the update for stakeholders, exec or customers: copy it (c), mark it sent (S)'],
   ['s', 'sync with the shared remote now (leakctl incident share)'],
   ['?', 'this help'],
   ['q', 'quit'],

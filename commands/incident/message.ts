@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {loadIncident, recordEvents} from '../../src/incident/incident.js'
-import {AUDIENCES, type Audience, draftMessage, messageFacts} from '../../src/report/message.js'
+import {AUDIENCES, type Audience, draftMessage, messageFacts, messageSent} from '../../src/report/message.js'
 
 export default class IncidentMessage extends BaseCommand {
   static override summary = 'Draft the update for stakeholders, executives or customers from the incident\'s facts'
@@ -29,8 +29,7 @@ export default class IncidentMessage extends BaseCommand {
     const text = draftMessage(state, audience, now)
     this.print(text)
     if (flags.sent) {
-      const subject = text.split('\n')[0]!.replace(/^Subject: /, '')
-      const res = await recordEvents(ref, this.actor(flags.by), [{type: 'incident.noted', data: {text: `Update sent to ${audience}: ${subject}`}}])
+      const res = await recordEvents(ref, this.actor(flags.by), [messageSent(audience, text)])
       this.warnAll(res.warnings)
     }
     return {incident: ref.id, audience, text, facts: messageFacts(state, now, audience), sent: flags.sent}

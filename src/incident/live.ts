@@ -2,7 +2,7 @@ import {type FSWatcher, statSync, watch} from 'node:fs'
 
 import type {IncidentEvent} from './events.js'
 import {appendAs, type ItemAction, loadIncident, planItemActions} from './incident.js'
-import {readLog} from './log.js'
+import {type NewEvent, readLog} from './log.js'
 import {applyEvent, foldIncident, type IncidentState} from './state.js'
 import type {IncidentRef} from './workspace.js'
 
@@ -115,7 +115,11 @@ export class LiveIncident {
    * append), then folds in whatever the log gained, others' events included.
    */
   async act(actor: string, ids: string[], action: ItemAction): Promise<{events: IncidentEvent[]; warnings: string[]}> {
-    const batch = planItemActions(this.state, ids, action)
+    return this.record(actor, planItemActions(this.state, ids, action))
+  }
+
+  /** Records events as `actor` (a note, an update sent), then folds in what the log gained. */
+  async record(actor: string, batch: NewEvent[]): Promise<{events: IncidentEvent[]; warnings: string[]}> {
     const res = await appendAs(this.ref, {...this.state, lastEventId: this.lastId}, actor, batch)
     for (const e of res.events) this.own.add(e.id)
     this.catchUp()

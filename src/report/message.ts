@@ -1,5 +1,6 @@
 import {classInfo} from '../detect/classes.js'
 import {findingKey} from '../detect/finding.js'
+import type {NewEvent} from '../incident/log.js'
 import {isDone, type IncidentState} from '../incident/state.js'
 import {safeLine} from '../text/terminal.js'
 
@@ -85,4 +86,10 @@ export function draftMessage(state: IncidentState, audience: Audience, now: Date
         `Incident commander: ${safeLine(state.commander)}. Next update: ${f.nextUpdate}.`,
       ].join('\n')
   }
+}
+
+/** What the timeline records when a drafted update went out: its audience and subject, never its body. */
+export function messageSent(audience: Audience, text: string): NewEvent<'incident.noted'> {
+  const subject = text.split('\n')[0]!.replace(/^Subject: /, '')
+  return {type: 'incident.noted', data: {text: `Update sent to ${audience}: ${subject}`}}
 }
