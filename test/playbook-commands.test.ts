@@ -1,9 +1,11 @@
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
 import {type SampleIncident, sampleIncidents} from '../bench/samples.js'
+import {parseEncryptionConfig} from '../src/cluster/encryption-config.js'
+import {lintEncryptionConfig} from '../src/cluster/lint.js'
 import {type Finding, findingKey} from '../src/detect/finding.js'
 import {fingerprint} from './helpers/fingerprint.js'
 import {rewriteCommands} from '../src/git/rewrite.js'
@@ -226,6 +228,55 @@ describe('--planned: the graceful rotation is chosen, immediate revocation stays
     expect(procedureFor(url, procedures)?.id).toBe('database-password')
     expect(procedureFor(url, procedures, true)?.id).toBe('database-password-planned')
     expect(procedureFor(etcd({class: 'aws-access-key', rotation: 'aws-access-key'}), procedures, true)?.id).toBe('aws-access-key')
+  })
+})
+
+describe('the fixed EncryptionConfiguration for the incident\'s cluster (point 10)', () => {
+  it('a fresh key first for what the leak showed readable, the current keys after it, identity last; the key only in the 0600 file', () => {
+    const env = {LEAKCTL_WORKSPACE: join(tmp.dir, 'ws-fixcfg')}
+    expect(leakctl(['incident', 'open', '--title', 'plaintext Secrets', '--kind', 'encryption-gap', '--var', 'encryptionConfig=/etc/kubernetes/enc.yaml'], {env}).code).toBe(0)
+    const findings = [etcd({}), etcd({kind: 'ConfigMap', name: 'app-config', field: 'data.DATABASE_URL', key: '/registry/configmaps/prod/app-config'})]
+    expect(leakctl(['incident', 'add-findings', '-'], {env, input: JSON.stringify({findings})}).code).toBe(0)
+    // The broken current file: identity first (plaintext writes), an old aescbc key after it that wrote some values.
+    const oldKey = Buffer.alloc(32, 7).toString('base64')
+    const current = join(tmp.dir, 'enc-current.yaml')
+    writeFileSync(current, `apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [secrets]\n    providers:\n      - identity: {}\n      - aescbc:\n          keys:\n            - name: key1\n              secret: ${oldKey}\n`)
+    const out = join(tmp.dir, 'enc-fixed.yaml')
+    const r = leakctl(['incident', 'encryption-config', '--from', current, '--out', out, '--json'], {env})
+    expect(r.code, r.stderr).toBe(0)
+    const doc = json(r)
+    expect(doc.resources).toEqual(['secrets', 'configmaps'])
+    expect(doc.next[1]).toBe(`sudo install -m 600 -o root -g root ${out} /etc/kubernetes/enc.yaml   # on every control-plane node, then reload the API servers`)
+    expect(statSync(out).mode & 0o777).toBe(0o600)
+
+    // The documented apiserver.config.k8s.io/v1 shape, read by the same parser and lint as check encryption.
+    const text = readFileSync(out, 'utf8')
+    const config = parseEncryptionConfig(text, out)
+    expect(config.form).toBe('v1')
+    expect(config.rules.map((r) => r.resources)).toEqual([['secrets', 'configmaps']])
+    const providers = config.rules[0]!.providers
+    expect(providers.map((p) => p.type)).toEqual(['secretbox', 'aescbc', 'identity'])
+    const fresh = providers[0] as Extract<typeof providers[0], {type: 'secretbox'}>
+    expect(fresh.keys.map((k) => [k.name, k.secret.length])).toEqual([[doc.keyName, 32]])
+    expect((providers[1] as typeof fresh).keys[0]!.secret.toString('base64')).toBe(oldKey)
+    const lint = lintEncryptionConfig(config)
+    expect(lint.rejected).toBe(false)
+    expect(lint.secrets).toMatchObject({mode: 'encrypted', provider: 'secretbox'})
+    expect(lint.configmaps).toMatchObject({mode: 'encrypted', provider: 'secretbox'})
+    expect(leakctl(['check', 'encryption', '--encryption-config', out], {env}).code).toBe(0)
+
+    // The key (and the old one) never leaves the file: not on stdout or stderr, not in the log, not in an export.
+    const key = fresh.keys[0]!.secret
+    const outputs = [r, leakctl(['timeline', 'export', '--json'], {env}), leakctl(['checklist', '--verbose'], {env}), leakctl(['incident', 'encryption-config', '--out', join(tmp.dir, 'enc-2.yaml')], {env})]
+    const workspace = readdirSync(env.LEAKCTL_WORKSPACE, {recursive: true, withFileTypes: true}).filter((d) => d.isFile()).map((d) => readFileSync(join(d.parentPath, d.name), 'latin1'))
+    for (const text of [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...workspace]) {
+      for (const secret of [key.toString('base64'), key.toString('hex'), oldKey]) expect(text.includes(secret)).toBe(false)
+    }
+    expect(outputs[1]!.stdout).toContain(`Fixed EncryptionConfiguration written (secretbox key ${doc.keyName} first for secrets, configmaps; 1 current provider(s) kept after it; identity last)`)
+    // An existing file is never overwritten without --force (it holds the only copy of a key).
+    const again = leakctl(['incident', 'encryption-config', '--out', out], {env})
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/exists: pass --force/)
   })
 })
 
