@@ -17,7 +17,7 @@ echo
 echo "== leakctl checklist --phase emergency"
 $L checklist --phase emergency
 echo
-echo "== leakctl checklist --filter revoke-critical --verbose --members 2   (each item starts with its revoke command)"
+echo "== leakctl checklist --filter revoke-critical --verbose --members 2   (what can be revoked NOW first, each item starting with its revoke command)"
 $L checklist --filter revoke-critical --verbose --members 2
 echo
 # Is the leaked value still in use? The demo has no real cluster: it starts the

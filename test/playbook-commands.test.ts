@@ -135,6 +135,16 @@ describe('revocation first, and as a command (point 5)', () => {
     expect(revokeNow({class: 'tls-key'})).toEqual([])
   })
 
+  it('etcd sample: within a risk, what can be revoked NOW comes before what only a rotation ends (the demo shows revoke commands first)', () => {
+    const input = sample('etcd-leak × etcd sample')
+    const members = renderAll(input).items.filter((i) => i.parent === 'revoke-critical')
+    const titles = members.map((i) => i.title)
+    expect(titles.slice(0, 2)).toEqual([expect.stringContaining('bootstrap-token'), expect.stringContaining('aws-access-key')])
+    expect(titles.slice(2).every((t) => /app-master-key|tls-ca-key/.test(t))).toBe(true)
+    expect(linesOf(input, members[0]!.id)[0]).toBe('kubeadm token delete q7x2m1')
+    expect(linesOf(input, members[1]!.id)[1]).toMatch(/^aws iam update-access-key .* --status Inactive$/)
+  })
+
   it('the stripe key (etcd sample, priority 1) starts with its revoke, before any new key', () => {
     const input = sample('etcd-leak × etcd sample')
     const stripe = renderAll(input).items.find((i) => i.title.includes('stripe-key'))!

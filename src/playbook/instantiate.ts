@@ -69,6 +69,17 @@ function byRisk(a: Finding, b: Finding): number {
   return RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || findingWhere(a).localeCompare(findingWhere(b))
 }
 
+/**
+ * By risk; within a risk, the credentials whose procedure revokes them NOW
+ * (its first step says so: an AWS key disabled, a token deleted) before those
+ * only a rotation ends (a master key, a CA): what stops an attacker at once
+ * is done first.
+ */
+function sortRevocableFirst(findings: Finding[], procedures: ReadonlyMap<string, Procedure>, planned: boolean): void {
+  const later = new Map(findings.map((f) => [f, /\bNOW\b/.test(procedureFor(f, procedures, planned)?.steps[0]?.title ?? '') ? 0 : 1]))
+  findings.sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || later.get(a)! - later.get(b)! || byRisk(a, b))
+}
+
 export function instantiate(input: InstantiateInput): Instantiated {
   const existing = input.existing ?? new Map<string, ChecklistItem>()
   const phases: Phase[] = []
@@ -92,7 +103,9 @@ export function instantiate(input: InstantiateInput): Instantiated {
         continue
       }
       const each = step.forEach
-      const matched = input.findings.filter((f) => matchesFilter(f, each.findings)).sort(byRisk)
+      const matched = input.findings.filter((f) => matchesFilter(f, each.findings))
+      if (each.rotation) sortRevocableFirst(matched, input.procedures, input.planned ?? false)
+      else matched.sort(byRisk)
       const covered = coveredKeys(existing, step.id)
       const fresh = matched.filter((f) => !covered.has(findingKey(f)))
       if (matched.length === 0) {
