@@ -58,6 +58,7 @@ export default async function bench(): Promise<void> {
         label: f.slice(0, 3),
         values: {
           'seed steps': String(steps.length),
+          'numbered / imperative / command': ['numbered', 'imperative', 'command'].map((k) => steps.filter((s) => s.kind === k).length).join(' / '),
           'covered (automated)': pct(automated),
           'not automated': pct(notAutomated),
           'without a row': String(rows.filter((r) => !r).length),

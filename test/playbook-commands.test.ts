@@ -317,6 +317,36 @@ describe('docs/playbooks.md is kept honest (point 13)', () => {
     }
   })
 
+  it('counts seed steps the way a responder reads them: numbered, imperative bullets and checkboxes, command blocks no step introduces', () => {
+    const text = [
+      'Phase 2: Emergency response', // a heading
+      '1. Check if encryption was enabled:', // numbered
+      'kubectl get configmap -n kube-system encryption-config -o yaml', // its command: part of step 1
+      'All secrets are in plaintext:', // prose
+      '- Database credentials', // a description, not an instruction
+      '-',
+      'Revoke all secrets immediately', // a bullet whose text is on the next line
+      'Check databases for unauthorized access', // an imperative sentence
+      'Now the backup is harmless:', // prose again
+      'etcdctl snapshot info /backup/etcd-snapshot', // a command block no step introduces
+      '[] Encrypt backups [] Enable hourly verification', // checkboxes
+      '[] Fixed encryption configuration', // a state to confirm, not an instruction
+      'Request ID: bkg-1', // a label
+      '```bash',
+      'kubectl get cronjob secret-rotation', // a fenced block: one step
+      'kubectl get jobs',
+      '```',
+    ].join('\n')
+    expect(seedSteps('009', text).map((s) => [s.id, s.kind])).toEqual([
+      ['009.2', 'numbered'],
+      ['009.7', 'imperative'],
+      ['009.8', 'imperative'],
+      ['009.10', 'command'],
+      ['009.11', 'imperative'],
+      ['009.15', 'command'],
+    ])
+  })
+
   const seedDir = join(ROOT, '..', 'shared', 'seeds')
   it.skipIf(!existsSync(seedDir))('has a row for every seed step, each naming steps that exist or saying why not', () => {
     const rows = seedCoverage(readFileSync(join(ROOT, 'docs', 'playbooks.md'), 'utf8'))
