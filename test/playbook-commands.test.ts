@@ -11,7 +11,7 @@ import {fingerprint} from './helpers/fingerprint.js'
 import {rewriteCommands} from '../src/git/rewrite.js'
 import {itemCommands, renderAll} from '../src/playbook/commands.js'
 import {revokeNow, storeNewValue} from '../src/playbook/generate.js'
-import {procedureFor} from '../src/playbook/instantiate.js'
+import {procedureFor, procedureSteps} from '../src/playbook/instantiate.js'
 import {builtinPlaybookFiles, loadPlaybook, loadProcedures} from '../src/playbook/load.js'
 import {findingContext, placeOf} from '../src/playbook/place.js'
 import {parseRef, seedCoverage, seedPrefix, seedSteps} from '../src/playbook/seed-steps.js'
@@ -73,6 +73,12 @@ describe('where the value lives decides the command (point 1)', () => {
     expect(storeNewValue(findingContext(etcd({})))[1]).toMatch(/^kubectl -n prod rollout restart deployment\/<deployment> /)
     const input = {...sample('etcd-leak × etcd sample'), findings: [etcd({consumers})]}
     expect(linesOf(input, 'restart-consumers')).toContain('kubectl -n prod rollout restart deployment/api')
+    // The check after the rotation reads those same readers' logs.
+    const check = procedureSteps(loadProcedures().get('database-password')!, {finding: findingContext(etcd({consumers}))})[2]!
+    expect(check.commands).toEqual([
+      "kubectl logs -n prod deployment/api --since=10m | grep -i -E 'auth.*fail|password authentication failed'",
+      "kubectl logs -n prod statefulset/worker --since=10m | grep -i -E 'auth.*fail|password authentication failed'",
+    ])
   })
 
   it('a Secret key is patched under its own data key, never the field path', () => {

@@ -10,7 +10,7 @@ import {placeOf} from './place.js'
 // Playbooks and procedures name a generator (`generate: store-new-value`);
 // every value put into a line here goes through shQuote or a strict shape check.
 
-export const PROCEDURE_GENERATORS = ['revoke-now', 'store-new-value'] as const
+export const PROCEDURE_GENERATORS = ['revoke-now', 'store-new-value', 'reader-auth-logs'] as const
 export const STEP_GENERATORS = ['workload-logs', 'restart-consumers', 'rewrite-history'] as const
 export type ProcedureGenerator = (typeof PROCEDURE_GENERATORS)[number]
 export type StepGenerator = (typeof STEP_GENERATORS)[number]
@@ -73,6 +73,17 @@ function restartReaders(finding: Record<string, string>, ns: string): string[] {
   if (finding.restarts) return finding.restarts.split(' ').map((w) => `kubectl ${ns}rollout restart ${w}`)
   if (finding.readers) return [`# read by ${inComment(finding.readers)} in the snapshot, none a Deployment, StatefulSet or DaemonSet: nothing to roll out (leakctl verify cluster lists today's readers)`]
   return [`kubectl ${ns}rollout restart deployment/<deployment>   # each workload that reads secret ${inComment(finding.name)} (leakctl verify cluster lists them)`]
+}
+
+/**
+ * The last 10 minutes of each reader's log, for authentication errors after
+ * the rotation: the workloads the inventory names, else the blank workload.
+ */
+export function readerAuthLogs(finding: Record<string, string> | undefined): string[] {
+  const ns = finding?.namespace ? shQuote(finding.namespace) : '<finding.namespace>'
+  const grep = `grep -i -E 'auth.*fail|password authentication failed'`
+  const readers = finding?.restarts ? finding.restarts.split(' ') : ['deployment/<deployment>']
+  return readers.map((w) => `kubectl logs -n ${ns} ${w} --since=10m | ${grep}`)
 }
 
 /**

@@ -4,7 +4,7 @@ import {type Finding, findingKey, findingWhere, RISK_ORDER} from '../detect/find
 import type {ChecklistItem, Phase} from '../incident/events.js'
 import {parseDuration} from '../time/duration.js'
 import {parseWindow} from '../time/window.js'
-import {restartConsumers, revokeNow, rewriteHistory, storeNewValue, workloadLogs} from './generate.js'
+import {type ProcedureGenerator, readerAuthLogs, restartConsumers, revokeNow, rewriteHistory, storeNewValue, workloadLogs} from './generate.js'
 import {findingContext} from './place.js'
 import type {FindingFilter, Playbook, PlaybookStep, Procedure} from './schema.js'
 import {renderCommand, renderTemplate, type TemplateContext} from './template.js'
@@ -204,6 +204,19 @@ function findingItem(
   return item
 }
 
+function procedureGenerated(generator: ProcedureGenerator | undefined, finding: Record<string, string> | undefined): string[] {
+  switch (generator) {
+    case 'store-new-value':
+      return storeNewValue(finding)
+    case 'revoke-now':
+      return revokeNow(finding)
+    case 'reader-auth-logs':
+      return readerAuthLogs(finding)
+    case undefined:
+      return []
+  }
+}
+
 /**
  * A procedure's steps rendered for one item (its finding, the incident, the
  * vars; ctx.finding from findingContext()), its generated commands filled in,
@@ -212,7 +225,7 @@ function findingItem(
 export function procedureSteps(proc: Procedure, ctx: TemplateContext): {title: string; commands: string[]; due?: string}[] {
   const steps = proc.steps.map((s, i) => ({
     title: s.title,
-    commands: [...s.commands.map((c) => renderCommand(c, ctx)), ...(s.generate === 'store-new-value' ? storeNewValue(ctx.finding) : s.generate === 'revoke-now' ? revokeNow(ctx.finding) : [])],
+    commands: [...s.commands.map((c) => renderCommand(c, ctx)), ...procedureGenerated(s.generate, ctx.finding)],
     ...(s.due ? {due: i ? `${s.due} after step ${i}` : `${s.due} after the item starts`} : {}),
   }))
   if (proc.verify?.length) steps.push({title: 'Verify', commands: proc.verify.map((c) => renderCommand(c, ctx))})
