@@ -389,7 +389,8 @@ describe('DBeaver, Robomongo, JetBrains WebServers.xml, esmtp, Ventrilo', () => 
 
   it('.esmtprc: password with or without =; Ventrilo: Password and AdminPassword', () => {
     const [a, b, c] = [pw(), pw(), pw()]
-    expect(secrets('.esmtprc', `hostname smtp.acme.io:587\nusername "ops@acme.io"\npassword "${a}"\nidentity other@acme.io\n  password = ${b}\n`)).toEqual([a, b])
+    const cert = pw()
+    expect(secrets('.esmtprc', `hostname smtp.acme.io:587\nusername "ops@acme.io"\npassword "${a}"  # mine\nidentity other@acme.io\n  password = ${b}\ncertificate_passphrase=${cert}\n# password old-one-1\n`)).toEqual([a, b, cert])
     expect(secrets('ventrilo_srv.ini', `[Server]\nName=Guild\nAdminPassword=${c}\nPassword=guild\nLogonTimeout=5\n`)).toEqual([c, 'guild'])
     expect(files('ventrilo_srv.ini', '[Server]\nPassword=\nAdminPassword=\n')).toEqual([])
   })

@@ -3,11 +3,12 @@ import {lineFields} from './fields.js'
 import type {CredentialFile} from './index.js'
 import {notPassword, report, who} from './report.js'
 
-// esmtp, a relay-only mail transfer agent: ~/.esmtprc with `hostname`, `username`
-// and `password` statements (`key = value` or `key value`), per `identity` too.
-// https://esmtp.sourceforge.net/manual.html
+// esmtp, a relay-only mail transfer agent: ~/.esmtprc with `hostname`, `username`,
+// `password` and `certificate_passphrase` options (`key=value`, the `=` optional; values
+// quoted or not; `#` comments), per `identity` too.
+// https://manpages.ubuntu.com/manpages/kinetic/en/man5/esmtprc.5.html
 
-const LINE = /^\s*(?<k>hostname|username|password)(?:\s*=\s*|\s+)/
+const LINE = /^\s*(?<k>hostname|username|password|certificate_passphrase)(?:\s*=\s*|\s+)/
 
 function read(text: string, out: Candidate[]): void {
   let host: string | undefined
@@ -16,7 +17,15 @@ function read(text: string, out: Candidate[]): void {
     if (f.key === 'hostname') host = f.value.replace(/:\d+$/, '')
     else if (f.key === 'username') user = f.value
     else if (!notPassword(f.value)) {
-      report(out, 'esmtprc', {secret: f.value, start: f.start, end: f.end, class: 'password', reason: 'an SMTP password in an esmtp config (.esmtprc): sends mail as its user', label: `esmtprc ${who(user, host)}`})
+      const cert = f.key === 'certificate_passphrase'
+      report(out, 'esmtprc', {
+        secret: f.value,
+        start: f.start,
+        end: f.end,
+        class: 'password',
+        reason: cert ? 'the passphrase of the StartTLS client certificate in an esmtp config (.esmtprc)' : 'an SMTP password in an esmtp config (.esmtprc): sends mail as its user',
+        label: `esmtprc ${who(user, host)}${cert ? ' certificate_passphrase' : ''}`,
+      })
     }
   }
 }

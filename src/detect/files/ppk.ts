@@ -5,7 +5,7 @@ import {place, report} from './report.js'
 // PuTTY private key files (.ppk, versions 2 and 3): a header naming the algorithm and
 // the encryption (`none` or `aes256-cbc`, then the key is protected by a passphrase),
 // the public lines, then `Private-Lines: N` and N lines of base64: the private key.
-// https://the.earth.li/~sgtatham/putty/0.80/htmldoc/AppendixC.html
+// https://the.earth.li/~sgtatham/putty/0.76/htmldoc/AppendixC.html#ppk
 
 const HEADER = /^PuTTY-User-Key-File-(\d{1,2}):[ \t]*([\w@.-]{1,64})[ \t]*\r?$/gm
 const ENCRYPTION = /^Encryption:[ \t]*([\w-]{1,32})/m

@@ -2,7 +2,7 @@ import {jsonConfig} from './json-config.js'
 
 // Robomongo / Robo 3T's settings (robomongo.json, robo3t.json): per connection the
 // MongoDB `userPassword` and the SSH tunnel's `sshUserPassword` and `sshPassphrase`.
-// https://github.com/Studio3T/robomongo/wiki/Robomongo-Config-File-Guide
+// Field names as Robo 3T writes them: https://github.com/Studio3T/robomongo
 
 export const robomongo = jsonConfig({
   id: 'robomongo',

@@ -4,7 +4,7 @@ import {jsonConfig} from './json-config.js'
 // Sublime SFTP's sftp-config.json (JSON with comments), Atom's remote-ftp
 // (.ftpconfig) and remote-sync (.remote-sync.json), VS Code's SFTP extension
 // (.vscode/sftp.json, one config or an array) and deployment-config.json.
-// https://codexns.io/products/sftp_for_subime/settings
+// https://wbond.net/sublime_packages/sftp/settings
 // https://github.com/icetee/remote-ftp#configuration-in-project-ftpconfig
 // https://github.com/Natizyskunk/vscode-sftp/wiki/configuration
 

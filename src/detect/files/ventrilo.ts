@@ -5,7 +5,7 @@ import {notPassword, report} from './report.js'
 
 // Ventrilo's voice server settings (ventrilo_srv.ini): `Password=` to join and
 // `AdminPassword=` to administer the server, in its [Server] section.
-// https://www.ventrilo.com/setup.php
+// Source: "Ventrilo Server Setup Information" (ventrilo_srv.htm, shipped with the server).
 
 const LINE = /^\s*(?<k>AdminPassword|Password)\s*=\s*/i
 
