@@ -166,6 +166,11 @@ describe('.npmrc', () => {
     expect(found[1]!.reveal).toBe(4)
   })
 
+  it('npm expands only ${NAME}: a token starting with $ is literal', () => {
+    const tok = `$${rand(6)}-${rand(20)}`
+    expect(secrets('.npmrc', `//registry.npmjs.org/:_authToken=${tok}\n`)).toEqual([tok])
+  })
+
   it('a short password is a finding; undecodable _auth is reported as written', () => {
     const found = files('.npmrc', `_auth=${b64('admin:admin')}\n_auth=${rand(6)}%%${rand(6)}\n`)
     expect(found.map((m) => m.class)).toEqual(['password', 'basic-auth'])
@@ -173,7 +178,7 @@ describe('.npmrc', () => {
   })
 
   it('quiet: ${NPM_TOKEN}, empty, base64 of a name without a password, comments', () => {
-    const text = ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}', '_authToken=', `_auth=${b64('justauser')}`, `; _password=${b64(pw())}`, 'always-auth=true'].join('\n')
+    const text = ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}', '_authToken=', '_authToken=$NPM_TOKEN', '_authToken={}', '_authToken=<NPM_TOKEN>', `_auth=${b64('justauser')}`, `; _password=${b64(pw())}`, 'always-auth=true'].join('\n')
     expect(files('.npmrc', text)).toEqual([])
   })
 })

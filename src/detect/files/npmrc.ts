@@ -33,8 +33,17 @@ function read(text: string, out: Candidate[]): void {
   }
 }
 
+/**
+ * npm expands only `${NAME}` in .npmrc; any other `$` is literal. `$NPM_TOKEN` alone is a
+ * template whose expansion was forgotten, but `$ecret-…` is a token that starts with `$`.
+ */
+function notNpmToken(v: string): boolean {
+  if (v.startsWith('$') && !v.startsWith('${') && !/^\$[A-Za-z_]\w*$/.test(v)) return notToken(v.slice(1))
+  return notToken(v)
+}
+
 function token(f: Field, host: string, out: Candidate[]): void {
-  if (notToken(f.value)) return
+  if (notNpmToken(f.value)) return
   const kind = passwordClass(f.value, host, 'npm-token')
   report(out, 'npmrc', {
     secret: f.value,

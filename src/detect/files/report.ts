@@ -78,15 +78,18 @@ const SELF_NAMED = /^(?:password|passwd|pass|pwd|pw|secret|test|admin|root|user|
  */
 export function notPassword(v: string): boolean {
   const t = v.trim()
-  if (t === '') return true
+  if (t === '' || EMPTY_TEMPLATE.test(t)) return true
   if (SELF_NAMED.test(t)) return false
   return isPlaceholder(t, true)
 }
 
 /** A token field's value that is not a token (placeholders as every rule sees them). */
 export function notToken(v: string): boolean {
-  return isPlaceholder(v.trim())
+  return EMPTY_TEMPLATE.test(v.trim()) || isPlaceholder(v.trim())
 }
+
+/** `{}`, `""`, `''`: a template's empty slot. */
+const EMPTY_TEMPLATE = /^(?:\{\s*\}|""|'')$/
 
 const GITHUB_FORMAT = /^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{60,})$/
 const GITLAB_FORMAT = /^gl(?:pat|dt|rt|ptt|oas)-[\w-]{20,}$/
