@@ -247,13 +247,16 @@ function finish(text: string, found: Candidate[]): Match[] {
   const used = pairAwsKeys(found)
   for (const c of found) if (c.rule === 'aws-access-key-id' && !used.has(c)) c.keyId = c.secret
   const kept = resolveOverlaps(found.filter((c) => !used.has(c)))
-  // Lines: count newlines forward from one match to the next (they are in order).
+  // Lines: count newlines forward from one match to the next (they are in order). The next
+  // newline is remembered, so thousands of matches on one long line do not each rescan it.
   const out: Match[] = []
   let line = 1
-  let at = 0
+  let next = text.indexOf('\n')
   for (const {rank: _rank, ...c} of kept) {
-    for (let i = text.indexOf('\n', at); i >= 0 && i < c.start; i = text.indexOf('\n', i + 1)) line++
-    at = c.start
+    while (next >= 0 && next < c.start) {
+      line++
+      next = text.indexOf('\n', next + 1)
+    }
     out.push({...c, line})
   }
   return out

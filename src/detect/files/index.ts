@@ -1,4 +1,23 @@
 import type {Candidate} from '../engine.js'
+import {dbeaver} from './dbeaver.js'
+import {docker} from './docker.js'
+import {esmtprc} from './esmtprc.js'
+import {filezilla} from './filezilla.js'
+import {firefoxLogins} from './firefox.js'
+import {gitCredentials} from './git-credentials.js'
+import {heroku} from './heroku.js'
+import {hub} from './hub.js'
+import {netrc} from './netrc.js'
+import {npmrc} from './npmrc.js'
+import {pgpass} from './pgpass.js'
+import {ppk} from './ppk.js'
+import {pypirc} from './pypirc.js'
+import {robomongo} from './robomongo.js'
+import {s3cfg} from './s3cfg.js'
+import {sftp} from './sftp.js'
+import {tugboat} from './tugboat.js'
+import {ventrilo} from './ventrilo.js'
+import {webServers} from './webservers.js'
 
 // Credential files known by their name (.netrc, .pgpass, a docker config, a
 // FileZilla site list, …): their format says where the secret is, with no
@@ -14,7 +33,27 @@ export interface CredentialFile {
   read(text: string, out: Candidate[]): void
 }
 
-export const CREDENTIAL_FILES: CredentialFile[] = []
+export const CREDENTIAL_FILES: CredentialFile[] = [
+  netrc,
+  pgpass,
+  gitCredentials,
+  npmrc,
+  pypirc,
+  docker,
+  ppk,
+  s3cfg,
+  tugboat,
+  heroku,
+  hub,
+  sftp,
+  filezilla,
+  dbeaver,
+  robomongo,
+  webServers,
+  firefoxLogins,
+  esmtprc,
+  ventrilo,
+]
 
 /** The credential-file readers that claim this path (usually none). */
 export function credentialFilesFor(path: string | undefined): CredentialFile[] {
