@@ -1,4 +1,6 @@
 import type {Candidate} from '../engine.js'
+import {PASSWD_FILES} from './passwd.js'
+import {RAILS_FILES} from './rails.js'
 
 // Credential files known by their name (.netrc, .pgpass, a docker config, a
 // FileZilla site list, …): their format says where the secret is, with no
@@ -14,7 +16,10 @@ export interface CredentialFile {
   read(text: string, out: Candidate[]): void
 }
 
-export const CREDENTIAL_FILES: CredentialFile[] = []
+export const CREDENTIAL_FILES: CredentialFile[] = [
+  ...PASSWD_FILES,
+  ...RAILS_FILES,
+]
 
 /** The credential-file readers that claim this path (usually none). */
 export function credentialFilesFor(path: string | undefined): CredentialFile[] {
