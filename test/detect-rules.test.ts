@@ -284,6 +284,37 @@ const SAMPLES: Record<string, () => Sample[]> = {
     const s = rand(14)
     return {text: `curl -sS -u admin:${s} https://jenkins.acme.io/api/json`, secret: `admin:${s}`}
   })()],
+  // Framework secrets (src/detect/frameworks.ts), in the shapes their generators write.
+  'wordpress-auth-key': () =>
+    ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'].map((name) => {
+      const s = rand(64, `${B62}!@#$%^&*()-_ []{}<>~\`+=,.;:/?|`)
+      return {text: `define( '${name}',${' '.repeat(18 - name.length)}'${s}' );`, secret: s, path: 'wp-config.php'}
+    }),
+  'wordpress-db-password': () => [{text: "define( 'DB_PASSWORD', 'admin' );", secret: 'admin', path: 'public_html/wp-config.php'}],
+  'laravel-app-key': () => [(() => {
+    const s = `base64:${randomBytes(32).toString('base64')}`
+    return {text: `APP_ENV=production\nAPP_KEY=${s}\nAPP_DEBUG=false`, secret: s, path: '.env'}
+  })()],
+  'rails-secret-key-base': () => [(() => {
+    const s = hex(128)
+    return {text: `production:\n  secret_key_base: ${s}\n`, secret: s, path: 'config/secrets.yml'}
+  })()],
+  'rails-master-key': () => [(() => {
+    const s = hex(32)
+    return {text: `RAILS_MASTER_KEY=${s}`, secret: s, path: '.env.production'}
+  })()],
+  'django-secret-key': () => [(() => {
+    const s = `django-insecure-${rand(50, 'abcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*(-_=+)')}`
+    return {text: `# SECURITY WARNING: keep the secret key used in production secret!\nSECRET_KEY = '${s}'\n`, secret: s, path: 'mysite/settings.py'}
+  })()],
+  'flask-secret-key': () => [(() => {
+    const s = `_${hex(24)}`
+    return {text: `app = Flask(__name__)\napp.secret_key = b'${s}'\n`, secret: s, path: 'app.py'}
+  })()],
+  'symfony-app-secret': () => [(() => {
+    const s = hex(32)
+    return {text: `###> symfony/framework-bundle ###\nAPP_ENV=prod\nAPP_SECRET=${s}\n`, secret: s, path: '.env'}
+  })()],
 }
 
 describe('every format rule finds a token built from its documented format', () => {
@@ -420,7 +451,7 @@ describe('the generic assignment: syntaxes of config files and code', () => {
     ['Go typed var', (s) => `var ApiToken string = "${s}"`, 'main.go', 'generic-api-key'],
     ['Go :=', (s) => `token := "${s}"`, 'main.go', 'generic-api-key'],
     ['Go raw string', (s) => `token := \`${s}\``, 'main.go', 'generic-api-key'],
-    ['Python', (s) => `SECRET_KEY = '${s}'`, 'settings.py', 'generic-secret'],
+    ['Python', (s) => `SIGNING_SECRET = '${s}'`, 'settings.py', 'generic-secret'], // SECRET_KEY itself: django-secret-key
     ['PHP array', (s) => `'db_password' => "${s}",`, 'config.php', 'password'],
     ['PHP .=', (s) => `$token .= "${s}";`, 'x.php', 'generic-api-key'],
     ['Makefile ?=', (s) => `API_TOKEN ?= ${s}`, 'Makefile', 'generic-api-key'],

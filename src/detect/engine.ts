@@ -4,6 +4,7 @@ import {type ClassId, classInfo} from './classes.js'
 import {credentialFilesFor} from './files/index.js'
 import {type Finding, redact, type Risk, valueDigests} from './finding.js'
 import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
+import {HASH_KEYWORDS, passwordHashes} from './hashes.js'
 import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
 import {entropy, isPlaceholder} from './placeholder.js'
@@ -56,7 +57,7 @@ for (const rule of RULES) {
   for (const k of rule.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), rule])
 }
 const GENERIC = new Set([...GENERIC_KEYWORDS, ...SERVICE_KEYWORDS])
-const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND])
+const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND, ...HASH_KEYWORDS])
 const ALL_KEYWORDS = new Set([...RULES_BY_KEYWORD.keys(), ...GENERIC])
 
 /** The keywords (lower case) of every rule that occur in the text: empty means detect() will find nothing. */
@@ -83,6 +84,7 @@ export function detect(text: string, opts: DetectOptions = {}): Match[] {
     else for (const [s, e] of windowsOf(rule, at, text)) runRule(rule, text, s, e, out)
   }
   if (found.has(PEM)) privateKeys(text, out)
+  if (HASH_KEYWORDS.some((k) => found.has(k))) passwordHashes(text, out)
   const generic = windowed ? hits.filter((h) => GENERIC.has(h.keyword)) : hits
   if (generic.length) assignments(text, generic, opts, out)
   if (found.has(KIND) && found.has('secret')) kubernetesSecretData(text, out)
@@ -157,7 +159,7 @@ function runRule(rule: Rule, text: string, from: number, to: number, out: Candid
     if (rule.userinfo && !cred) continue
     const secret = cred?.secret ?? m.groups?.s ?? m[0]
     const start = from + (cred ? m.indices!.groups!.u![0] + cred.offset : (m.indices?.groups?.s?.[0] ?? m.index))
-    if (isPlaceholder(secret, rule.typed)) continue
+    if (rule.placeholder ? rule.placeholder(secret) : isPlaceholder(secret, rule.typed)) continue
     if (m.groups?.h && DOC_HOST.test(m.groups.h)) continue
     if (rule.minEntropy && entropy(secret) < rule.minEntropy) continue
     if (rule.check && !rule.check(secret)) continue

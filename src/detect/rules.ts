@@ -1,5 +1,6 @@
 import type {ClassId} from './classes.js'
 import type {Risk} from './finding.js'
+import {FRAMEWORK_RULES} from './frameworks.js'
 import {entropy, isPlaceholder} from './placeholder.js'
 
 // One rule per credential format, written from the providers' documented
@@ -41,6 +42,8 @@ export interface Rule {
   userinfo?: boolean
   /** The value may be typed by a person (passwords in URLs, …): keyboard runs do not make it a placeholder. */
   typed?: boolean
+  /** Replaces the shared placeholder check (isPlaceholder) where the format's values differ (generated framework keys). */
+  placeholder?: (secret: string) => boolean
   /**
    * In a large text the pattern runs only on windows around its keywords' occurrences:
    * `before`/`after` characters (defaults 256 and 1024), widened to whole tokens. The
@@ -637,6 +640,7 @@ export const RULES: Rule[] = [
     },
     specificity: 'context',
   },
+  ...FRAMEWORK_RULES,
 ]
 
 /** PEM private keys are found by a scanner of their own (BEGIN … END with a body). */

@@ -18,6 +18,8 @@ import {sftp} from './sftp.js'
 import {tugboat} from './tugboat.js'
 import {ventrilo} from './ventrilo.js'
 import {webServers} from './webservers.js'
+import {PASSWD_FILES} from './passwd.js'
+import {RAILS_FILES} from './rails.js'
 
 // Credential files known by their name (.netrc, .pgpass, a docker config, a
 // FileZilla site list, …): their format says where the secret is, with no
@@ -53,6 +55,8 @@ export const CREDENTIAL_FILES: CredentialFile[] = [
   firefoxLogins,
   esmtprc,
   ventrilo,
+  ...PASSWD_FILES,
+  ...RAILS_FILES,
 ]
 
 /** The credential-file readers that claim this path (usually none). */
