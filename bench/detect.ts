@@ -117,7 +117,7 @@ function planted(corpus: ReturnType<typeof generateCorpus>): void {
 function thirdPartySource(bytes: number): CorpusFile[] {
   let list: string[]
   try {
-    list = execFileSync('find', ['node_modules', '-type', 'f', '(', '-name', '*.js', '-o', '-name', '*.ts', '-o', '-name', '*.md', '-o', '-name', '*.json', '-o', '-name', '*.yml', ')', '-size', '-512k'], {cwd: REPO, maxBuffer: 1 << 28, encoding: 'utf8'})
+    list = execFileSync('find', ['node_modules/', '-type', 'f', '(', '-name', '*.js', '-o', '-name', '*.ts', '-o', '-name', '*.md', '-o', '-name', '*.json', '-o', '-name', '*.yml', ')', '-size', '-512k'], {cwd: REPO, maxBuffer: 1 << 28, encoding: 'utf8'})
       .split('\n')
       .filter(Boolean)
       .sort()
