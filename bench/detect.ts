@@ -54,7 +54,8 @@ export default async function detectBench(): Promise<void> {
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {version: string}).version
   let commit = ''
   try {
-    commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim()
+    // `-dirty` when the checkout has uncommitted changes: the figure is not that commit's.
+    commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12', '--exclude=*'], {cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim()
   } catch {
     // not a git checkout: the version alone
   }
@@ -289,7 +290,8 @@ function cleanCodebases(repos: string[], runs: number): void {
     process.stdout.write(`\n${safeLine(name)} (${safeLine(repo)}): ${r.findings.length} finding(s) (goal 0)\n`)
     for (const f of r.findings) process.stdout.write(`  ${safeLine(f.path)}:${f.line} ${f.rules.join(',') || '?'} (${safeLine(f.class)}) ${safeLine(f.preview)} in ${f.commit.slice(0, 12)}\n`)
     // The ≤5% rule: one figure per repository the lead can compare from commit to commit.
-    process.stdout.write(`SCAN-TIME ${name}@${(r.head ?? '').slice(0, 12)} ${(wall / 1000).toFixed(2)} s wall (median of ${r.runs.length}) with ${TOOL}\n`)
+    const cpu = cpus.length ? `, ${(median(cpus) / 1000).toFixed(2)} s cpu` : ''
+    process.stdout.write(`SCAN-TIME ${name}@${(r.head ?? '').slice(0, 12)} ${(wall / 1000).toFixed(2)} s wall${cpu} (medians of ${r.runs.length}) with ${TOOL}\n`)
     profile(name, repo)
   }
   if (rows.length) printTable('Clean codebases: `scan git --json` on the whole history (goal: 0 findings)', rows)
@@ -304,7 +306,7 @@ function profile(name: string, repo: string): void {
   } finally {
     rmSync(ws, {recursive: true, force: true})
   }
-  printTable(`Where the scan of ${safeLine(name)} spends its time (node --cpu-prof, ${p.threads.length} threads, ${fmtMs(p.busyMs)} on the CPU in ${fmtMs(p.wallMs)} wall; self time)`, [
+  printTable(`Where the scan of ${safeLine(name)} spends its time (node --cpu-prof, ${p.threads.length} threads, ${fmtMs(p.busyMs)} of thread time not idle in ${fmtMs(p.wallMs)} wall — on a loaded machine that counts time waiting for a core too; self time)`, [
     ...p.top.map((t) => ({label: safeLine(t.fn).slice(0, 110), values: {'self ms': t.selfMs.toFixed(0), share: pct(t.selfMs, p.busyMs)}})),
   ])
   printTable(`… by source file`, p.files.slice(0, 8).map((t) => ({label: safeLine(t.fn).slice(0, 110), values: {'self ms': t.selfMs.toFixed(0), share: pct(t.selfMs, p.busyMs)}})))
