@@ -2,11 +2,12 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 // Where a Node process spends its time: run it under `node --cpu-prof` (one
 // .cpuprofile per thread, workers included) and sum each function's self time
-// over every thread. Generic: any benchmark may profile any node script.
+// over every thread. Generic: any benchmark may profile any node script, and
+// `node dist/bench/lib/profile.js FILE.cpuprofile…` summarises existing profiles.
 
 /** The parts of V8's .cpuprofile format (Chrome DevTools protocol, Profiler.Profile) used here. */
 export interface CpuProfile {
@@ -104,4 +105,16 @@ export function profileNode(args: string[], opts: {cwd?: string; env?: NodeJS.Pr
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
+}
+
+// As a command: summarise the .cpuprofile files given (the threads of one run).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const files = process.argv.slice(2)
+  if (files.length === 0) {
+    process.stderr.write('usage: node dist/bench/lib/profile.js FILE.cpuprofile...\n')
+    process.exit(2)
+  }
+  const s = summarizeProfiles(files, {root: process.cwd(), top: 25})
+  const row = (t: FunctionTime) => `${t.selfMs.toFixed(0).padStart(9)} ms ${((100 * t.selfMs) / (s.busyMs || 1)).toFixed(1).padStart(5)}%  ${t.fn}`
+  process.stdout.write(`${files.length} profile(s), ${(s.busyMs / 1000).toFixed(1)} s not idle\n\nby function (self time)\n${s.top.map(row).join('\n')}\n\nby file\n${s.files.slice(0, 10).map(row).join('\n')}\n`)
 }
