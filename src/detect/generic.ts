@@ -77,6 +77,7 @@ export function fileKind(path: string | undefined): FileKind {
 
 export function assignments(text: string, hits: KeywordHit[], opts: DetectOptions, out: Candidate[]): void {
   const kind = fileKind(opts.path)
+  const spaced = opts.path !== undefined && SPACED_FILES.test(opts.path)
   const seen = new Set<number>()
   let identEnd = -1
   for (const {keyword: k, start: at} of hits) {
@@ -99,7 +100,7 @@ export function assignments(text: string, hits: KeywordHit[], opts: DetectOption
     if (SERVICE.has(k) && at > 0 && isLower(text.charCodeAt(at - 1))) continue
     const ident = text.slice(s, e)
     if (/[\w]\(/.test(text.slice(e - 1, e + 1))) continue // a function call: getPassword(
-    const found = valueAfter(text, s, e)
+    const found = valueAfter(text, s, e, spaced)
     if (!found) continue
     const {quote, start: valueStart, after, raw} = found
     const value = found.value
@@ -138,11 +139,21 @@ function isUpper(code: number): boolean {
  * and as its last word or before `word`/`phrase`/`code`/digits (PASS_WORD, pass2). Not bypass, compass,
  * passive, passenger, pass_through.
  */
+/** Words glued to `pass` in names of passwords: userpass, dbpass, keypass (a Java keystore's), rootpass. */
+const PASS_COMPOUNDS = new Set(['user', 'db', 'admin', 'root', 'key', 'store', 'keystore', 'proxy', 'smtp', 'mail', 'ftp', 'ssh', 'sftp', 'app', 'my', 'web', 'http'])
+
+/** The lower-case letters right before `at`, when they are a whole word (bypass → '', userpass → 'user'). */
+function wordBefore(text: string, at: number): string {
+  let s = at
+  while (s > 0 && at - s < 9 && isLetter(text.charCodeAt(s - 1))) s--
+  return text.slice(s, at).toLowerCase()
+}
+
 export function passWordAt(text: string, at: number): boolean {
   const rest = text.slice(at + 4, at + 11).toLowerCase()
   if (rest.startsWith('word') || rest.startsWith('wd')) return true
   const before = text.charCodeAt(at - 1)
-  if (isLetter(before) && !(isUpper(text.charCodeAt(at)) && !isUpper(before))) return false
+  if (isLetter(before) && !(isUpper(text.charCodeAt(at)) && !isUpper(before)) && !PASS_COMPOUNDS.has(wordBefore(text, at))) return false
   if (rest.startsWith('phrase') || rest.startsWith('code')) return true
   const next = text.charCodeAt(at + 4)
   if (!isIdent(next) || (next >= 48 && next <= 57)) return true
@@ -165,9 +176,10 @@ interface FoundValue {
 }
 
 /** The value assigned to the name at text[s, e), in whichever syntax the text uses. */
-function valueAfter(text: string, s: number, e: number): FoundValue | undefined {
+function valueAfter(text: string, s: number, e: number, spaced = false): FoundValue | undefined {
   const before = text.charCodeAt(s - 1)
   if (before === 60 /* < */) return elementText(text, e)
+  if (before === 123 /* { */ && text.charCodeAt(s - 2) === 36 /* $ */) return undefined // ${NAME:-…}: the reference, not an assignment
   ASSIGN.lastIndex = e
   let at = ASSIGN.exec(text) ? ASSIGN.lastIndex : -1
   let pair = false
@@ -178,10 +190,21 @@ function valueAfter(text: string, s: number, e: number): FoundValue | undefined 
       pair = true
     }
   }
+  // `--tlspassword VALUE`, and where a space is the operator: `ENV APIKEY value`, nginx's `set $apikey value;`.
+  let spacedSyntax = false
+  if (at < 0 && (text.startsWith('--', s) || (spaced && firstOnLine(text, s)))) {
+    SPACED.lastIndex = e
+    if (SPACED.exec(text)) {
+      at = SPACED.lastIndex
+      spacedSyntax = true
+    }
+  }
   if (at < 0) return undefined
   VALUE.lastIndex = at
   const v = VALUE.exec(text)
   if (!v?.groups) return undefined
+  // Spaced, the value must end its line: `password reset link` is prose.
+  if (spacedSyntax && !text.startsWith('--', s) && !LINE_END.test(text.slice(VALUE.lastIndex, VALUE.lastIndex + 64))) return undefined
   const {dq, sq, bq, bare} = v.groups
   const quote = dq !== undefined ? '"' : sq !== undefined ? "'" : bq !== undefined ? '`' : undefined
   if (pair && !quote) return undefined
@@ -189,7 +212,21 @@ function valueAfter(text: string, s: number, e: number): FoundValue | undefined 
   const escaped = v[0].startsWith('\\')
   if (escaped && value.endsWith('\\')) value = value.slice(0, -1) // \"value\" inside a JSON string
   const start = at + (escaped ? 1 : 0) + (quote ? 1 : 0)
+  // `${API_TOKEN:-literal}`: the default is written in the file, and is used whenever the variable is unset.
+  const fallback = /^\$\{\w{1,64}:?-(?!\$)([^}]{1,256})\}?$/.exec(value)
+  if (fallback) return {value: fallback[1]!, quote, start: start + value.indexOf(fallback[1]!, 3), after: 125, pair}
   return {value, quote, start, after: text.charCodeAt(VALUE.lastIndex), pair}
+}
+
+const SPACED = /[ \t]{1,16}(?=[^\s=:])/y
+const LINE_END = /^[ \t]*;?[ \t]*(?:#[^\n]*)?(?:\r?\n|$)/
+/** Files whose syntax makes a space the operator: Dockerfile ENV, nginx and other .conf, Gradle, rc files. */
+const SPACED_FILES = /(?:^|[/\\])(?:Dockerfile[\w.-]*|[\w.-]*\.(?:conf|gradle|kts|cnf|dockerfile)|\.[\w-]*rc)$/i
+
+/** The name at s opens its line, after at most one directive (`ENV`, `set $`, `proxy_set_header`). */
+function firstOnLine(text: string, s: number): boolean {
+  const lineStart = text.lastIndexOf('\n', s - 1) + 1
+  return s - lineStart <= 64 && /^[ \t]*(?:[A-Za-z_][\w-]{0,30}[ \t]{1,8})?\$?$/.test(text.slice(lineStart, s))
 }
 
 /** The text of the XML element whose name ends at e: `<password>…</password>`, `<Pass encoding="base64">…`. */
@@ -288,7 +325,8 @@ export function plausibleAssignedSecret({ident, value, cls, quote, kind, after, 
 
 const WORDS_OF = /[^A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/
 /** Words a generated sample value adds to its field's name: `secretNameValue`, `tokenTypeString`. */
-const SAMPLE_WORDS = new Set(['value', 'values', 'name', 'type', 'kind', 'field', 'key', 'str', 'string', 'example', 'sample', 'test', 'my', 'the', 'a', 'an', 'of', 'for'])
+// Not `sample` or `test`: `HEROKU_API_KEY=sampleHerokuKey` is a value someone uses.
+const SAMPLE_WORDS = new Set(['value', 'values', 'name', 'type', 'kind', 'field', 'str', 'string'])
 
 const wordsOf = (s: string) => s.split(WORDS_OF).filter((w) => w.length > 0).map((w) => w.toLowerCase())
 
