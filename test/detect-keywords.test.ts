@@ -208,6 +208,10 @@ describe('real code that is not a secret', () => {
     ['  gmsaCredentialSpec: gmsaCredentialSpecValue', 'pod.yaml'],
     ['  secretNamespace: secretNamespaceValue', 'pv.yaml'],
     ['\trepeatedStringForTokenRequests := "[]TokenRequest{"', 'generated.pb.go'],
+    ["__all__ = ['HTTPPasswordMgr', 'HTTPPasswordMgrWithDefaultRealm', 'pass', 'public']", 'request.py'],
+    ["valid_token_types = ('access_token', 'refresh_token')", 'introspect.py'],
+    ["SECRET_KEY = 'AWSSecretKey'", 'credentials.py'],
+    ["keywords = ['pass', 'return', 'pwd', 're_syntax']", 'lexer.py'],
   ]
   for (const [text, path] of negatives) it(text, () => expect(found(text, path)).toEqual([]))
 

@@ -1,6 +1,6 @@
 import {type ClassId, classInfo} from './classes.js'
 import type {Candidate, DetectOptions} from './engine.js'
-import type {KeywordHit} from './keywords.js'
+import type {KeywordGuard, KeywordHit} from './keywords.js'
 import {CALL_KEYWORDS, loginCall} from './login-calls.js'
 import {charClasses, entropy, isPlaceholder, isPlaceholderValue} from './placeholder.js'
 import {RANK} from './rules.js'
@@ -40,6 +40,8 @@ const NAME_KEYWORDS = ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'a
 /** Every keyword assignments() is given the positions of: names of secrets, then login calls and commands. */
 export const GENERIC_KEYWORDS = [...NAME_KEYWORDS, ...CALL_KEYWORDS]
 const CALL = new Set(CALL_KEYWORDS)
+/** Occurrences the keyword pass drops before they become positions (see passWordAt). */
+export const KEYWORD_GUARDS: Readonly<Record<string, KeywordGuard>> = {pass: passWordAt}
 export const SERVICE_KEYWORDS = [
   'cloudflare', 'sourcegraph', 'datadog', 'newrelic', 'sentry', 'heroku', 'hubspot', 'snyk', 'sonar', 'mailgun', 'mailchimp', 'okta', 'auth0', 'algolia',
   'pagerduty', 'circleci', 'netlify', 'vercel', 'digitalocean', 'linode', 'dropbox', 'shopify', 'zendesk', 'airtable', 'asana', 'bitbucket', 'contentful',
@@ -87,13 +89,13 @@ export function assignments(text: string, hits: KeywordHit[], opts: DetectOption
     }
     // Another keyword inside the identifier just read (db_password_secret): already handled.
     if (at < identEnd) continue
-    if (k === 'pass' && !passWordAt(text, at)) continue
     // The identifier around the keyword, at most 64 characters each way.
-    let s = at
-    while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
     let e = at + k.length
     while (e < text.length && e - at < 64 && isIdent(text.charCodeAt(e))) e++
     identEnd = e
+    if (endsStatement(text, e)) continue // `pass  # …`, `password)`, `"token";`: nothing is assigned
+    let s = at
+    while (s > 0 && at - s < 64 && isIdent(text.charCodeAt(s - 1))) s--
     if (seen.has(e)) continue
     seen.add(e)
     // A service's name starts a word: `CLOUDFLARE_KEY`, `sonarToken`, not `rookTable` or `CameraKit`.
@@ -125,6 +127,22 @@ export function assignments(text: string, hits: KeywordHit[], opts: DetectOption
   xmlKeyValue(text, out)
 }
 
+/** The character before `q` (spaces skipped) opens a call's arguments. */
+function opensCall(text: string, q: number): boolean {
+  let i = q - 1
+  while (i > q - 16 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i--
+  return text.charCodeAt(i) === 40 /* ( */
+}
+
+/** After the name (and its closing quotes), a line end, comment or closing bracket: no assignment follows. */
+function endsStatement(text: string, e: number): boolean {
+  let i = e
+  while (i < e + 8 && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9 || text.charCodeAt(i) === 34 || text.charCodeAt(i) === 39)) i++
+  const c = text.charCodeAt(i)
+  // NaN (end of text), \n, \r, #, ), ;, }, |, &, !
+  return Number.isNaN(c) || c === 10 || c === 13 || c === 35 || c === 41 || c === 59 || c === 125 || c === 124 || c === 38 || c === 33
+}
+
 function isLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122)
 }
@@ -133,12 +151,6 @@ function isUpper(code: number): boolean {
   return code >= 65 && code <= 90
 }
 
-/**
- * `pass` at text[at] names a password: followed by `word`/`wd` anywhere (dbpassword, rootPasswd); otherwise
- * only as a word of the identifier — at its start or a camelCase hump (MLAB_PASS, sshPassphrase, "pass"),
- * and as its last word or before `word`/`phrase`/`code`/digits (PASS_WORD, pass2). Not bypass, compass,
- * passive, passenger, pass_through.
- */
 /** Words glued to `pass` in names of passwords: userpass, dbpass, keypass (a Java keystore's), rootpass. */
 const PASS_COMPOUNDS = new Set(['user', 'db', 'admin', 'root', 'key', 'store', 'keystore', 'proxy', 'smtp', 'mail', 'ftp', 'ssh', 'sftp', 'app', 'my', 'web', 'http'])
 
@@ -149,16 +161,30 @@ function wordBefore(text: string, at: number): string {
   return text.slice(s, at).toLowerCase()
 }
 
+/** text continues at i with the lower-case ASCII `word`, in any case (`| 0x20` folds only letters onto letters). */
+function continuesWith(text: string, i: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(i + k) | 0x20) !== word.charCodeAt(k)) return false
+  return true
+}
+
+/**
+ * `pass` at text[at] names a password: followed by `word`/`wd` anywhere (dbpassword, rootPasswd); otherwise
+ * only as a word of the identifier — at its start, a camelCase hump or after a known compound (MLAB_PASS,
+ * sshPassphrase, "pass", userpass), and as its last word or before `word`/`phrase`/`code`/digits (PASS_WORD,
+ * pass2). Not bypass, compass, passive, passenger, pass_through. Runs on every `pass` in the text
+ * (Python's statement, `passed`, `bypass`): char codes only, no slices, until a name is likely.
+ */
 export function passWordAt(text: string, at: number): boolean {
-  const rest = text.slice(at + 4, at + 11).toLowerCase()
-  if (rest.startsWith('word') || rest.startsWith('wd')) return true
+  const e = at + 4
+  const next = text.charCodeAt(e)
+  if ((next | 0x20) === 119 /* w */ && (continuesWith(text, e, 'word') || continuesWith(text, e, 'wd'))) return true
+  // After `pass`: the end of the name, a digit, `_word`, or the words phrase/code; any other letter is another word.
+  const ends = !isIdent(next) || (next >= 48 && next <= 57)
+  const phrase = !ends && (continuesWith(text, e, 'phrase') || continuesWith(text, e, 'code'))
+  if (!ends && !phrase && !((next === 95 || next === 45) && continuesWith(text, e + 1, 'word'))) return false
   const before = text.charCodeAt(at - 1)
-  if (isLetter(before) && !(isUpper(text.charCodeAt(at)) && !isUpper(before)) && !PASS_COMPOUNDS.has(wordBefore(text, at))) return false
-  if (rest.startsWith('phrase') || rest.startsWith('code')) return true
-  const next = text.charCodeAt(at + 4)
-  if (!isIdent(next) || (next >= 48 && next <= 57)) return true
-  // A separator: only `_word` / `-word` (PASS_WORD); any other word after it names something else.
-  return (next === 95 || next === 45) && rest.slice(1, 5) === 'word'
+  if (!isLetter(before) || (isUpper(text.charCodeAt(at)) && !isUpper(before))) return true
+  return PASS_COMPOUNDS.has(wordBefore(text, at))
 }
 
 const GENERIC_NAME = new RegExp(NAME_KEYWORDS.join('|'), 'i')
@@ -183,7 +209,8 @@ function valueAfter(text: string, s: number, e: number, spaced = false): FoundVa
   ASSIGN.lastIndex = e
   let at = ASSIGN.exec(text) ? ASSIGN.lastIndex : -1
   let pair = false
-  if (at < 0 && (before === 34 || before === 39)) {
+  // A pair is a call's first two arguments (`setProperty("K", "v")`); `["a", "b"]` is a list of names.
+  if (at < 0 && (before === 34 || before === 39) && opensCall(text, s - 1)) {
     PAIR.lastIndex = e
     if (PAIR.exec(text)) {
       at = PAIR.lastIndex
@@ -307,8 +334,9 @@ export function plausibleAssignedSecret({ident, value, cls, quote, kind, after, 
   const bareIdent = ident.replace(/^.*[.]/, '').toLowerCase()
   if (value.toLowerCase() === bareIdent || value.toLowerCase().endsWith(bareIdent)) return false // exports.X = X; KEY: "KEY"
   if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value)) return false // a constant's name: TOKEN_EXPIRED
-  // camelCase words in code are an enum value or a type; in a config file (`HEROKU_API_KEY=sampleHerokuKey`) a value.
-  if (kind !== 'config' && /^(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+$/.test(value)) return false
+  // Identifier-shaped words in code are an enum value, a type or a field (`refresh_token`, `TKTokenDriver`,
+  // `AWSSecretKey`); in a config file (`HEROKU_API_KEY=sampleHerokuKey`) they are a value.
+  if (kind === 'code' ? looksLikeIdentifier(value) : kind !== 'config' && /^(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+$/.test(value)) return false
   if (/\S\s+\S/.test(value) && /[A-Za-z]{3,}\s+[A-Za-z]{2,}/.test(value)) return false // words: prose, a description
   if (looksLikeName(value, ident)) return false
   // Only a value that is wholly a placeholder (`your-api-key`, `<token>`, `some-password`): `UserPassword123` is a password.
@@ -344,6 +372,14 @@ export function looksLikeName(value: string, ident: string): boolean {
   const named = new Set(wordsOf(ident))
   const words = wordsOf(value)
   return words.length > 0 && words.every((w) => named.has(w) || named.has(`${w}s`) || SAMPLE_WORDS.has(w))
+}
+
+/** Letters only, in words of two or more: snake_case, camelCase or PascalCase with acronyms. */
+function looksLikeIdentifier(value: string): boolean {
+  if (/^[a-z]+(?:_[a-z]+)+$/.test(value)) return true
+  if (!/^[A-Za-z]+$/.test(value) || !/[a-z]/.test(value) || !/[A-Z]/.test(value)) return false
+  const parts = value.split(/(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)
+  return parts.length >= 2 && parts.every((p) => p.length >= 2)
 }
 
 /** Long, with digits and both cases: generated, not a name. */
