@@ -3,7 +3,7 @@ import type {Fingerprinter} from '../fingerprint/key.js'
 import {type ClassId, classInfo} from './classes.js'
 import {credentialFilesFor} from './files/index.js'
 import {type Finding, redact, type Risk, valueDigests} from './finding.js'
-import {assignments, GENERIC_KEYWORDS, SERVICE_KEYWORDS} from './generic.js'
+import {assignments, GENERIC_KEYWORDS, KEYWORD_GUARDS, SERVICE_KEYWORDS} from './generic.js'
 import {HASH_KEYWORDS, passwordHashes} from './hashes.js'
 import {kubernetesSecretData} from './kubernetes.js'
 import {type KeywordHit, keywordMatcher} from './keywords.js'
@@ -57,7 +57,7 @@ for (const rule of RULES) {
   for (const k of rule.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), rule])
 }
 const GENERIC = new Set([...GENERIC_KEYWORDS, ...SERVICE_KEYWORDS])
-const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND, ...HASH_KEYWORDS])
+const MATCHER = keywordMatcher([...RULES_BY_KEYWORD.keys(), ...GENERIC, PEM, KIND, ...HASH_KEYWORDS], KEYWORD_GUARDS)
 const ALL_KEYWORDS = new Set([...RULES_BY_KEYWORD.keys(), ...GENERIC])
 
 /** The keywords (lower case) of every rule that occur in the text: empty means detect() will find nothing. */

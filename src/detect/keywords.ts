@@ -15,7 +15,14 @@ export interface KeywordMatcher {
   scan(text: string, positions?: ReadonlySet<string>): {found: Set<string>; hits: KeywordHit[]}
 }
 
-export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
+/**
+ * A keyword's own test of one occurrence (`pass` must be a word of a name, not of `bypass`): an
+ * occurrence that fails it is no position, so a common substring costs a call, not a hit to parse.
+ * It still counts as found (rules keyed on the keyword run as before).
+ */
+export type KeywordGuard = (text: string, start: number) => boolean
+
+export function keywordMatcher(keywords: readonly string[], guards: Readonly<Record<string, KeywordGuard>> = {}): KeywordMatcher {
   const words = [...new Set(keywords.map((k) => k.toLowerCase()))]
   for (const w of words) if (/[^\x00-\x7f]/.test(w)) throw new Error(`keyword "${w}" is not ASCII`)
   // Trie.
@@ -67,6 +74,7 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
   })
   const outputs = out.map((o) => Int32Array.from(o))
   const lengths = words.map((w) => w.length)
+  const guardOf = words.map((w) => guards[w])
 
   // Which keywords' positions a caller wants, worked out once per set (callers pass a few fixed sets):
   // a text of a few bytes must not pay for a pass over every keyword.
@@ -105,7 +113,10 @@ export function keywordMatcher(keywords: readonly string[]): KeywordMatcher {
             seen[wi] = 1
             found.add(words[wi]!)
           }
-          if (wanted[wi]) hits.push({keyword: words[wi]!, start: i - lengths[wi]! + 1})
+          if (!wanted[wi]) continue
+          const start = i - lengths[wi]! + 1
+          const guard = guardOf[wi]
+          if (!guard || guard(text, start)) hits.push({keyword: words[wi]!, start})
         }
       }
       return {found, hits}

@@ -1,6 +1,6 @@
 import {classInfo} from './classes.js'
 import {type Candidate, detect} from './engine.js'
-import {classForName} from './generic.js'
+import {classForName, decodeBase64Text} from './generic.js'
 import {entropy, isPlaceholder} from './placeholder.js'
 import {RANK} from './rules.js'
 
@@ -61,20 +61,11 @@ function secretDoc(doc: string, base: number, out: Candidate[]): void {
   flush()
 }
 
-/** Base64 that decodes to text (no control characters but line breaks and tabs), or undefined. */
-function decodeText(b64: string): string | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return undefined
-  const bytes = Buffer.from(b64, 'base64')
-  const text = bytes.toString('utf8')
-  if (text.includes('\uFFFD') || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text)) return undefined
-  return text
-}
-
 const NOT_SECRET_KEY = /^(?:user(?:name)?|login|host(?:name)?|port|database|dbname|namespace|region|endpoint|url|ca\.crt|tls\.crt|.*\.crt|.*\.pub)$/i
 
 function pushSecretData(key: string, b64: string, start: number, end: number, out: Candidate[]): void {
   if (NOT_SECRET_KEY.test(key)) return
-  const text = decodeText(b64)
+  const text = decodeBase64Text(b64)
   const secret = text ?? b64
   // A structured value (a docker config, a properties file) is judged by what it holds, not as one word.
   const structured = text !== undefined && /[\n{]/.test(text.trim())

@@ -40,7 +40,7 @@ const LONG_WORDS = /example|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>/i
 const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:password|passwd|pass|secret)|insert[_-]?(?:password|here)|replace[_-]?me|\*{3,}|#{4,}|x{6,}|<[^>]*>|^(?:example|sample|dummy|test|secret|password)$/i
 
 // ENC[AES256_GCM,…]: a SOPS-encrypted value, ciphertext rather than the secret.
-const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[\w.-]+\}?$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager|ENC\[)/
+const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[ \t]{0,4}[\w.-]+[ \t]{0,4}\}?$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager|ENC\[)/
 
 const LOOKUP =
   /(?:process\.env|os\.environ|os\.getenv|getenv\(|System\.getenv|ENV\[|env\(|Environment\.GetEnvironmentVariable|secrets\.|config\.|settings\.|params\.|var\.|vars\.|local\.|data\.|self\.|this\.|\.Values\.|\bargs\.)/
@@ -58,6 +58,55 @@ export function isPlaceholder(value: string, typed = false): boolean {
   if ((typed ? TYPED_WORDS : v.length > 64 ? LONG_WORDS : WORDS).test(v)) return true
   if (lowVariety(v, typed)) return true
   return false
+}
+
+// A value assigned to a name is a placeholder only when the WHOLE value is one: `OhYeahThisIS1SecrEtPas`,
+// `UserPassword123` and `sampleHerokuKey` are values someone uses, `your-api-key` and `<token>` are not.
+
+/** Unmistakable placeholder marks, wherever they sit in the value: masks, angle-bracket slots, `changeme`. */
+const MARKS = /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|passwd|pass)|insert[_-]?(?:your|key|token|password|secret|here)|replace[_-]?me|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>/i
+/** Whole values that are a word of a template or of a test. */
+const WHOLE_WORD = /^(?:example|sample|dummy|fake|test|secret|password|none|null|nil|undefined|todo|tbd|fixme|foobar|string|value|empty|default)$/i
+
+/** Words that name a credential's kind, and the words a placeholder wraps them in. */
+const KIND_WORDS = new Set(['password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'token', 'api', 'key', 'apikey', 'access', 'auth', 'private', 'client', 'credential', 'credentials'])
+const FILLER_WORDS = new Set(['your', 'my', 'some', 'the', 'a', 'an', 'our', 'example', 'sample', 'dummy', 'fake', 'test', 'mock', 'demo', 'placeholder', 'insert', 'replace', 'put', 'enter', 'change', 'me', 'here', 'goes', 'this', 'value', 'foo', 'bar', 'baz', 'todo', 'tbd', 'redacted', 'xxx', 'super', 'very', 'long', 'new', 'default', 'real', 'not', 'is', 'to', 'be', 'with', 'of', 'for', 'app', 'user', 'db', 'database', 'admin', 'root'])
+/** Words that make a value an instruction rather than a chosen password: `some-password`, `enter_password_here`. */
+const MARKER_WORDS = new Set(['your', 'my', 'some', 'the', 'example', 'sample', 'fake', 'mock', 'placeholder', 'insert', 'replace', 'put', 'enter', 'change', 'here', 'goes', 'todo', 'tbd', 'redacted', 'xxx', 'not'])
+
+const WORD_PARTS = /[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])/
+
+/**
+ * The value only names what belongs there, in words: `some-password`, `your_api_key_here`, `secret-token`.
+ * Any digit, or any word beside these, makes it a value (`UserPassword123`, `sampleHerokuKey`).
+ * `typed` (a password someone chose): `dummy-pass` or `SuperSecretPassword` are weak, and real; only a
+ * marker word (`some`, `your`, `here`, …) or kind words alone (`secret_password`) make a placeholder.
+ */
+export function namesItsKind(value: string, typed = false): boolean {
+  if (value.length > 64) return false
+  const parts = value.split(WORD_PARTS).filter(Boolean).map((p) => p.toLowerCase())
+  let kind = false
+  let marker = false
+  let filler = false
+  for (const p of parts) {
+    if (KIND_WORDS.has(p)) kind = true
+    else if (FILLER_WORDS.has(p)) {
+      filler = true
+      if (MARKER_WORDS.has(p)) marker = true
+    } else return false
+  }
+  return kind && (!typed || marker || !filler)
+}
+
+/** For a value assigned to a name (generic assignments): a placeholder only when the whole value is one. */
+export function isPlaceholderValue(value: string, typed = false): boolean {
+  const v = value.trim()
+  if (v.length === 0) return true
+  if (DOC_EXAMPLES.has(v) || NAMES_OF_THEMSELVES.has(v.toLowerCase()) || WHOLE_WORD.test(v)) return true
+  if (REFERENCE.test(v) || LOOKUP.test(v) || MARKS.test(v)) return true
+  // A generated key never spells SECRET or TOKEN in capitals (AWS's `VERYLONGSECRETeyJ…`); a password may.
+  if (!typed && /SECRET|TOKEN|PASSWORD|APIKEY/.test(v)) return true
+  return namesItsKind(v, typed) || lowVariety(v, typed)
 }
 
 /**

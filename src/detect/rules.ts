@@ -606,7 +606,8 @@ export const RULES: Rule[] = [
     class: 'docker-config',
     keywords: ['"auth"'],
     pattern: /"auth"\s{0,4}:\s{0,4}"(?<s>[A-Za-z0-9+/]{8,2048}={0,2})"/g,
-    check: (s) => Buffer.from(s, 'base64').toString('utf8').includes(':'),
+    // user:password, where the password is not a word of a fixture (`bob:password`, `user:secret`).
+    check: (s) => /^[^:]*:(.+)$/s.test(Buffer.from(s, 'base64').toString('utf8')) && !isPlaceholder(Buffer.from(s, 'base64').toString('utf8').replace(/^[^:]*:/, ''), true),
     reason: 'container registry credentials (docker config auths)',
   },
   {
