@@ -1,4 +1,9 @@
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+// oclif's parts by their own entry points: its index would also load all of
+// semver to check oclif's own engine range on every run (docs/performance.md).
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import * as Flags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 import chalk from 'chalk'
 
 import {EXIT, fromSystemError, isLeakctlError, scrubMessage} from '../src/errors.js'

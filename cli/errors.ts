@@ -1,4 +1,4 @@
-import {Errors} from '@oclif/core'
+import * as Errors from '@oclif/core/errors'
 import chalk from 'chalk'
 
 import {EXIT, fromSystemError, isLeakctlError, scrubMessage} from '../src/errors.js'

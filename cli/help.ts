@@ -1,4 +1,4 @@
-import {Help} from '@oclif/core'
+import {Help} from '@oclif/core/help'
 
 // Root help with the commands an incident commander reaches for first.
 export default class LeakctlHelp extends Help {

@@ -1,6 +1,6 @@
 import {dirname} from 'node:path'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {workspaceFingerprinter} from '../src/fingerprint/key.js'
 import {loadIncident, recordEvents} from '../src/incident/incident.js'
@@ -10,7 +10,7 @@ import {IssuerHttp} from '../src/verify/issuer/http.js'
 import {prepare} from '../src/verify/issuer/prepare.js'
 import {verificationEvents} from '../src/verify/issuer/record.js'
 import type {IssuerOptions, Leaked} from '../src/verify/issuer/types.js'
-import {verifyLeaked, type VerifySummary} from '../src/verify/issuer/verify.js'
+import type {VerifySummary} from '../src/verify/issuer/verify.js'
 import {incidentFlags} from './base.js'
 import {renderVerifications} from './render/issuer.js'
 
@@ -69,6 +69,7 @@ export function issuerSetup(ref: IncidentRef, state: IncidentState, flags: Issue
 export async function verifyAfterTriage(ref: IncidentRef, actor: string, kube: {kubeconfig?: string; context?: string} = {}): Promise<{text: string; summary: VerifySummary; warnings: string[]}> {
   const {state} = loadIncident(ref)
   const {leaked, options} = issuerSetup(ref, state, {...kube, 'use-leaked-key': false, connect: false, concurrency: 4, timeout: 10, 'max-wait': 30})
+  const {verifyLeaked} = await import('../src/verify/issuer/verify.js')
   const {verifications, summary} = await verifyLeaked(leaked, options)
   const res = await recordEvents(ref, actor, verificationEvents(verifications))
   return {text: renderVerifications(verifications, summary), summary, warnings: res.warnings}

@@ -1,4 +1,5 @@
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {actOnItems, type ItemAction} from '../src/incident/incident.js'
 import {progress} from '../src/incident/state.js'

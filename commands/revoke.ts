@@ -1,6 +1,6 @@
 import {createInterface} from 'node:readline/promises'
 
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../cli/base.js'
 import {issuerFlags, issuerSetup} from '../cli/issuer-flags.js'
@@ -9,9 +9,7 @@ import {inputError} from '../src/errors.js'
 import {loadIncident, recordEvents} from '../src/incident/incident.js'
 import {safeLine} from '../src/text/terminal.js'
 import {revocationEvents, verificationEvents} from '../src/verify/issuer/record.js'
-import {revokeLeaked} from '../src/verify/issuer/revoke.js'
 import type {Leaked, RevokeAction} from '../src/verify/issuer/types.js'
-import {verifyLeaked} from '../src/verify/issuer/verify.js'
 
 export default class Revoke extends BaseCommand {
   static override summary = 'Revoke leaked credentials at their issuer: a dry run unless --apply, one confirmation per credential'
@@ -35,6 +33,9 @@ Exit codes: 0 done (or nothing to do); 1 a revoked credential still answers as l
 
   async run() {
     const {flags} = await this.parse(Revoke)
+    // The issuers' clients (the AWS SDK) load only here, not for --help or a usage error (docs/performance.md).
+    const {revokeLeaked} = await import('../src/verify/issuer/revoke.js')
+    const {verifyLeaked} = await import('../src/verify/issuer/verify.js')
     const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY)
     if (flags.apply && !flags.yes && !interactive) throw inputError('revoke.confirm', 'revoke --apply asks before each credential and there is no terminal: add --yes')
     const ref = this.incident(flags)

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {loadIncident, recordEvents} from '../../src/incident/incident.js'

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {recordEvents} from '../../src/incident/incident.js'

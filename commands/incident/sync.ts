@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {renderSync} from '../../cli/render/sync.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {renderAccountWide, renderCloudTrail} from '../../cli/render/logs.js'
@@ -6,7 +6,6 @@ import {EXIT, inputError, isLeakctlError} from '../../src/errors.js'
 import {loadIncident, recordEvents} from '../../src/incident/incident.js'
 import type {IncidentRef} from '../../src/incident/workspace.js'
 import {checkAthenaNames, querySql, tableDdl} from '../../src/logs/cloudtrail/athena-sql.js'
-import {ACCOUNT_SOURCE, accountEvidence, accountWide} from '../../src/logs/cloudtrail/account-wide.js'
 import {evidenceEvents, SOURCE} from '../../src/logs/cloudtrail/evidence.js'
 import {checkKeyIds, incidentExposure, incidentKeyIds, investigateCloudTrail, type Source} from '../../src/logs/cloudtrail/investigate.js'
 import {parseDuration} from '../../src/time/duration.js'
@@ -139,6 +138,8 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
       since ??= state.exposedAt ? new Date(state.exposedAt) : new Date(state.openedAt)
     }
     const homeRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
+    // The AWS SDK loads only for the account-wide sweep (docs/performance.md).
+    const {ACCOUNT_SOURCE, accountEvidence, accountWide} = await import('../../src/logs/cloudtrail/account-wide.js')
     const result = await accountWide({since, regions: flags.region ?? [homeRegion], profile: flags.profile, baselineMs: parseDuration(flags.baseline, '--baseline'), onProgress: (t) => this.progress(t)})
     this.progressDone()
     if (result.fatal) {

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {renderGitHub, renderTokenUse} from '../../cli/render/logs.js'
@@ -7,10 +7,8 @@ import {loadIncident, recordEvents} from '../../src/incident/incident.js'
 import type {NewEvent} from '../../src/incident/log.js'
 import type {IncidentState} from '../../src/incident/state.js'
 import type {IncidentRef} from '../../src/incident/workspace.js'
-import {repoOfWorkingTree, resolveToken} from '../../src/logs/github/client.js'
 import {evidenceEvents, SOURCE, tokenUseEvidence} from '../../src/logs/github/evidence.js'
-import {investigateGitHub} from '../../src/logs/github/investigate.js'
-import {givenTokens, investigateTokenUse, type LeakedToken, leakedTokens} from '../../src/logs/github/token-use.js'
+import type {investigateTokenUse, LeakedToken} from '../../src/logs/github/token-use.js'
 import {parseInstant} from '../../src/time/instant.js'
 
 const REPO = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/
@@ -46,6 +44,10 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
 
   async run() {
     const {flags} = await this.parse(LogsGitHub)
+    // The GitHub client (octokit) loads only here, not for --help or a usage error (docs/performance.md).
+    const {repoOfWorkingTree, resolveToken} = await import('../../src/logs/github/client.js')
+    const {investigateGitHub} = await import('../../src/logs/github/investigate.js')
+    const {givenTokens, leakedTokens} = await import('../../src/logs/github/token-use.js')
     const now = new Date()
     // Only the leaked tokens' actions (--org alone), or a repository and what copied it.
     const tokenMode = Boolean(flags.org)
@@ -117,6 +119,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
   }
 
   private async tokenUse(org: string, tokens: LeakedToken[], ref: IncidentRef | undefined, o: {since: Date | null; token: Parameters<typeof investigateTokenUse>[0]['token']; baseUrl: string; maxWait: number; record: boolean; by?: string}) {
+    const {investigateTokenUse} = await import('../../src/logs/github/token-use.js')
     const result = await investigateTokenUse({org, tokens, since: o.since, token: o.token, baseUrl: o.baseUrl, maxWaitSeconds: o.maxWait, onProgress: (t) => this.progress(t)})
     this.progressDone()
     const recorded = ref && o.record && !result.fatal ? await this.record(ref, o.by, (seen) => tokenUseEvidence(result, seen)) : undefined

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import chalk from 'chalk'
 
 import {BaseCommand} from '../../cli/base.js'

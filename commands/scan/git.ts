@@ -1,6 +1,7 @@
 import {writeFileSync} from 'node:fs'
 
-import {Args, Flags} from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../cli/base.js'
 import {renderGitScan} from '../../cli/render/scan-git.js'

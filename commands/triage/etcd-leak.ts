@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import chalk from 'chalk'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
@@ -11,7 +11,6 @@ import {loadIncident} from '../../src/incident/incident.js'
 import {progress} from '../../src/incident/state.js'
 import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
 import {parseInstant} from '../../src/time/instant.js'
-import {triageEtcdLeak} from '../../src/triage/etcd-leak.js'
 
 export default class TriageEtcdLeak extends BaseCommand {
   static override summary = 'An etcd backup leaked: the verdict in seconds, what to revoke in what order, the incident with its timed checklist'
@@ -50,6 +49,8 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
 
   async run() {
     const {flags} = await this.parse(TriageEtcdLeak)
+    // The triage's scanners and collectors (octokit among them) load only here, not for --help or a usage error (docs/performance.md).
+    const {triageEtcdLeak} = await import('../../src/triage/etcd-leak.js')
     const exposedAt = flags['exposed-at'] ? parseInstant(flags['exposed-at'], '--exposed-at') : undefined
     const encryptionConfig = flags['encryption-config'] ? readEncryptionConfig(flags['encryption-config']) : undefined
     const procedures = loadProcedures()

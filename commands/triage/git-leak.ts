@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import chalk from 'chalk'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
@@ -12,7 +12,6 @@ import {loadProcedures, resolvePlaybook} from '../../src/playbook/load.js'
 import {shQuote} from '../../src/text/shell.js'
 import {safeLine} from '../../src/text/terminal.js'
 import {parseInstant} from '../../src/time/instant.js'
-import {triageGitLeak} from '../../src/triage/git-leak.js'
 
 export default class TriageGitLeak extends BaseCommand {
   static override summary = 'A secret was committed (and pushed): confirm it, open the incident, prepare the history rewrite, look for use'
@@ -40,6 +39,8 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
 
   async run() {
     const {flags} = await this.parse(TriageGitLeak)
+    // The triage's scanners and collectors (octokit among them) load only here, not for --help or a usage error (docs/performance.md).
+    const {triageGitLeak} = await import('../../src/triage/git-leak.js')
     if (flags.github && !/^[\w.-]+\/[\w.-]+$/.test(flags.github)) throw inputError('github.repo', `--github ${flags.github}: expected owner/name`)
     const exposedAt = flags['exposed-at'] ? parseInstant(flags['exposed-at'], '--exposed-at') : undefined
     const procedures = loadProcedures()

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../cli/base.js'
 import {issuerFlags, issuerSetup} from '../../cli/issuer-flags.js'
@@ -7,7 +7,6 @@ import {EXIT} from '../../src/errors.js'
 import {loadIncident, recordEvents} from '../../src/incident/incident.js'
 import {safeLine} from '../../src/text/terminal.js'
 import {verificationEvents} from '../../src/verify/issuer/record.js'
-import {planCalls, verifyLeaked} from '../../src/verify/issuer/verify.js'
 
 export default class VerifyIssuer extends BaseCommand {
   static override summary = 'Does each leaked credential still work? Ask its own issuer only (GitHub, AWS, Slack, ...), with the least intrusive documented call'
@@ -30,6 +29,8 @@ Exit codes: 0 none is live; 1 a leaked credential still works; 2 bad input; 3 no
 
   async run() {
     const {flags} = await this.parse(VerifyIssuer)
+    // The issuers' clients (the AWS SDK) load only here, not for --help or a usage error (docs/performance.md).
+    const {planCalls, verifyLeaked} = await import('../../src/verify/issuer/verify.js')
     const ref = this.incident(flags)
     const {state, warnings} = loadIncident(ref)
     this.warnAll(warnings)
