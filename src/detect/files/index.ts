@@ -29,6 +29,8 @@ import {RAILS_FILES} from './rails.js'
 export interface CredentialFile {
   /** Short id, also the Match's rule id prefix: `netrc`, `pgpass`, … */
   id: string
+  /** Rule ids its candidates carry besides (or instead of) `id`: the account files report `password-hash`. */
+  emits?: readonly string[]
   /** Matches the file's path (forward slashes, relative to the repository or as given). */
   path: RegExp
   /** Pushes one candidate per credential the text holds in this format. */

@@ -54,9 +54,9 @@ function plainPassword(value: string, start: number, account: string): Candidate
 
 export const PASSWD_FILES: CredentialFile[] = [
   // shadow(5), and passwd(5) where a hash sits in the second field (no shadow file)
-  {id: 'shadow', path: /(?:^|\/)(?:g?shadow|passwd|master\.passwd)(?:-|\.bak|\.old|\.orig)?$/, read: (text, out) => readAccounts(text, out, false)},
+  {id: 'shadow', emits: ['password-hash'], path: /(?:^|\/)(?:g?shadow|passwd|master\.passwd)(?:-|\.bak|\.old|\.orig)?$/, read: (text, out) => readAccounts(text, out, false)},
   // https://httpd.apache.org/docs/2.4/misc/password_encryptions.html
-  {id: 'htpasswd', path: /(?:^|\/)[^/]*htpasswd[^/]*$/i, read: (text, out) => readAccounts(text, out, true)},
+  {id: 'htpasswd', emits: ['password-hash', 'htpasswd-plaintext'], path: /(?:^|\/)[^/]*htpasswd[^/]*$/i, read: (text, out) => readAccounts(text, out, true)},
   // http://www.proftpd.org/docs/howto/AuthFiles.html (AuthUserFile, written by ftpasswd)
-  {id: 'proftpd-passwd', path: /(?:^|\/)(?:[^/]*ftpd?[^/]*passwd[^/]*|ftpasswd)$/i, read: (text, out) => readAccounts(text, out, false)},
+  {id: 'proftpd-passwd', emits: ['password-hash'], path: /(?:^|\/)(?:[^/]*ftpd?[^/]*passwd[^/]*|ftpasswd)$/i, read: (text, out) => readAccounts(text, out, false)},
 ]

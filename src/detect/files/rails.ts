@@ -26,7 +26,9 @@ function readMasterKey(text: string, out: Candidate[], encrypted: string): void 
   })
 }
 
+// Both readers report rule `rails-master-key-file` (`rails-master-key` is the
+// RAILS_MASTER_KEY= rule of frameworks.ts).
 export const RAILS_FILES: CredentialFile[] = [
-  {id: 'rails-master-key', path: /(?:^|\/)master\.key$/, read: (text, out) => readMasterKey(text, out, 'config/credentials.yml.enc')},
-  {id: 'rails-credentials-key', path: /(?:^|\/)config\/credentials\/[\w.-]+\.key$/, read: (text, out) => readMasterKey(text, out, 'config/credentials/<environment>.yml.enc')},
+  {id: 'rails-master-key-file', path: /(?:^|\/)master\.key$/, read: (text, out) => readMasterKey(text, out, 'config/credentials.yml.enc')},
+  {id: 'rails-credentials-key', emits: ['rails-master-key-file'], path: /(?:^|\/)config\/credentials\/[\w.-]+\.key$/, read: (text, out) => readMasterKey(text, out, 'config/credentials/<environment>.yml.enc')},
 ]
