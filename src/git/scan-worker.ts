@@ -20,28 +20,34 @@ export interface BlobResult {
 }
 
 /** Scans one blob; `fp` is the workspace's fingerprinter (a worker gets its key in workerData). */
-export const blobScan = (fp: Fingerprinter, text: (data: Buffer) => string = utf8): JobFn<BlobJob, BlobResult> => (job, bytes) => scanBlob(job, bytes, fp, text)
+export const blobScan = (fp: Fingerprinter, text: (data: Buffer) => string = decode): JobFn<BlobJob, BlobResult> => (job, bytes) => scanBlob(job, bytes, fp, text)
 
-const utf8 = (data: Buffer) => data.toString('utf8')
-
-// Decoding was half of a worker's time on a real history (docs/performance.md):
-// V8 puts a string of 128 KiB to 1 MiB in its large-object space, one fresh
-// mapping each, and that runs at ~250 MB/s, while Node makes a string over
-// ~1 MiB (its EXTERN_APEX, 1,031,913 bytes) an external one at memory speed.
-// A batch's arena is over that size: decoded once as Latin-1, each ASCII blob
-// in it is then a substring of it (V8 shares the characters, no copy), and
-// for ASCII bytes Latin-1 and UTF-8 give the same string. Any other blob is
-// decoded on its own, as UTF-8.
+// Decoding was half of a worker's time on a real history (docs/performance.md).
+// V8 puts a string of 128 KiB to 1 MiB in its large-object space, a fresh
+// mapping each, and UTF-8 decoding into it ran at ~250 MB/s; over ~1 MiB
+// (Node's EXTERN_APEX, 1,031,913 bytes) Node makes Latin-1 text an external
+// string at memory speed, but not UTF-8. For ASCII bytes Latin-1 and UTF-8
+// give the same string, and most source is ASCII (a check at memory speed):
+// ASCII is decoded as Latin-1, anything else as UTF-8.
 const EXTERN_APEX = 1_031_913
 const LARGE_STRING = 64 * 1024
 
-/** A decoder for blobs that are views into worker arenas (a fresh ArrayBuffer per batch, unchanged while it is scanned). */
+/** The blob as text (UTF-8), by the fastest decoding that gives the same string. */
+const decode = (data: Buffer): string => (isAscii(data) ? data.toString('latin1') : data.toString('utf8'))
+
+/**
+ * A decoder for blobs that are views into a worker's batch arena (a fresh
+ * ArrayBuffer per batch, unchanged while it is scanned): the arena, over
+ * EXTERN_APEX, is decoded once as Latin-1 and an ASCII blob of 64 KiB to
+ * 1 MiB is a substring of it (V8 shares the characters: no copy, no
+ * large-object string).
+ */
 export function arenaText(): (data: Buffer) => string {
   let arena: ArrayBufferLike | undefined
   let whole = ''
   return (data) => {
     const buf = data.buffer
-    if (data.byteLength < LARGE_STRING || data.byteLength > EXTERN_APEX || buf.byteLength <= EXTERN_APEX || !isAscii(data)) return utf8(data)
+    if (data.byteLength < LARGE_STRING || data.byteLength > EXTERN_APEX || buf.byteLength <= EXTERN_APEX || !isAscii(data)) return decode(data)
     if (arena !== buf) {
       arena = buf
       whole = Buffer.from(buf).toString('latin1')
