@@ -145,7 +145,7 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
     }
     requested++
     const known = cache?.get(sha, path)
-    // Larger than this scan's limit: skipped as too large, as if never seen.
+    // A cached blob over this scan's size limit goes to cat-file like any other, to be skipped as too large.
     if (known && known.size <= maxBlob) {
       counted(known.size)
       cached.push({sha, binary: known.binary, hits: known.hits})
