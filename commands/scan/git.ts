@@ -36,6 +36,7 @@ Exit 1 when secrets are found (after --baseline), 0 when none, 2 for bad input.`
     baseline: Flags.string({description: 'Ignore findings whose fingerprint is in this file (a --write-baseline file, keyed with its own key; or our --json, one per line: the workspace\'s key)'}),
     'write-baseline': Flags.string({description: 'Write the fingerprints of this scan’s findings to FILE (0600), with the baseline’s own key (kept when FILE is already one)'}),
     format: Flags.string({options: ['text', 'sarif'], default: 'text', description: 'Output format (--json for JSON)'}),
+    cache: Flags.boolean({default: true, allowNo: true, description: 'Keep what each blob yielded (blob ids and fingerprints, never values) in the workspace, so the next scan of this repository reads only new blobs; --no-cache reads every blob'}),
   }
 
   async run() {
@@ -54,6 +55,8 @@ Exit 1 when secrets are found (after --baseline), 0 when none, 2 for bad input.`
       worktree: flags.worktree,
       maxBlobBytes: flags['max-blob-size'] * 1024 * 1024,
       baseline: baseline?.fingerprints,
+      // With a baseline's key (CI), no workspace is made: nothing is cached.
+      cacheDir: flags.cache && !keyed ? this.workspaceDir(flags.workspace) : undefined,
       onProgress: (p) => this.progress(p.phase === 'history' ? `reading history: ${p.done.toLocaleString('en')} commits` : `scanning blobs: ${p.done.toLocaleString('en')}/${p.total?.toLocaleString('en')}`),
     })
     this.progressDone()

@@ -115,58 +115,70 @@ export class CatFile {
     this.child.stdin.write(text)
   }
 
-  /** The buffered bytes as one Buffer (concatenated only when split across chunks). */
-  private joined(): Buffer {
-    if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)]
-    return this.chunks[0] ?? Buffer.alloc(0)
+  /**
+   * Drops `n` bytes from the front. Only whole chunks are let go or one is
+   * cut: the rest is never concatenated (joining every buffered chunk for
+   * each small blob was most of the main thread's garbage on a real history).
+   */
+  private consume(n: number): void {
+    this.buffered -= n
+    let i = 0
+    while (n > 0) {
+      const c = this.chunks[i]!
+      if (c.length > n) {
+        this.chunks[i] = c.subarray(n)
+        break
+      }
+      n -= c.length
+      i++
+    }
+    if (i) this.chunks.splice(0, i)
   }
 
-  private consume(n: number): void {
-    const all = this.joined()
-    const rest = all.subarray(n)
-    this.chunks = rest.length ? [rest] : []
-    this.buffered = rest.length
+  /** The header line at the front, without its LF; null until all of it is here. */
+  private headerLine(): string | null {
+    const first = this.chunks[0]
+    if (!first) return null
+    const nl = first.indexOf(0x0a)
+    if (nl >= 0) {
+      const line = first.toString('latin1', 0, nl)
+      this.consume(nl + 1)
+      return line
+    }
+    if (this.chunks.length === 1) return null
+    // Split across chunks (rare: a header is ~50 bytes): join only the chunks up to its end.
+    let upTo = 1
+    while (upTo < this.chunks.length && this.chunks[upTo]!.indexOf(0x0a) < 0) upTo++
+    if (upTo === this.chunks.length) return null
+    this.chunks.splice(0, upTo + 1, Buffer.concat(this.chunks.slice(0, upTo + 1)))
+    return this.headerLine()
   }
 
   /** The next `n` bytes (a view when they sit in one chunk: chunks are never reused), then drops n+1 (the LF). */
   private takeBody(n: number): Uint8Array {
-    const first = this.chunks[0]
-    if (first && first.length >= n) {
-      const body = first.subarray(0, n)
-      this.chunks[0] = first.subarray(n)
-      this.buffered -= n
-      this.consume(1)
-      return body
-    }
-    const out = new Uint8Array(n)
-    let filled = 0
-    let i = 0
-    while (filled < n) {
-      const c = this.chunks[i]!
-      const part = Math.min(c.length, n - filled)
-      out.set(c.subarray(0, part), filled)
-      filled += part
-      if (part === c.length) i++
-      else {
-        this.chunks[i] = c.subarray(part)
-        break
+    const first = this.chunks[0]!
+    let body: Uint8Array
+    if (first.length >= n) body = first.subarray(0, n)
+    else {
+      const out = new Uint8Array(n)
+      let filled = 0
+      for (const c of this.chunks) {
+        const part = Math.min(c.length, n - filled)
+        out.set(part === c.length ? c : c.subarray(0, part), filled)
+        filled += part
+        if (filled === n) break
       }
+      body = out
     }
-    this.chunks = this.chunks.slice(i)
-    this.buffered -= n
-    this.consume(1) // the LF after the contents
-    return out
+    this.consume(n + 1) // the contents and the LF after them
+    return body
   }
 
   private pump(): void {
     for (;;) {
       if (this.need < 0) {
-        if (this.buffered === 0) return
-        const all = this.joined()
-        const nl = all.indexOf(0x0a)
-        if (nl < 0) return
-        const header = all.toString('latin1', 0, nl)
-        this.consume(nl + 1)
+        const header = this.headerLine()
+        if (header === null) return
         const [sha = '', type = '', size = ''] = header.split(' ')
         if (type === 'missing' || type === 'ambiguous') {
           this.head++

@@ -6,11 +6,12 @@ import type {matchFindingBase} from '../detect/engine.js'
 import type {FileFinding, GitFinding} from '../detect/finding.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {dependencyError, inputError} from '../errors.js'
+import {openBlobCache} from './blob-cache.js'
 import {blobScanner} from './blob-scanner.js'
 import {BlobReader, presentObjects} from './blobs.js'
 import {type Change, type Commit, HistoryError, readHistory, topoOrder} from './history.js'
 import {git, GitError, gitMissing, openRepository, type Remote, type RepoInfo, spawnGit} from './repo.js'
-import {blobScan} from './scan-worker.js'
+import {type BlobResult, blobScan} from './scan-worker.js'
 
 // The history scan: every commit reachable from the refs, every unique blob
 // read and scanned once, findings mapped back to the commit that first put
@@ -34,6 +35,8 @@ export interface GitScanOptions {
   maxBlobBytes?: number
   /** Fingerprints accepted earlier: not reported. */
   baseline?: ReadonlySet<string>
+  /** A folder (the workspace) where what each blob yielded is kept, so the next scan of this repository skips it (src/git/blob-cache.ts). */
+  cacheDir?: string
   onProgress?: (p: {phase: 'history' | 'blobs'; done: number; total?: number}) => void
 }
 
@@ -109,14 +112,22 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
   const skipped: SkippedBlob[] = []
   const hits = new Map<string, BlobHit[]>()
   const scanner = blobScanner(opts.fingerprinter)
+  const cache = opts.cacheDir ? openBlobCache(opts.cacheDir, repo.path, opts.fingerprinter) : undefined
+  /** Results of blobs an earlier scan already saw (not read again). */
+  const cached: BlobResult[] = []
+  /** The order in which the walk met each blob: binary blobs are listed in it, whatever order the threads finish in. */
+  const met = new Map<string, number>()
   let bytes = 0
   let read = 0
   let requested = 0
+  const counted = (size: number) => {
+    bytes += size
+    read++
+    if (read % 2000 === 0) opts.onProgress?.({phase: 'blobs', done: read, total: requested})
+  }
   const reader = new BlobReader(repo.path, maxBlob, {
     blob(sha, data) {
-      bytes += data.byteLength
-      read++
-      if (read % 2000 === 0) opts.onProgress?.({phase: 'blobs', done: read, total: requested})
+      counted(data.byteLength)
       return scanner.add({sha, path: blobPath.get(sha)!}, data)
     },
     skip(sha, reason, detail) {
@@ -127,11 +138,20 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
   const want = (sha: string, path: string) => {
     if (blobPath.has(sha)) return
     blobPath.set(sha, path)
+    met.set(sha, met.size)
     if (present && !present.has(sha)) {
       skipped.push({blob: sha, path, reason: 'missing'})
       return
     }
     requested++
+    const known = cache?.get(sha, path)
+    // A cached blob over this scan's size limit goes to cat-file like any other, to be skipped as too large.
+    if (known && known.size <= maxBlob) {
+      counted(known.size)
+      cached.push({sha, binary: known.binary, hits: known.hits})
+      if (known.binary) reader.sizes.set(sha, known.size)
+      return
+    }
     reader.request(sha)
   }
   let walkError: unknown
@@ -152,7 +172,7 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
   }
   // Always drain the readers and workers, even when the walk failed: no process or thread is left behind.
   await reader.close()
-  const results = await scanner.finish()
+  const scannedNow = await scanner.finish()
   if (walkError) {
     if (walkError instanceof HistoryError) {
       if (repo.partial && /promisor|could not fetch|not allowed/.test(walkError.stderr)) throw inputError('git.partial-clone', `${pathArg} is a partial clone without the trees of its history, and leakctl never downloads: fetch them first (git fetch --refetch with no filter) or scan a full clone`)
@@ -161,6 +181,11 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
     }
     throw walkError
   }
+  if (cache) {
+    for (const r of scannedNow) cache.put(r.sha, blobPath.get(r.sha)!, {size: reader.sizes.get(r.sha)!, binary: r.binary, hits: r.hits})
+    cache.save()
+  }
+  const results = [...cached, ...scannedNow].sort((a, b) => met.get(a.sha)! - met.get(b.sha)!)
   for (const r of results) {
     if (r.binary) skipped.push({blob: r.sha, path: blobPath.get(r.sha)!, reason: 'binary', size: reader.sizes.get(r.sha)})
     else if (r.hits.length) hits.set(r.sha, r.hits)
