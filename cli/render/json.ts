@@ -23,20 +23,6 @@ class Chunked {
     this.buf += s
     if (this.buf.length >= CHUNK) this.flush()
   }
-  /** A long piece of JSON text, cut at line ends (never inside a character) into chunks of at most CHUNK where it can be. */
-  pushLines(s: string): void {
-    if (this.buf.length + s.length < CHUNK) return this.push(s)
-    this.flush()
-    let start = 0
-    while (s.length - start >= CHUNK) {
-      let cut = s.lastIndexOf('\n', start + CHUNK - 1)
-      if (cut < start) cut = s.indexOf('\n', start + CHUNK)
-      if (cut < 0) break
-      this.write(s.slice(start, cut + 1))
-      start = cut + 1
-    }
-    this.push(s.slice(start))
-  }
   flush(): void {
     if (this.buf) this.write(this.buf)
     this.buf = ''
@@ -62,7 +48,6 @@ function emit(value: unknown, indent: string, depth: number, out: Chunked): void
   const inner = `${indent}  `
   if (Array.isArray(value)) {
     if (value.length === 0) return out.push('[]')
-    if (depth + 1 > WALK_DEPTH) return emitRuns(value, indent, out)
     out.push('[\n')
     for (let i = 0; i < value.length; i++) {
       out.push(inner)
@@ -83,34 +68,4 @@ function emit(value: unknown, indent: string, depth: number, out: Chunked): void
     out.push(i < entries.length - 1 ? ',\n' : '\n')
   })
   out.push(`${indent}}`)
-}
-
-/** Elements per JSON.stringify call when an array's elements are not walked: one native call per run, not per element. */
-const RUN = 256
-
-/**
- * An array whose elements JSON.stringify writes whole, a run of plain
- * objects at a time: `[\n  a,\n  b\n]` with its brackets cut off and every
- * line indented once more is exactly the elements one by one at this depth.
- * Anything else (a value with toJSON, a primitive) goes alone, as before.
- */
-function emitRuns(value: unknown[], indent: string, out: Chunked): void {
-  const inner = `${indent}  `
-  out.push('[\n')
-  let i = 0
-  while (i < value.length) {
-    let end = i
-    while (end < value.length && end - i < RUN && walkable(value[end])) end++
-    if (end > i) {
-      const s = JSON.stringify(value.slice(i, end), null, 2)
-      const body = s.slice(2, -2)
-      out.pushLines(indent ? `${indent}${body.replaceAll('\n', `\n${indent}`)}` : body)
-      i = end
-    } else {
-      out.push(`${inner}${whole(value[i], inner) ?? 'null'}`)
-      i++
-    }
-    out.push(i < value.length ? ',\n' : '\n')
-  }
-  out.push(`${indent}]`)
 }
