@@ -7,7 +7,8 @@ import {inputError} from '../errors.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
 import type {Credential} from './classify.js'
 import {keyringFrom} from './decrypt.js'
-import {analyze} from './inventory/analyze.js'
+import {type Analysis, analyze, sealedAnalysis} from './inventory/analyze.js'
+import {readEnvelope} from './envelope.js'
 import {compiledWorker, pool} from '../parallel/pool.js'
 import {Folder, type Revision, type SecretEntry, type StorageTimeline} from './inventory/fold.js'
 import {keyringsFrom} from './inventory/keyrings.js'
@@ -122,6 +123,13 @@ class OrderedFold {
     else this.queue.push(rec)
   }
 
+  /** A value analysed already (its envelope says all, or it was analysed inline): folded now unless earlier ones are pending. */
+  ready(r: Omit<Revision, 'analysis' | 'tombstone'>, analysis: Analysis): void {
+    const rec: Revision = {route: r.route, key: r.key, main: r.main, tombstone: false, analysis}
+    if (this.head === this.queue.length) this.folder.add(rec)
+    else this.queue.push(rec)
+  }
+
   /** Queues a value; returns its position for the job. */
   value(r: Omit<Revision, 'analysis' | 'tombstone'>): number {
     const seq = this.nextSeq++
@@ -231,8 +239,18 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions): Promise
         fold.tombstone(rec)
         continue
       }
+      const env = readEnvelope(r.value)
+      const sealed = env.storage === 'encrypted' && env.provider !== 'kms' ? sealedAnalysis(env, keyringFor?.(route.resource, route.group) ?? null) : null
+      if (sealed) {
+        fold.ready(rec, sealed)
+        continue
+      }
+      if (threads < 2) {
+        fold.ready(rec, analyze({key, main: r.main, category: route.category, resource: route.resource, group: route.group, value: r.value}, keyringFor, opts.fingerprinter))
+        continue
+      }
       const seq = fold.value(rec)
-      // The pool copies the value (the reader's pages are not ours to keep) or analyses it now.
+      // The pool copies the value (the reader's pages are not ours to keep).
       const wait = work.add({seq, key, main: r.main, category: route.category, resource: route.resource, group: route.group}, r.value)
       if (wait) await wait
     }

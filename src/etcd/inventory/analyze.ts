@@ -3,7 +3,7 @@ import type {EtcdFinding} from '../../detect/finding.js'
 import type {Fingerprinter} from '../../fingerprint/key.js'
 import {type Credential, classifySecret, type Skip} from '../classify.js'
 import {decrypt, type Decryption, type Keyring} from '../decrypt.js'
-import {providerLabel, readEnvelope} from '../envelope.js'
+import {type Envelope, providerLabel, readEnvelope} from '../envelope.js'
 import type {Category} from '../k8s/keys.js'
 import {ownerFacts, type OwnerFacts} from '../../verify/cluster/consumers.js'
 import type {Consumer} from '../../verify/cluster/live.js'
@@ -57,9 +57,32 @@ export type KeyringFor = (resource: string, group: string) => Keyring | null
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
 
+// One answer per envelope label (`aescbc:key1`): shared, never changed after it is made.
+const sealedByLabel = new Map<string, Analysis>()
+
+/**
+ * A value nobody can read here — encrypted with a local provider, and no
+ * configured key for its resource — is all envelope: its analysis is what
+ * the envelope says, and the value is never decoded (nor sent to a worker).
+ * Null when the value may be readable (plaintext, KMS, or a keyring to try).
+ */
+export function sealedAnalysis(env: Envelope, keyring: Keyring | null): Analysis | null {
+  if (env.storage !== 'encrypted' || env.provider === 'kms' || keyring) return null
+  const label = `${env.provider}:${env.keyName}`
+  let a = sealedByLabel.get(label)
+  if (!a) {
+    a = Object.freeze({storage: 'encrypted', provider: providerLabel(env), keyName: env.keyName, decryption: null, kmsKeyId: null, object: null, damaged: false, credentials: Object.freeze([]) as unknown as Credential[], found: Object.freeze([]) as unknown as ObjectCredential[]}) as Analysis
+    if (sealedByLabel.size > 1024) sealedByLabel.clear() // a crafted file's thousands of key names
+    sealedByLabel.set(label, a)
+  }
+  return a
+}
+
 /** `fp` is the workspace's fingerprinter: every credential found leaves as its keyed fingerprint. */
 export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fingerprinter): Analysis {
   const env = readEnvelope(job.value)
+  const sealed = sealedAnalysis(env, env.storage === 'encrypted' && env.provider !== 'kms' ? (keyringFor?.(job.resource, job.group) ?? null) : null)
+  if (sealed) return sealed
   const a: Analysis = {storage: env.storage, provider: null, keyName: null, decryption: null, kmsKeyId: null, object: null, damaged: false, credentials: [], found: []}
   let plaintext: Buffer | null = job.value
   if (env.storage === 'encrypted') {
@@ -186,13 +209,42 @@ function annotationTexts(meta: Meta): Text[] {
   return out
 }
 
+type Base = ReturnType<typeof matchFindingBase>
+
+/**
+ * Texts longer than this are scanned every time: copies are env values and
+ * small config entries, while long texts (a Pod's last-applied annotation)
+ * are mostly unique, and keying a map by them cost more than it saved.
+ */
+const CACHED_TEXT_MAX = 256
+const CACHED_TEXTS = 20_000
+/**
+ * What the engine found in a text, per fingerprint key: a Deployment's env
+ * is copied into every ReplicaSet and Pod made from it, and `LOG_LEVEL=info`
+ * is in half the ConfigMaps. Held in memory only, like the values themselves.
+ */
+const textCache = new WeakMap<Fingerprinter, Map<string, readonly Base[]>>()
+
+function detected(text: string, path: string, fp: Fingerprinter): readonly Base[] {
+  if (text.length > CACHED_TEXT_MAX) return detect(text, {path}).map((m) => matchFindingBase(m, fp))
+  let cache = textCache.get(fp)
+  if (!cache) textCache.set(fp, (cache = new Map()))
+  const id = `${path}\0${text}`
+  let bases = cache.get(id)
+  if (!bases) {
+    bases = detect(text, {path}).map((m) => matchFindingBase(m, fp))
+    if (cache.size >= CACHED_TEXTS) cache.clear()
+    cache.set(id, bases)
+  }
+  return bases
+}
+
 /** Runs the engine over each text; one credential per fingerprint per object (the first field that holds it: data before annotations). */
 function scanTexts(texts: Text[], fp: Fingerprinter): ObjectCredential[] {
   const out: ObjectCredential[] = []
   const seen = new Set<string>()
   for (const {field, text, path} of texts) {
-    for (const m of detect(text, {path})) {
-      const base = matchFindingBase(m, fp)
+    for (const base of detected(text, path, fp)) {
       if (seen.has(base.fingerprint)) continue
       seen.add(base.fingerprint)
       out.push({...base, field})

@@ -81,9 +81,13 @@ export interface Revision {
   analysis: Analysis | null
 }
 
+/** The placeholder list every entry starts with (never written to). */
+const NONE = Object.freeze([]) as unknown as never[]
+
 interface SecretAcc {
   entry: SecretEntry
-  creds: Map<string, SecretCredential>
+  /** Made on the first credential: most Secrets of an encrypted cluster never have one here. */
+  creds: Map<string, SecretCredential> | null
   lastPlaintext: number
   owner: OwnerFacts | null
 }
@@ -146,10 +150,11 @@ export class Folder {
           key: r.key,
           created: null,
           modRevision: r.main,
-          credentials: [],
-          consumers: [],
+          // Both set by finish(): until then one shared empty list, not two fresh ones per Secret.
+          credentials: NONE,
+          consumers: NONE,
         },
-        creds: new Map(),
+        creds: null,
         lastPlaintext: 0,
         owner: null,
       }
@@ -157,7 +162,7 @@ export class Folder {
     }
     const e = acc.entry
     e.modRevision = r.main
-    for (const c of acc.creds.values()) c.current = false
+    if (acc.creds) for (const c of acc.creds.values()) c.current = false
     if (r.tombstone || !r.analysis) {
       e.state = 'deleted'
       return
@@ -192,6 +197,7 @@ export class Folder {
     }
     const readable = a.storage === 'plaintext' ? 'anyone' : 'with-keys'
     for (const c of a.credentials) {
+      acc.creds ??= new Map()
       const known = acc.creds.get(c.fingerprint)
       if (known) {
         known.current = true
@@ -253,7 +259,7 @@ export class Folder {
     for (const c of this.consumers.values()) index.add(c)
     this.consumers.clear()
     for (const {entry, creds, lastPlaintext, owner} of this.secrets.values()) {
-      entry.credentials = [...creds.values()].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || b.revision - a.revision)
+      entry.credentials = creds ? [...creds.values()].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || b.revision - a.revision) : []
       consumersOf(index, entry, owner)
       const top = entry.credentials[0]
       entry.risk = top?.risk ?? null
