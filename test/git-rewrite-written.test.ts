@@ -4,7 +4,8 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {planRewrite, type RewritePlan} from '../src/git/rewrite.js'
+import {planRewrite, type RewritePlan, rewriteVars} from '../src/git/rewrite.js'
+import {rewriteHistory} from '../src/playbook/generate.js'
 import {type GitScanResult, scanRepository} from '../src/git/scan.js'
 import {tempDir} from './helpers/cli.js'
 import {TestRepo} from './helpers/git.js'
@@ -66,6 +67,8 @@ describe('the history rewrite replaces values as written, short ones only in pla
     expect(plan.byHand.map((h) => `${h.path}:${h.line}`)).toEqual(['wild/.pgpass:1'])
     expect(plan.commands.some((c) => c.startsWith('# Rewrite by hand'))).toBe(true)
     expect(plan.commands).toContain(`#   wild/.pgpass:1 (commit ${plan.byHand[0]!.commit.slice(0, 12)})`)
+    // The checklist's rewrite-history step shows the same list.
+    expect(rewriteHistory({...rewriteVars(plan), replacements: plan.replacementsFile!})).toEqual(plan.commands.map((c) => c.replace("'<remote-url>'", '<remote-url>')))
   })
 
   it('git filter-repo removes every written form from every blob and leaves unrelated `admin` alone', () => {
