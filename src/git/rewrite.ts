@@ -2,7 +2,8 @@ import {closeSync, constants, fchmodSync, mkdtempSync, openSync, writeSync} from
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {detect} from '../detect/engine.js'
+import {detect, type Match} from '../detect/engine.js'
+import {entropy} from '../detect/placeholder.js'
 import type {GitFinding} from '../detect/finding.js'
 import {fromSystemError, inputError} from '../errors.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
@@ -29,6 +30,16 @@ export interface RewritePlan {
   commands: string[]
   /** Fingerprints whose value could not be read back (object missing). */
   unresolved: string[]
+  /** Short or guessable values with no safe context to anchor a pattern on: edit these places by hand. */
+  byHand: HandRewrite[]
+}
+
+/** A place to rewrite by hand: a global replace of a short value would rewrite unrelated text. */
+export interface HandRewrite {
+  fingerprint: string
+  path: string
+  line: number
+  commit: string
 }
 
 /** The refs to rewrite, as branch and tag names on the remote (remote-tracking names mapped back). */
@@ -75,43 +86,134 @@ export function rewriteTargets(findings: readonly GitFinding[]): RewriteTarget[]
 
 /** `fp` must be the fingerprinter the findings were made with: a value is read back by its fingerprint. */
 export function planRewrite(repo: string, findings: readonly GitFinding[], remote: {name: string; url: string} | null, fp: Fingerprinter, outDir?: string): RewritePlan {
-  const values = new Map<string, string>()
+  // Every finding is read back (not one per fingerprint): the same secret may be written differently
+  // in two files (base64 in .npmrc, plain elsewhere), and a short one needs each place's context.
+  const places: Array<{f: GitFinding; m: Match; text: string}> = []
   const multiLine = new Set<string>()
-  const unresolved: string[] = []
+  const unresolved = new Set<string>()
+  const blobs = new Map<string, {text: string; matches: Match[]} | null>()
   for (const f of findings) {
-    if (values.has(f.fingerprint) || multiLine.has(f.path)) continue
-    let text: string
-    try {
-      text = git(repo, ['cat-file', 'blob', `${f.commit}:${f.path}`])
-    } catch {
-      unresolved.push(f.fingerprint)
-      continue
+    if (multiLine.has(f.path)) continue
+    const key = `${f.commit}:${f.path}`
+    if (!blobs.has(key)) {
+      try {
+        const text = git(repo, ['cat-file', 'blob', key])
+        blobs.set(key, {text, matches: detect(text, {path: f.path})})
+      } catch {
+        blobs.set(key, null)
+      }
     }
-    const m = detect(text, {path: f.path}).find((x) => fp.of(x.secret) === f.fingerprint)
-    if (!m) unresolved.push(f.fingerprint)
-    else if (m.secret.includes('\n') || m.secret.includes('\r')) multiLine.add(f.path)
-    else values.set(f.fingerprint, m.secret)
+    const blob = blobs.get(key)
+    const m = blob?.matches.find((x) => fp.of(x.secret) === f.fingerprint)
+    if (!blob || !m) unresolved.add(f.fingerprint)
+    else if (/[\r\n]/.test(written(blob.text, m))) multiLine.add(f.path)
+    else places.push({f, m, text: blob.text})
   }
+  const resolved = new Set(places.map((p) => p.f.fingerprint))
+  for (const r of resolved) unresolved.delete(r)
+  const lines = replacementLines(places.filter((p) => !multiLine.has(p.f.path)))
   const refs = refsToRewrite(findings)
   let file: string | null = null
-  if (values.size) {
+  if (lines.text.length) {
     const dir = outDir ?? mkdtempSync(join(tmpdir(), 'leakctl-rewrite-'))
     file = join(dir, 'replacements.txt')
-    // `literal:` always: a value starting with `regex:` or `glob:` would otherwise be read as a pattern.
-    // filter-repo splits at the LAST `==>` and strips only the line end, so the value is taken whole.
-    const lines = [...values].map(([fp, v]) => `literal:${v}==>***REMOVED:${fp.slice(7, 19)}***`)
-    writeNewPrivateFile(file, lines.join('\n') + '\n')
+    writeNewPrivateFile(file, lines.text.join('\n') + '\n')
   }
   const name = remote?.name ?? 'origin'
   // A token in the remote's user info is never printed: git's credential helper supplies it.
   const url = remote ? safeUrl(remote.url) : '<remote-url>'
-  const commands = rewriteCommands({url, replacementsFile: file, refs, removedPaths: [...multiLine]})
-  return {replacementsFile: file, replaced: [...values.keys()], removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote ? url : null, commands, unresolved}
+  const byHand = lines.byHand
+  const commands = rewriteCommands({url, replacementsFile: file, refs, removedPaths: [...multiLine], byHand: byHand.map(handPlace)})
+  return {replacementsFile: file, replaced: lines.replaced, removedPaths: [...multiLine], refs, remote: remote ? name : null, remoteUrl: remote ? url : null, commands, unresolved: [...unresolved], byHand}
+}
+
+/** The secret as it is written in the file: the decoded value (base64 in .npmrc, FileZilla, Kubernetes data) never occurs there. */
+function written(text: string, m: Match): string {
+  return text.slice(m.start, m.end)
+}
+
+/** Below this many characters, or this many bits of entropy per character, a value also occurs as ordinary text (`admin`, `postgres`). */
+const SHORT_VALUE = 12
+const LOW_ENTROPY = 3
+
+export function isGuessable(value: string): boolean {
+  return value.length < SHORT_VALUE || entropy(value) < LOW_ENTROPY
+}
+
+/** Longest context kept before a short value; past it the pattern is no longer anchored at the line start. */
+const MAX_CONTEXT = 120
+
+/**
+ * The replacement lines. A long random value is replaced wherever it occurs
+ * (`literal:`, so a value starting with `regex:` is not read as a pattern;
+ * filter-repo splits at the LAST `==>`, so the value is taken whole). A short
+ * one only where it follows the same context as at the finding's place
+ * (`regex:` on the line's text before it, a backreference keeping that text);
+ * with no such context, the place is listed to be edited by hand.
+ */
+function replacementLines(places: ReadonlyArray<{f: GitFinding; m: Match; text: string}>): {text: string[]; replaced: string[]; byHand: HandRewrite[]} {
+  const values = new Set(places.map((p) => written(p.text, p.m)))
+  const out = new Set<string>()
+  const replaced = new Set<string>()
+  const byHand: HandRewrite[] = []
+  for (const {f, m, text} of places) {
+    const value = written(text, m)
+    const marker = `***REMOVED:${f.fingerprint.slice(7, 19)}***`
+    if (!isGuessable(value)) {
+      out.add(`literal:${value}==>${marker}`)
+      replaced.add(f.fingerprint)
+      continue
+    }
+    const pattern = anchoredPattern(text, m, value, values)
+    if (pattern) {
+      out.add(`regex:${pattern}==>\\g<1>${marker}`)
+      replaced.add(f.fingerprint)
+    } else if (!byHand.some((h) => h.fingerprint === f.fingerprint && h.path === f.path && h.line === m.line)) {
+      byHand.push({fingerprint: f.fingerprint, path: f.path, line: m.line, commit: f.commit})
+    }
+  }
+  return {text: [...out], replaced: [...replaced], byHand}
+}
+
+/**
+ * `(?m)(^<line before the value>)<value>(?=<next character or line end>)`,
+ * every character escaped for Python's `re` on bytes. None when the context
+ * names nothing (fewer than 3 letters or digits: `*:*:*:*:admin`), or holds
+ * another value of the plan (filter-repo replaces literals first, and the
+ * context would no longer be there).
+ */
+function anchoredPattern(text: string, m: Match, value: string, values: ReadonlySet<string>): string | undefined {
+  const lineStart = text.lastIndexOf('\n', m.start - 1) + 1
+  let before = text.slice(lineStart, m.start)
+  const anchored = before.length <= MAX_CONTEXT
+  if (!anchored) before = before.slice(-MAX_CONTEXT)
+  if ((before.match(/[\p{L}\p{N}]/gu)?.length ?? 0) < 3) return undefined
+  for (const v of values) if (v !== value && before.includes(v)) return undefined
+  const next = text[m.end]
+  const after = next === undefined || next === '\n' || next === '\r' ? '\\r?$' : pyEscape(next)
+  return `(?m)(${anchored ? '^' : ''}${pyEscape(before)})${pyEscape(value)}(?=${after})`
+}
+
+/** Literal text for a Python `re` bytes pattern: ASCII punctuation escaped (`=` too, so `==>` never appears), control characters as \\xHH. */
+function pyEscape(s: string): string {
+  let out = ''
+  for (const c of s) {
+    const code = c.codePointAt(0)!
+    if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`
+    else if (code < 0x80 && !/[A-Za-z0-9_]/.test(c)) out += `\\${c}`
+    else out += c
+  }
+  return out
+}
+
+/** `path:line (commit abcdef123456)` for the plan's output; the path is printed through safeLine by the renderer. */
+function handPlace(h: HandRewrite): string {
+  return `${h.path}:${h.line} (commit ${h.commit.slice(0, 12)})`
 }
 
 /** The plan's refs and whole-file removals as incident variables, so the checklist renders the same rewrite (src/playbook/generate.ts). */
-export function rewriteVars(plan: RewritePlan): {rewriteRefs: string; rewritePaths: string} {
-  return {rewriteRefs: plan.refs.join('\n'), rewritePaths: plan.removedPaths.join('\n')}
+export function rewriteVars(plan: RewritePlan): {rewriteRefs: string; rewritePaths: string; rewriteByHand: string} {
+  return {rewriteRefs: plan.refs.join('\n'), rewritePaths: plan.removedPaths.join('\n'), rewriteByHand: plan.byHand.map(handPlace).join('\n')}
 }
 
 export interface RewriteInput {
@@ -119,6 +221,8 @@ export interface RewriteInput {
   replacementsFile: string | null
   refs: readonly string[]
   removedPaths: readonly string[]
+  /** Places (`path:line (commit …)`) of short values no pattern can safely replace. */
+  byHand?: readonly string[]
 }
 
 /**
@@ -132,6 +236,9 @@ export function rewriteCommands(p: RewriteInput): string[] {
     `git clone --mirror ${q(p.url)} rewrite.git`,
     ...(p.replacementsFile ? [`git -C rewrite.git filter-repo --replace-text ${q(p.replacementsFile)}${refArgs} --force`] : []),
     ...p.removedPaths.map((path) => `git -C rewrite.git filter-repo --invert-paths --path ${shQuote(path)}${refArgs} --force`),
+    ...(p.byHand?.length
+      ? ['# Rewrite by hand: a short value with no safe context to match on; a global replace would rewrite the same word everywhere. Edit these places (every commit holding them, e.g. with --blob-callback), then rescan:', ...p.byHand.map((h) => `#   ${h}`)]
+      : []),
     'git -C rewrite.git reflog expire --expire=now --all && git -C rewrite.git gc --prune=now --aggressive',
     'leakctl scan git rewrite.git --json   # must report nothing before you push',
     `git -C rewrite.git push --force --mirror ${q(p.url)}`,

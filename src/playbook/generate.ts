@@ -185,5 +185,6 @@ export function rewriteHistory(vars: Record<string, string>): string[] {
     replacementsFile: vars.replacements || null,
     refs: (vars.rewriteRefs ?? '').split('\n').filter(Boolean),
     removedPaths: (vars.rewritePaths ?? '').split('\n').filter(Boolean),
+    byHand: (vars.rewriteByHand ?? '').split('\n').filter(Boolean),
   })
 }

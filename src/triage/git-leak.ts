@@ -108,9 +108,10 @@ export async function triageGitLeak(o: GitLeakOptions): Promise<GitLeakTriage> {
 
   // Hour 0-1: the rewrite, prepared; nothing is rewritten for the team without them.
   if (rewrite) {
-    const summary = `history rewrite prepared for ${rewrite.refs.length} ref(s): ${rewrite.replaced.length} value(s) replaced${rewrite.removedPaths.length ? `, ${rewrite.removedPaths.length} file(s) removed whole` : ''}${rewrite.unresolved.length ? `; ${rewrite.unresolved.length} value(s) could not be read back` : ''}`
-    phase({id: 'hour-0-1', title: 'Hour 0-1: rewrite history', status: rewrite.unresolved.length ? 'partial' : 'pass', summary})
-    checks.push({type: 'check.completed', data: {check: 'history-rewrite-plan', status: rewrite.unresolved.length ? 'partial' : 'pass', summary, details: {refs: rewrite.refs, commands: rewrite.commands, removedPaths: rewrite.removedPaths}}})
+    const summary = `history rewrite prepared for ${rewrite.refs.length} ref(s): ${rewrite.replaced.length} value(s) replaced${rewrite.removedPaths.length ? `, ${rewrite.removedPaths.length} file(s) removed whole` : ''}${rewrite.unresolved.length ? `; ${rewrite.unresolved.length} value(s) could not be read back` : ''}${rewrite.byHand.length ? `; ${rewrite.byHand.length} short value(s) to rewrite by hand (no safe pattern)` : ''}`
+    const status = rewrite.unresolved.length || rewrite.byHand.length ? 'partial' : 'pass'
+    phase({id: 'hour-0-1', title: 'Hour 0-1: rewrite history', status, summary})
+    checks.push({type: 'check.completed', data: {check: 'history-rewrite-plan', status, summary, details: {refs: rewrite.refs, commands: rewrite.commands, removedPaths: rewrite.removedPaths, byHand: rewrite.byHand.map((h) => ({path: h.path, line: h.line, commit: h.commit}))}}})
   }
 
   // Evidence of use: what this build can collect, and an honest gap for the rest.
