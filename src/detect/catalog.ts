@@ -13,6 +13,7 @@ export const ENGINE_RULE_IDS = [
   'generic-assignment', // generic.ts: `name <op> value` where the name says credential
   'config-key-value', // generic.ts: XML `<add key="…" value="…"/>`
   'kubernetes-secret-data', // kubernetes.ts: `data:` of `kind: Secret` manifests
+  'login-call', // login-calls.ts: a password passed by position to a known login call or CLI
   'password-hash', // hashes.ts: hashes with a scheme marker in any text (the account-file readers emit it too)
 ] as const
 
