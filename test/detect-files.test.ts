@@ -416,6 +416,26 @@ describe('Firefox logins.json', () => {
   })
 })
 
+describe('Terraform variable defaults', () => {
+  it('the default of a variable named like a credential, at its offsets; its class by the name', () => {
+    const token = `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`
+    const pass = pw()
+    const text = `variable "region" {\n  default = "eu-west-1"\n}\n\nvariable "deploy_secret_token" {\n  description = "Deployment token"\n  sensitive   = true\n  default     = "${token}"\n}\n\nvariable "db_password" {\n  type    = string\n  default = "${pass}"\n}\n`
+    expect(secrets('infra/variables.tf', text)).toEqual([token, pass])
+    exactOffsets('infra/variables.tf', text)
+    const [t, p] = files('infra/variables.tf', text)
+    expect(t!.class).toBe('generic-api-key')
+    expect(p!.class).toBe('password')
+    expect(preview(p!)).toMatch(/^variable db_password default = \*+/)
+  })
+
+  it('quiet: no default, an interpolation, a placeholder, a name that says nothing, another file type', () => {
+    const text = 'variable "api_token" {\n  type = string\n}\n\nvariable "db_password" {\n  default = "${var.other}"\n}\n\nvariable "admin_password" {\n  default = "changeme"\n}\n\nvariable "instance_type" {\n  default = "t3.micro"\n}\n'
+    expect(secrets('main.tf', text)).toEqual([])
+    expect(secrets('variables.tf.txt', `variable "api_token" {\n  default = "${hex(32)}"\n}\n`)).toEqual([])
+  })
+})
+
 describe('hostile files: bounded work, never a throw', () => {
   const paths = ['.netrc', '.pgpass', '.git-credentials', '.npmrc', '.pypirc', '.docker/config.json', 'k.ppk', '.s3cfg', '.tugboat', 'heroku.json', 'hub', 'sftp-config.json', 'sitemanager.xml', 'data-sources.xml', 'robomongo.json', '.idea/WebServers.xml', 'logins.json', '.esmtprc', 'ventrilo_srv.ini']
   const inputs = [

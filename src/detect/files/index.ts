@@ -15,6 +15,7 @@ import {pypirc} from './pypirc.js'
 import {robomongo} from './robomongo.js'
 import {s3cfg} from './s3cfg.js'
 import {sftp} from './sftp.js'
+import {terraform} from './terraform.js'
 import {tugboat} from './tugboat.js'
 import {ventrilo} from './ventrilo.js'
 import {webServers} from './webservers.js'
@@ -47,6 +48,7 @@ export const CREDENTIAL_FILES: CredentialFile[] = [
   ppk,
   s3cfg,
   tugboat,
+  terraform,
   heroku,
   hub,
   sftp,
