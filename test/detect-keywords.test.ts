@@ -24,7 +24,7 @@ const one = (cls: string, secret: string) => [expect.objectContaining({class: cl
 describe('names with pass, passphrase, pwd, pass_word, secret_key', () => {
   const cases: [string, (s: string) => string, string | undefined][] = [
     ['MLAB_PASS in a shell profile', (s) => `export MLAB_PASS='${s}'`, '.bash_profile'],
-    ['camelCase passphrase in JSON', (s) => `{"sshPassphrase" : "${s}"}`, 'robomongo.json'],
+    ['camelCase passphrase in JSON', (s) => `{"sshPassphrase" : "${s}"}`, 'tunnel.json'],
     ['"pass" in JSON', (s) => `{"user": "root", "pass": "${s}"}`, '.ftpconfig'],
     ['PASS_WORD', (s) => `PASS_WORD=${s}`, '.env'],
     ['pass-word in YAML', (s) => `  smtp-pass-word: ${s}`, 'app.yaml'],
@@ -43,7 +43,8 @@ describe('names with pass, passphrase, pwd, pass_word, secret_key', () => {
       // A secret key is generated (at least 10 characters); a password may be short and typed.
       const secretKey = name.startsWith('SECRET_KEY')
       const s = secretKey ? rand(32) : pw()
-      const cls = secretKey ? 'generic-secret' : 'password'
+      // SECRET_KEY in settings.py is Django's, whose rule outranks the generic one.
+      const cls = secretKey ? 'jwt-signing-key' : 'password'
       expect(found(line(s), path)).toEqual(one(cls, s))
     })
   }
@@ -140,7 +141,9 @@ describe('values that mention their own kind are values; placeholders are whole 
 
   it('short passwords count where a value is always a value: config files and PHP define()', () => {
     expect(found('DB_PASSWORD=admin', '.env')).toEqual(one('password', 'admin'))
-    expect(found("define('DB_PASSWORD', 'admin');", 'wp-config.php')).toEqual(one('password', 'admin'))
+    // WordPress's own rule outranks the generic one there; a define() of another PHP app is the generic rule's.
+    expect(found("define('DB_PASSWORD', 'admin');", 'wp-config.php')).toEqual(one('database-password', 'admin'))
+    expect(found("define('SMTP_PASSWORD', 'admin');", 'config.php')).toEqual(one('password', 'admin'))
     // In code, a five-letter string beside a password name is a label or a test's input more often than a secret.
     expect(found('const password = "admin"', 'login.ts')).toEqual([])
     expect(found('DB_PASSWORD=', '.env')).toEqual([])

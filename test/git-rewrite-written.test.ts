@@ -21,7 +21,8 @@ const NPM = b64('deploy:Np7vK2qL9xZ4wR8t')
 const FZ = b64('Fz8mQ2vL7xN4kP9w')
 const K8S = b64('K8sPw7vQ2mL9xZ4n')
 const README = 'Log in as admin (user admin, password admin) on the staging box; admin rights are needed.\n'
-const UNRELATED = `define( 'DB_PASSWORD_HINT', 'admin' );\nadmin\n`
+// The same value after another key (a user name, not a credential): the anchored pattern must not reach it.
+const UNRELATED = `define( 'DB_USER', 'admin' );\nadmin\n`
 
 let tmp: ReturnType<typeof tempDir>
 let repo: TestRepo

@@ -94,6 +94,8 @@ export const FRAMEWORK_RULES: Rule[] = [
     keywords: ['secret_key'],
     pattern: new RegExp(`(?<![\\w.])SECRET_KEY\\s{0,4}=\\s{0,4}[rbuRBU]{0,2}${QUOTED(8, 512)}`, 'g'),
     placeholder: frameworkPlaceholder,
+    // `SECRET_KEY = 'AWSSecretKey'`: a constant naming another setting, letters only and spelling the key's own words.
+    check: (s) => !(/^[A-Za-z_]+$/.test(s) && /secret/i.test(s) && /key/i.test(s)),
     typed: true,
     reason: 'a Django or Flask SECRET_KEY: signs sessions, cookies and password-reset links (sessions forged as any user)',
   },

@@ -3,6 +3,10 @@
 // costs a responder minutes they do not have.
 
 const DOC_EXAMPLES = new Set([
+  // Defaults frameworks ship in their skeletons, to be replaced (Symfony's .env, Laravel's .env.example, WordPress).
+  'ThisTokenIsNotSoSecretChangeIt',
+  'SomeRandomString',
+  'put your unique phrase here',
   // AWS documentation's example key pair and session key.
   'AKIAIOSFODNN7EXAMPLE',
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
