@@ -1,5 +1,4 @@
 import {createHash, randomBytes} from 'node:crypto'
-import {chmodSync, closeSync, constants, openSync, writeSync} from 'node:fs'
 
 import {stringify} from 'yaml'
 
@@ -7,6 +6,7 @@ import type {Finding} from '../detect/finding.js'
 import {fromSystemError, inputError} from '../errors.js'
 import {shQuote} from '../text/shell.js'
 import type {EncryptionConfig, ProviderEntry} from './encryption-config.js'
+import {writePrivateFile} from '../private-file.js'
 
 // The fixed EncryptionConfiguration for an incident's cluster
 // (apiserver.config.k8s.io/v1): a fresh key of an encrypting provider FIRST,
@@ -97,19 +97,11 @@ export function newKey(): Buffer {
 
 /** Creates `file` 0600 with `text`; an existing file is replaced only with `force` (never followed through a symlink). */
 export function writeSecretFile(file: string, text: string, force: boolean): void {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (force ? constants.O_TRUNC : constants.O_EXCL)
-  let fd: number
   try {
-    fd = openSync(file, flags, 0o600)
+    writePrivateFile(file, text, {replace: force})
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw inputError('file.exists', `${file} exists: pass --force to replace it (the key in it is lost)`)
     throw fromSystemError(error) ?? error
-  }
-  try {
-    chmodSync(file, 0o600)
-    writeSync(fd, text)
-  } finally {
-    closeSync(fd)
   }
 }
 

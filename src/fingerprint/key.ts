@@ -1,10 +1,11 @@
 import {createHmac, randomBytes} from 'node:crypto'
-import {chmodSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {inspect} from 'node:util'
 
 import type {Fingerprint} from '../detect/finding.js'
 import {fromSystemError, inputError} from '../errors.js'
+import {writePrivateFile} from '../private-file.js'
 
 // Fingerprints are keyed: HMAC-SHA-256 of the value with a random 32-byte key
 // kept in the workspace. A bare SHA-256 of a password is reversed by a
@@ -96,14 +97,7 @@ export function writeWorkspaceKey(workspaceDir: string, fp: Fingerprinter, repla
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     mkdirSync(workspaceDir, {recursive: true, mode: 0o700})
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
-    try {
-      writeSync(fd, keyText(fp))
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    chmodSync(tmp, 0o600)
+    writePrivateFile(tmp, keyText(fp), {sync: true})
     if (replace) renameSync(tmp, path)
     else {
       try {

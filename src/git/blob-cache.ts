@@ -1,10 +1,11 @@
 import {createHash, randomBytes} from 'node:crypto'
-import {chmodSync, closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {Fingerprinter} from '../fingerprint/key.js'
 import type {BlobResult} from './scan-worker.js'
+import {writePrivateFile} from '../private-file.js'
 
 // What an earlier scan of the same repository learned about each blob, so a
 // second scan reads and scans only the blobs it has not seen: a blob's
@@ -71,13 +72,7 @@ export function openBlobCache(dir: string, repoPath: string, fp: Fingerprinter):
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
       try {
         mkdirSync(folder, {recursive: true, mode: 0o700})
-        const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
-        try {
-          writeSync(fd, `${lines.join('\n')}\n`)
-        } finally {
-          closeSync(fd)
-        }
-        chmodSync(tmp, 0o600)
+        writePrivateFile(tmp, `${lines.join('\n')}\n`)
         renameSync(tmp, file)
       } catch {
         // A cache that cannot be written costs the next scan time, never an answer.

@@ -1,4 +1,4 @@
-import {closeSync, constants, fchmodSync, mkdtempSync, openSync, writeSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -10,6 +10,7 @@ import type {Fingerprinter} from '../fingerprint/key.js'
 import {isBlank, shJoin, shQuote} from '../text/shell.js'
 import {safeUrl} from '../text/url.js'
 import {git} from './repo.js'
+import {writePrivateFile} from '../private-file.js'
 
 // The history rewrite: `git filter-repo --replace-text` needs the leaked
 // values themselves. This is the one file leakctl ever writes with secret
@@ -253,18 +254,11 @@ export function rewriteCommands(p: RewriteInput): string[] {
  * the last component. Created 0600 whatever the umask.
  */
 function writeNewPrivateFile(file: string, text: string): void {
-  let fd: number
   try {
-    fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+    writePrivateFile(file, text)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EEXIST' || code === 'ELOOP') throw inputError('rewrite.replacements-exists', `${file} already exists (or is a symbolic link): the leaked values go only into a new file; remove it or choose another --replacements-dir`)
     throw fromSystemError(error) ?? error
-  }
-  try {
-    fchmodSync(fd, 0o600)
-    writeSync(fd, text)
-  } finally {
-    closeSync(fd)
   }
 }
