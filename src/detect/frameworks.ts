@@ -1,4 +1,4 @@
-import {entropy, isPlaceholder, lowVariety} from './placeholder.js'
+import {entropy, isPlaceholder, lowVariety, SHIPPED_DEFAULTS} from './placeholder.js'
 import type {Rule} from './rules.js'
 
 // Secrets web frameworks keep in their own settings, by the names and value
@@ -9,8 +9,9 @@ import type {Rule} from './rules.js'
 /** A quoted PHP/Python string literal: the opening quote in `q`, the value (escapes kept) in `s`. */
 const QUOTED = (min: number, max: number) => `(?<q>['"])(?<s>(?:(?!\\k<q>)[^\\n\\\\]|\\\\.){${min},${max}})\\k<q>`
 
-/** Whole values that mark a slot to fill: `put your unique phrase here` (wp-config-sample.php), Symfony's and Laravel's old defaults. */
-const KNOWN_PLACEHOLDERS = /^(?:put your unique phrase here|password_here|ThisTokenIsNotSoSecretChangeIt|SomeRandomString|your[-_ ]?secret[-_ ]?key(?:[-_ ]?here)?|secret[-_]?key|changeme|change[-_]?me|development|dev|test)$/i
+/** Whole values that mark a slot to fill, beside the skeletons' shipped defaults (SHIPPED_DEFAULTS), in any case. */
+const SHIPPED = new Set(SHIPPED_DEFAULTS.map((d) => d.toLowerCase()))
+const KNOWN_PLACEHOLDERS = /^(?:password_here|your[-_ ]?secret[-_ ]?key(?:[-_ ]?here)?|secret[-_]?key|changeme|change[-_]?me|development|dev|test)$/i
 
 /** A template or lookup standing for the whole value: `${APP_KEY}`, `<%= ENV[...] %>`, `{{ secret }}`, `%kernel.secret%`, `<secret>`. */
 const TEMPLATE = /^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|<%=?[^%]*%>|\{\{[^}]*\}\}|%[\w.]+%|#\{[^}]*\}|<[^<>]*>)$/
@@ -22,7 +23,7 @@ const TEMPLATE = /^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|<%=?[^%]*%>|\{\{[^}
  */
 export function frameworkPlaceholder(value: string): boolean {
   const v = value.trim()
-  if (v.length === 0 || KNOWN_PLACEHOLDERS.test(v) || TEMPLATE.test(v)) return true
+  if (v.length === 0 || SHIPPED.has(v.toLowerCase()) || KNOWN_PLACEHOLDERS.test(v) || TEMPLATE.test(v)) return true
   // Translated wp-config-sample.php phrases: only letters and spaces, four words or more.
   if (/^[\p{L}' ]+$/u.test(v) && v.split(/ +/).length >= 4) return true
   if (v.length >= 32 && entropy(v) >= 4) return /example|x{6,}|\*{4,}|change_?me|change_?it/i.test(v) || lowVariety(v, true)

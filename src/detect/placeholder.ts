@@ -2,11 +2,11 @@
 // templates, environment lookups, masked values. A finding on one of these
 // costs a responder minutes they do not have.
 
-const DOC_EXAMPLES = new Set([
-  // Defaults frameworks ship in their skeletons, to be replaced (Symfony's .env, Laravel's .env.example, WordPress).
-  'ThisTokenIsNotSoSecretChangeIt',
-  'SomeRandomString',
-  'put your unique phrase here',
+/** Defaults frameworks ship in their skeletons, to be replaced (Symfony's .env, Laravel's .env.example, wp-config-sample.php). */
+export const SHIPPED_DEFAULTS = ['ThisTokenIsNotSoSecretChangeIt', 'SomeRandomString', 'put your unique phrase here'] as const
+
+const DOC_EXAMPLES = new Set<string>([
+  ...SHIPPED_DEFAULTS,
   // AWS documentation's example key pair and session key.
   'AKIAIOSFODNN7EXAMPLE',
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
