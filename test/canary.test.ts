@@ -31,6 +31,22 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, {withFileTypes: true}).flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]))
 }
 
+/** A path in `dir` for a command to write, remembered in `files` to grep later. */
+function outputFile(dir: string, files: string[]): (name: string) => string {
+  return (name) => {
+    files.push(join(dir, name))
+    return join(dir, name)
+  }
+}
+
+/** scan git of ./repo as text, JSON and SARIF; the JSON document. */
+function scanGitEveryFormat<T>(cli: (args: string[]) => RunResult): T {
+  cli(['scan', 'git', 'repo'])
+  const doc = json<T>(cli(['scan', 'git', 'repo', '--json']))
+  cli(['scan', 'git', 'repo', '--format', 'sarif'])
+  return doc
+}
+
 beforeAll(() => {
   tmp = tempDir()
   env = {LEAKCTL_WORKSPACE: join(tmp.dir, 'ws')}
@@ -163,14 +179,8 @@ describe('canary: URL-user tokens and @ in passwords, through scan git, scan etc
       {op: 'put', key: '/registry/secrets/prod/app', value: secret({name: 'app', namespace: 'prod'}, 'Opaque', {DATABASE_URL: `postgres://app:${PW}@db.prod.internal:5432/app`, GIT_URL: `https://${GH}:x-oauth-basic@github.com/acme/app.git`})},
       {op: 'put', key: '/registry/configmaps/prod/mirrors', value: configMap({name: 'mirrors', namespace: 'prod'}, {'mirror.sh': `git clone https://${BARE}@git.corp.internal/a.git\ngit clone https://${GL}@gitlab.com/acme/app.git\n`})},
     ])
-    const out = (name: string) => {
-      files.push(join(dir.dir, name))
-      return join(dir.dir, name)
-    }
-    // scan git: text, JSON, SARIF
-    cli(['scan', 'git', 'repo'])
-    scanned = json(cli(['scan', 'git', 'repo', '--json']))
-    cli(['scan', 'git', 'repo', '--format', 'sarif'])
+    const out = outputFile(dir.dir, files)
+    scanned = scanGitEveryFormat(cli)
     // scan etcd: text, JSON, CSV
     cli(['scan', 'etcd', snap])
     etcdScan = json(cli(['scan', 'etcd', snap, '--json']))
@@ -279,5 +289,80 @@ describe('canary: secrets passed as arguments', () => {
       expect(text.includes(CANARY), f).toBe(false)
       expect(text.includes(pemBody.slice(8, 24)), f).toBe(false)
     }
+  })
+})
+
+// Values the credential-file readers decode (FileZilla's base64 <Pass>, .npmrc
+// _auth, JetBrains' XOR-encoded password, a docker config's auth): the decoded
+// password is the secret and its written form is as good as the password, so
+// neither may reach an output, a workspace file or an export. Only the
+// rewrite's replacements file holds the written forms (what filter-repo must find).
+describe('canary: decoded credential-file values, through scan git, the triage and every export', () => {
+  const stamp = Date.now().toString(36)
+  const b64 = (s: string) => Buffer.from(s).toString('base64')
+  const xor = (s: string) => [...s].map((c) => (c.charCodeAt(0) ^ 0xdfaa).toString(16).padStart(4, '0')).join('')
+  const FTP = `Cz${stamp}Fq7vN2pL9xZ4kR8m`
+  const NPM = `Cz${stamp}Nw3yT6aB1cD5eF0g`
+  const IDE = `Cz${stamp}Jh2jK4lM6nP8qR0s`
+  const DOCKER = `Cz${stamp}Dk9mT3wY6aB1cD5e`
+  const written = {FTP: b64(FTP), NPM: b64(`admin:${NPM}`), IDE: xor(IDE), DOCKER: b64(`robot:${DOCKER}`)}
+  const VALUES: Record<string, string> = {FTP, NPM, IDE, DOCKER, ...Object.fromEntries(Object.entries(written).map(([k, v]) => [`${k} as written`, v]))}
+  let dir: ReturnType<typeof tempDir>
+  const runs: RunResult[] = []
+  const files: string[] = []
+  let scanned: {findings: {fingerprint: string}[]}
+  let replacements = ''
+
+  function cli(args: string[], ws?: string): RunResult {
+    const r = leakctl(args, {cwd: dir.dir, env: {LEAKCTL_DEBUG: '1', ...(ws ? {LEAKCTL_WORKSPACE: join(dir.dir, ws)} : {})}})
+    runs.push(r)
+    return r
+  }
+
+  beforeAll(() => {
+    dir = tempDir()
+    const repo = new TestRepo(join(dir.dir, 'repo'))
+    repo.write('ops/sitemanager.xml', `<?xml version="1.0" encoding="UTF-8"?>\n<FileZilla3 version="3.66.0">\n  <Servers>\n    <Server>\n      <Host>ftp.acme.io</Host>\n      <User>deploy</User>\n      <Pass encoding="base64">${written.FTP}</Pass>\n    </Server>\n  </Servers>\n</FileZilla3>\n`)
+    repo.write('.npmrc', `registry=https://npm.acme.io/\n_auth = ${written.NPM}\n`)
+    repo.write('.idea/WebServers.xml', `<project version="4">\n  <component name="WebServers">\n    <option name="servers">\n      <webServer id="1" name="prod" url="https://www.acme.io">\n        <fileTransfer host="ftp.acme.io" port="21" password="${written.IDE}" username="deploy" />\n      </webServer>\n    </option>\n  </component>\n</project>\n`)
+    repo.write('ci/.docker/config.json', JSON.stringify({auths: {'registry.acme.io': {auth: written.DOCKER}}}, null, 2))
+    repo.commit('ops files')
+    const out = outputFile(dir.dir, files)
+    scanned = scanGitEveryFormat(cli)
+    const privateDir = join(dir.dir, 'private')
+    mkdirSync(privateDir, {mode: 0o700})
+    cli(['triage', 'git-leak', '--repo', 'repo', '--replacements-dir', privateDir], 'ws')
+    replacements = readFileSync(join(privateDir, 'replacements.txt'), 'utf8')
+    cli(['checklist', '--verbose', '--members', '100'], 'ws')
+    cli(['checklist', '--json'], 'ws')
+    cli(['incident', 'status', '--json'], 'ws')
+    cli(['report'], 'ws')
+    cli(['report', '--format', 'html', '--out', out('report.html')], 'ws')
+    for (const format of ['md', 'json', 'csv', 'html']) cli(['timeline', 'export', '--format', format, '--out', out(`timeline.${format}`)], 'ws')
+  }, 180_000)
+  afterAll(() => dir.cleanup())
+
+  it('the scan finds each password (decoded; a docker auth as written, as Kubernetes stores it too)', () => {
+    const prints = scanned.findings.map((f) => f.fingerprint).sort()
+    expect(prints).toEqual([FTP, NPM, IDE, written.DOCKER].map((v) => workspaceFingerprint(join(dir.dir, '.leakctl'), v)).sort())
+  })
+
+  it('no stdout, stderr (LEAKCTL_DEBUG=1), workspace file or export carries a value, decoded or as written', () => {
+    expect(runs.length).toBeGreaterThan(10)
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBeLessThan(2)
+      for (const [name, v] of Object.entries(VALUES)) {
+        expect(r.stdout.includes(v), `stdout carries ${name}`).toBe(false)
+        expect(r.stderr.includes(v), `stderr carries ${name}`).toBe(false)
+      }
+    }
+    const all = [...filesUnder(join(dir.dir, 'ws')), ...files]
+    expect(all.length).toBeGreaterThan(8)
+    for (const f of all) for (const [name, v] of Object.entries(VALUES)) expect(readFileSync(f).includes(v), `${f} carries ${name}`).toBe(false)
+  })
+
+  it('the replacements file holds the written forms (what is in the history), never a decoded value', () => {
+    for (const v of Object.values(written)) expect(replacements).toContain(v)
+    for (const v of [FTP, NPM, IDE, DOCKER]) expect(replacements.includes(v)).toBe(false)
   })
 })
