@@ -211,8 +211,10 @@ describe('the checklist shape (points 2, 4, 6, 8, 11)', () => {
 describe('--planned: the graceful rotation is chosen, immediate revocation stays the default (point 5)', () => {
   const procedureOf = (env: Record<string, string>) => {
     const list = json(leakctl(['checklist', '--json'], {env}))
-    const items = list.phases.flatMap((p: {items: {id: string; procedure: string | null; members: {id: string; procedure: string | null}[]}[]}) => p.items.flatMap((i) => [i, ...i.members]))
-    return items.find((i: {id: string}) => i.id.startsWith('revoke-now.') && i.id !== 'revoke-now.none')?.procedure
+    type Item = {id: string; title: string; why: string; procedure: string | null}
+    const items = list.phases.flatMap((p: {items: (Item & {members: Item[]})[]}) => p.items.flatMap((i) => [i, ...i.members]))
+    const item = items.find((i: Item) => i.id.startsWith('revoke-now.') && i.id !== 'revoke-now.none')
+    return item?.procedure && {procedure: item.procedure, title: item.title, why: item.why}
   }
   const open = (name: string, planned: boolean) => {
     const env = {LEAKCTL_WORKSPACE: join(tmp.dir, name)}
@@ -226,15 +228,18 @@ describe('--planned: the graceful rotation is chosen, immediate revocation stays
     return env
   }
 
-  it('incident open --planned records the choice; the database finding gets database-password-planned', () => {
+  it('incident open --planned records the choice; the database finding gets database-password-planned, worded as planned', () => {
     const env = open('ws-planned', true)
-    expect(procedureOf(env)).toBe('database-password-planned')
+    const item = procedureOf(env)
+    expect(item?.procedure).toBe('database-password-planned')
+    expect(item?.title).toMatch(/^Rotate on the planned schedule: database-url /)
+    expect(`${item?.title} ${item?.why}`).not.toMatch(/\bNOW\b|change it now/i)
     expect(json(leakctl(['incident', 'status', '--json'], {env})).incident.rotations).toBe('planned')
   })
 
   it('without --planned the same finding is changed NOW (database-password)', () => {
     const env = open('ws-immediate', false)
-    expect(procedureOf(env)).toBe('database-password')
+    expect(procedureOf(env)).toMatchObject({procedure: 'database-password', title: expect.stringMatching(/^Revoke NOW: database-url /)})
     expect(json(leakctl(['incident', 'status', '--json'], {env})).incident.rotations).toBe('immediate')
   })
 

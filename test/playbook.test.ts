@@ -177,6 +177,20 @@ describe('instantiate', () => {
     expect(procedureSteps(procedures.get('database-password')!, {incident}).every((st) => st.due === undefined)).toBe(true)
   })
 
+  it('under --planned the wording follows each item\'s procedure: a database password is rotated on schedule, an AWS key still revoked NOW', () => {
+    const git = loadPlaybook(builtinPlaybookFiles().get('git-leak')!, procedures).value
+    const db = etcdFinding('db-a', 'database-password', 'high')
+    const aws = etcdFinding('key', 'aws-access-key', 'critical', {keyId: 'AKIAZZZZZZZZZZZZZZZZ'})
+    const revoke = (findings: Finding[], planned: boolean) => instantiate({playbook: git, procedures, findings, incident, planned}).items.filter((i) => i.id.startsWith('revoke-now'))
+    const titles = (items: ChecklistItem[]) => Object.fromEntries(items.map((i) => [i.procedure ?? i.id, i.title.split(':')[0]]))
+    expect(titles(revoke([db, aws], true))).toEqual({'revoke-now': 'Revoke or change 2 leaked credentials NOW', 'aws-access-key': 'Revoke NOW', 'database-password-planned': 'Rotate on the planned schedule'})
+    expect(titles(revoke([db, aws], false))).toEqual({'revoke-now': 'Revoke or change 2 leaked credentials NOW', 'aws-access-key': 'Revoke NOW', 'database-password': 'Revoke NOW'})
+    // Every item of the group planned: the group is worded as planned too.
+    const onlyDb = revoke([db, etcdFinding('db-b', 'database-password', 'high')], true)
+    expect(onlyDb.find((i) => i.id === 'revoke-now')!.title).toMatch(/^Rotate 2 leaked credentials on the planned schedule/)
+    expect(onlyDb.every((i) => !/\bNOW\b/.test(i.title) && !/change it now/.test(i.why ?? ''))).toBe(true)
+  })
+
   it('run again with more findings, adds only the new items, named by their findings', () => {
     const first = [etcdFinding('db-a', 'database-password', 'high'), etcdFinding('db-b', 'database-password', 'high')]
     const a = instantiate({playbook: pb, procedures, findings: first, incident})

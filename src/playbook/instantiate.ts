@@ -85,6 +85,7 @@ export function instantiate(input: InstantiateInput): Instantiated {
   const phases: Phase[] = []
   const items: ChecklistItem[] = []
   const base: TemplateContext = {incident: input.incident, vars: input.vars ?? {}}
+  const planned = input.planned ?? false
   const add = (item: ChecklistItem) => {
     if (!existing.has(item.id)) items.push(item)
   }
@@ -99,12 +100,12 @@ export function instantiate(input: InstantiateInput): Instantiated {
       const dueOffsetMs = step.due ? parseDuration(step.due) : phaseDue
       if (step.when && !input.findings.some((f) => matchesFilter(f, step.when!.findings))) continue
       if (!step.forEach) {
-        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures, input.findings, input.planned ?? false))
+        add(staticItem(step, phase.id, dueOffsetMs, base, input.procedures, input.findings, planned))
         continue
       }
       const each = step.forEach
       const matched = input.findings.filter((f) => matchesFilter(f, each.findings))
-      if (each.rotation) sortRevocableFirst(matched, input.procedures, input.planned ?? false)
+      if (each.rotation) sortRevocableFirst(matched, input.procedures, planned)
       else matched.sort(byRisk)
       const covered = coveredKeys(existing, step.id)
       const fresh = matched.filter((f) => !covered.has(findingKey(f)))
@@ -122,14 +123,14 @@ export function instantiate(input: InstantiateInput): Instantiated {
         add({
           id: step.id,
           phase: phase.id,
-          title: renderTemplate(each.group!.title, {...base, count: matched.length}),
-          why: step.why,
+          // The group's own wording is the planned one only when every item under it is planned.
+          ...groupWording(step, matched.map((f) => (each.rotation ? procedureFor(f, input.procedures, planned) : undefined)), matched.length, base),
           commands: step.commands.map((c) => renderCommand(c, base)).filter((c) => !c.includes('<finding.')),
           dueOffsetMs,
         })
       }
       for (const f of fresh) {
-        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, findingItemId(step.id, f), input.planned ?? false)
+        const item = findingItem(step, f, phase.id, dueOffsetMs, base, input.procedures, findingItemId(step.id, f), planned)
         if (grouped) item.parent = step.id
         add(item)
       }
@@ -152,6 +153,25 @@ function generated(step: PlaybookStep, findings: readonly Finding[], ctx: Templa
   }
 }
 
+/**
+ * A step's title and why: in its planned wording when the item follows a
+ * `-planned` procedure. Under --planned only the classes that have one change
+ * (an AWS key is still revoked now), so the wording follows the procedure, not the flag.
+ */
+function wording(step: PlaybookStep, proc: Procedure | undefined): {title: string; why: string | undefined} {
+  return isPlanned(proc) ? {title: step.plannedTitle ?? step.title, why: step.plannedWhy ?? step.why} : {title: step.title, why: step.why}
+}
+
+function groupWording(step: PlaybookStep, procs: (Procedure | undefined)[], count: number, base: TemplateContext): {title: string; why: string | undefined} {
+  const group = step.forEach!.group!
+  const allPlanned = procs.length > 0 && procs.every(isPlanned)
+  return {title: renderTemplate((allPlanned && group.plannedTitle) || group.title, {...base, count}), why: allPlanned ? (step.plannedWhy ?? step.why) : step.why}
+}
+
+function isPlanned(proc: Procedure | undefined): boolean {
+  return proc?.id.endsWith(PLANNED_SUFFIX) ?? false
+}
+
 function staticItem(
   step: PlaybookStep,
   phase: string,
@@ -161,16 +181,17 @@ function staticItem(
   findings: readonly Finding[],
   planned: boolean,
 ): ChecklistItem {
+  const proc = step.procedure ? variant(step.procedure, procedures, planned) : undefined
+  const {title, why} = wording(step, proc)
   const item: ChecklistItem = {
     id: step.id,
     phase,
-    title: renderTemplate(step.title, ctx),
-    why: step.why,
+    title: renderTemplate(title, ctx),
+    why,
     commands: [...step.commands.map((c) => renderCommand(c, ctx)), ...generated(step, findings, ctx)],
     dueOffsetMs,
   }
   if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
-  const proc = step.procedure ? variant(step.procedure, procedures, planned) : undefined
   if (proc) item.procedure = proc.id
   return item
 }
@@ -186,18 +207,19 @@ function findingItem(
   planned: boolean,
 ): ChecklistItem {
   const ctx: TemplateContext = {...base, finding: findingContext(f)}
+  const proc = step.forEach?.rotation ? procedureFor(f, procedures, planned) : undefined
+  const {title, why} = wording(step, proc)
   const item: ChecklistItem = {
     id,
     phase,
-    title: renderTemplate(step.title, ctx),
-    why: step.why,
+    title: renderTemplate(title, ctx),
+    why,
     commands: step.commands.map((c) => renderCommand(c, ctx)),
     findings: [findingKey(f)],
     dueOffsetMs,
   }
   if (step.check) item.check = {command: renderCommand(step.check.command, ctx), description: step.check.description}
   if (step.forEach?.rotation) {
-    const proc = procedureFor(f, procedures, planned)
     if (proc) item.procedure = proc.id
     else item.gap = `no rotation procedure for class ${f.class}: rotate it by the provider's own procedure`
   }

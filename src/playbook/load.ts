@@ -147,6 +147,7 @@ function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedur
       const scopes: TemplateScope[] = step.forEach ? ['incident', 'finding', 'vars'] : ['incident', 'vars']
       const texts: [(string | number)[], string][] = [
         [[...at, 'title'], step.title],
+        ...(step.plannedTitle ? [[[...at, 'plannedTitle'], step.plannedTitle] as [(string | number)[], string]] : []),
         ...step.commands.map((c, ci): [(string | number)[], string] => [[...at, 'commands', ci], c]),
       ]
       if (step.check) texts.push([[...at, 'check', 'command'], step.check.command])
@@ -158,9 +159,10 @@ function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedur
         const err = checkTemplate(text, scopes)
         if (err) problems.push({path, message: err})
       }
-      if (step.forEach?.group) {
-        const err = checkTemplate(step.forEach.group.title, ['incident', 'count', 'vars'])
-        if (err) problems.push({path: [...at, 'forEach', 'group', 'title'], message: err})
+      const group = step.forEach?.group
+      for (const key of ['title', 'plannedTitle'] as const) {
+        const err = group?.[key] === undefined ? undefined : checkTemplate(group[key], ['incident', 'count', 'vars'])
+        if (err) problems.push({path: [...at, 'forEach', 'group', key], message: err})
       }
     })
   })

@@ -31,6 +31,9 @@ const stepSchema = z.strictObject({
   id,
   title: z.string().min(1),
   why: z.string().optional(),
+  /** The title and why under a planned rotation (`incident open --planned`), when they differ: "Revoke NOW" is wrong there. */
+  plannedTitle: z.string().min(1).optional(),
+  plannedWhy: z.string().optional(),
   commands: z.array(z.string()).default([]),
   /** Commands leakctl writes from the incident's facts, after `commands` (see src/playbook/generate.ts). */
   generate: z.enum(STEP_GENERATORS).optional(),
@@ -45,7 +48,7 @@ const stepSchema = z.strictObject({
       /** Take each finding's own rotation procedure as the item's steps. */
       rotation: z.boolean().default(false),
       /** Gather the items under one parent when there are at least `min` of them. */
-      group: z.strictObject({title: z.string(), min: z.number().int().min(1).default(2)}).optional(),
+      group: z.strictObject({title: z.string(), plannedTitle: z.string().optional(), min: z.number().int().min(1).default(2)}).optional(),
       /** Title of the single item made when nothing matches (a visible gap rather than nothing). */
       ifNone: z.string().optional(),
       /** Commands of that single item: how to produce the findings (`leakctl scan … --json | leakctl incident add-findings -`). */
