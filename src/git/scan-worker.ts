@@ -106,7 +106,8 @@ function scanBlob(job: BlobJob, bytes: Uint8Array, fp: Fingerprinter, text: (dat
   if (data.subarray(0, 8000).includes(0)) return {sha: job.sha, binary: true, hits: []}
   const seen = new Set<string>()
   const hits: BlobResult['hits'] = []
-  for (const m of detect(text(data), {path: job.path})) {
+  // An ASCII blob's bytes are its characters: the keyword pass reads them instead of the string.
+  for (const m of detect(text(data), {path: job.path, ...(isAscii(data) ? {bytes: data} : {})})) {
     const base = matchFindingBase(m, fp)
     if (seen.has(base.fingerprint)) continue
     seen.add(base.fingerprint)
