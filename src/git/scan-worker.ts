@@ -43,62 +43,81 @@ export interface ArenaText {
 }
 
 /**
- * Large blobs become substrings of one external string per batch (V8
- * shares the characters: no copy, no large-object string):
- * - ASCII blobs of 64 KiB to 1 MiB: of the arena (a fresh ArrayBuffer per
- *   batch, unchanged while it is scanned, over EXTERN_APEX) decoded once as
- *   Latin-1;
- * - other UTF-8 blobs of 64 KiB or more (valid UTF-8 only): of the batch's
- *   such blobs decoded into one UTF-16 buffer, padded over EXTERN_APEX.
- *   V8's UTF-8 decoding into a large-object string ran at ~100 MB/s, a
- *   fresh mapping and its page faults each; this is ~3x faster.
+ * Large blobs become substrings of two external strings per batch (V8
+ * shares the characters: no copy, no large-object string), made from a
+ * scratch buffer reused from batch to batch:
+ * - ASCII blobs of 64 KiB to 1 MiB, side by side as Latin-1;
+ * - other UTF-8 blobs of 64 KiB or more (valid UTF-8 only), decoded side by
+ *   side into UTF-16. V8's UTF-8 decoding into a large-object string ran at
+ *   ~100 MB/s, a fresh mapping and its page faults each.
+ * Each string is padded over EXTERN_APEX when its blobs are shorter. Every
+ * string made costs fresh memory and its page faults (the most of its cost
+ * on the build machine), so only the large blobs' characters are copied, once.
  */
 export function arenaText(): ArenaText {
-  let arena: ArrayBufferLike | undefined
-  let whole = ''
-  let wideArena: ArrayBufferLike | undefined
+  let batchArena: ArrayBufferLike | undefined
+  let narrow = ''
   let wide = ''
-  /** Where each blob (by offset in the arena, with its length) is in `wide`. */
-  let wideAt = new Map<number, [number, number, number]>()
-  let scratch = new Uint16Array(0)
+  /** Where each large blob (by offset in the arena) is: its length, wide or not, its span in that string. */
+  let at = new Map<number, [number, boolean, number, number]>()
+  let latin1 = Buffer.alloc(0)
+  let utf16 = new Uint16Array(0)
   return {
     batch(buf, spans) {
-      wideArena = undefined
-      wide = ''
-      wideAt = new Map()
-      const large: Uint8Array[] = []
-      let units = 0 // an upper bound: never more UTF-16 units than UTF-8 bytes
+      batchArena = buf
+      at = new Map()
+      const ascii: Uint8Array[] = []
+      const utf8: Uint8Array[] = []
+      let narrowUnits = 0
+      let wideUnits = 0 // an upper bound: never more UTF-16 units than UTF-8 bytes
       for (let i = 0; i < spans.length; i += 2) {
         if (spans[i + 1]! < LARGE_STRING) continue
         const v = new Uint8Array(buf, spans[i]!, spans[i + 1]!)
-        if (v.subarray(0, 8000).includes(0) || isAscii(v) || !isUtf8(v)) continue
-        large.push(v)
-        units += v.length
+        if (v.subarray(0, 8000).includes(0)) continue // binary: never decoded
+        if (isAscii(v)) {
+          if (v.length > EXTERN_APEX) continue // an external string of its own, at its size
+          ascii.push(v)
+          narrowUnits += v.length
+        } else if (isUtf8(v)) {
+          utf8.push(v)
+          wideUnits += v.length
+        }
       }
-      if (large.length === 0) return
-      const size = Math.max(units, EXTERN_APEX + 1)
-      if (scratch.length < size || scratch.length > 4 * size) scratch = new Uint16Array(size)
-      let at = 0
-      for (const v of large) {
-        const end = utf8IntoUtf16(v, scratch, at)
-        wideAt.set(v.byteOffset, [v.length, at, end])
-        at = end
+      narrow = ''
+      wide = ''
+      if (ascii.length) {
+        latin1 = scratch(latin1, narrowUnits, (n) => Buffer.allocUnsafeSlow(n))
+        let end = 0
+        for (const v of ascii) {
+          latin1.set(v, end)
+          at.set(v.byteOffset, [v.length, false, end, end + v.length])
+          end += v.length
+        }
+        narrow = latin1.toString('latin1', 0, Math.max(end, EXTERN_APEX + 1))
       }
-      wideArena = buf
-      wide = Buffer.from(scratch.buffer, 0, 2 * Math.max(at, EXTERN_APEX + 1)).toString('ucs2')
+      if (utf8.length) {
+        utf16 = scratch(utf16, wideUnits, (n) => new Uint16Array(n))
+        let end = 0
+        for (const v of utf8) {
+          const next = utf8IntoUtf16(v, utf16, end)
+          at.set(v.byteOffset, [v.length, true, end, next])
+          end = next
+        }
+        wide = Buffer.from(utf16.buffer, 0, 2 * Math.max(end, EXTERN_APEX + 1)).toString('ucs2')
+      }
     },
     text(data) {
-      const buf = data.buffer
-      const w = buf === wideArena ? wideAt.get(data.byteOffset) : undefined
-      if (w && w[0] === data.byteLength) return wide.substring(w[1], w[2])
-      if (data.byteLength < LARGE_STRING || data.byteLength > EXTERN_APEX || buf.byteLength <= EXTERN_APEX || !isAscii(data)) return decode(data)
-      if (arena !== buf) {
-        arena = buf
-        whole = Buffer.from(buf).toString('latin1')
-      }
-      return whole.substring(data.byteOffset, data.byteOffset + data.byteLength)
+      const w = data.buffer === batchArena ? at.get(data.byteOffset) : undefined
+      if (w && w[0] === data.byteLength) return (w[1] ? wide : narrow).substring(w[2], w[3])
+      return decode(data)
     },
   }
+}
+
+/** A scratch array of at least `units` (and over EXTERN_APEX), reused unless far too large. */
+function scratch<T extends {length: number}>(old: T, units: number, make: (n: number) => T): T {
+  const size = Math.max(units, EXTERN_APEX + 1)
+  return old.length < size || old.length > 4 * size ? make(size) : old
 }
 
 function scanBlob(job: BlobJob, bytes: Uint8Array, fp: Fingerprinter, text: (data: Buffer) => string): BlobResult {
