@@ -137,7 +137,13 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
         if (length > arena.length) arena = newArena(length)
       }
       if (payload instanceof Uint8Array) arena.set(payload, used)
-      else for (let i = 0, at = used; i < payload.length; at += payload[i]!.length, i++) arena.set(payload[i]!, at)
+      else {
+        let at = used
+        for (const part of payload) {
+          arena.set(part, at)
+          at += part.length
+        }
+      }
       spans.push(used, length)
       used += length
       jobs.push(job)
