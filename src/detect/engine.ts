@@ -39,6 +39,8 @@ export interface Match {
 export interface DetectOptions {
   /** File path, for rules that depend on the kind of file (nuget.config, *.tf). */
   path?: string
+  /** The text's bytes when the text is their Latin-1 decoding (ASCII): the keyword pass reads them, faster. */
+  bytes?: Uint8Array
 }
 
 /** A match before overlaps are resolved; `rank` is the rule's specificity. */
@@ -73,7 +75,7 @@ export function detect(text: string, opts: DetectOptions = {}): Match[] {
   const out: Candidate[] = []
   for (const file of credentialFilesFor(opts.path)) file.read(text, out)
   const windowed = text.length > WINDOWED_ABOVE
-  const {found, hits} = MATCHER.scan(text, windowed ? ALL_KEYWORDS : GENERIC)
+  const {found, hits} = MATCHER.scan(text, windowed ? ALL_KEYWORDS : GENERIC, opts.bytes)
   if (found.size === 0) return out.length ? finish(text, out) : []
   const rules = new Set<Rule>()
   for (const k of found) for (const r of RULES_BY_KEYWORD.get(k) ?? []) rules.add(r)

@@ -3,6 +3,10 @@
 // the scan's time; a table-driven automaton reads each character once.
 
 const ALPHABET = 128
+/** log2(ALPHABET): a state's row offset to its number. */
+const SHIFT = 7
+/** Texts of this many bytes or more are read by two interleaved walks (see scan). */
+const TWO_WALKS_FROM = 4096
 
 export interface KeywordHit {
   keyword: string
@@ -11,8 +15,12 @@ export interface KeywordHit {
 }
 
 export interface KeywordMatcher {
-  /** Every keyword that occurs; with `positions`, where the wanted ones occur. */
-  scan(text: string, positions?: ReadonlySet<string>): {found: Set<string>; hits: KeywordHit[]}
+  /**
+   * Every keyword that occurs; with `positions`, where the wanted ones occur. `bytes`: the text's
+   * bytes when the text is their Latin-1 decoding (one byte per character, as for ASCII): the pass
+   * then reads them, ~1.5x faster than the string's characters; the result is the same.
+   */
+  scan(text: string, positions?: ReadonlySet<string>, bytes?: Uint8Array): {found: Set<string>; hits: KeywordHit[]}
 }
 
 /**
@@ -90,36 +98,92 @@ export function keywordMatcher(keywords: readonly string[], guards: Readonly<Rec
     return m
   }
 
+  const longest = Math.max(0, ...lengths)
+
+  /** One walk's findings: keywords in the order first met, and the wanted positions. */
+  interface Walk {
+    seen: Uint8Array
+    order: number[]
+    hits: KeywordHit[]
+  }
+  const walk = (): Walk => ({seen: new Uint8Array(words.length), order: [], hits: []})
+
   return {
-    scan(text, positions) {
-      const seen = new Uint8Array(words.length)
+    scan(text, positions, bytes) {
       const wanted = maskOf(positions)
-      const found = new Set<string>()
-      const hits: KeywordHit[] = []
-      const n = text.length
-      let s = 0
-      for (let i = 0; i < n; i++) {
-        const c = text.charCodeAt(i)
-        const t = table[s + (c < ALPHABET ? c : 0)]!
-        if (t >= 0) {
-          s = t
-          continue
-        }
-        s = -t - 1
-        const o = outputs[s / ALPHABET]!
+      // At the end of a keyword (rare): record it, and its position when wanted and its guard agrees.
+      const ended = (w: Walk, i: number, state: number) => {
+        const o = outputs[state >> SHIFT]!
         for (let k = 0; k < o.length; k++) {
           const wi = o[k]!
-          if (!seen[wi]) {
-            seen[wi] = 1
-            found.add(words[wi]!)
+          if (!w.seen[wi]) {
+            w.seen[wi] = 1
+            w.order.push(wi)
           }
           if (!wanted[wi]) continue
           const start = i - lengths[wi]! + 1
           const guard = guardOf[wi]
-          if (!guard || guard(text, start)) hits.push({keyword: words[wi]!, start})
+          if (!guard || guard(text, start)) w.hits.push({keyword: words[wi]!, start})
         }
       }
-      return {found, hits}
+      const n = text.length
+      const a = walk()
+      let s = 0
+      if (bytes && bytes.length === n && n >= Math.max(TWO_WALKS_FROM, 4 * longest)) {
+        // Each step of a walk waits for the table entry the previous step chose: two walks
+        // interleaved, over the first half and over the second, keep twice the work in flight.
+        // The second starts `longest - 1` bytes before the half, so from the half on it is in
+        // the state one walk would be in; it records only keywords ending there or later, and
+        // its findings follow the first's: the result is that of one walk.
+        const b = walk()
+        const half = n >> 1
+        const from = half - longest + 1
+        let r = 0
+        for (let i = 0, j = from; i < half; i++, j++) {
+          const c = bytes[i]!
+          const d = bytes[j]!
+          const t = table[s + (c < ALPHABET ? c : 0)]!
+          const u = table[r + (d < ALPHABET ? d : 0)]!
+          if (t >= 0) s = t
+          else ended(a, i, (s = -t - 1))
+          if (u >= 0) r = u
+          else {
+            r = -u - 1
+            if (j >= half) ended(b, j, r)
+          }
+        }
+        for (let j = from + half; j < n; j++) {
+          const d = bytes[j]!
+          const u = table[r + (d < ALPHABET ? d : 0)]!
+          if (u >= 0) r = u
+          else ended(b, j, (r = -u - 1))
+        }
+        return {found: foundIn(a, b), hits: b.hits.length ? a.hits.concat(b.hits) : a.hits}
+      }
+      // The same automaton over bytes or characters: two loops, so each stays monomorphic.
+      if (bytes && bytes.length === n) {
+        for (let i = 0; i < n; i++) {
+          const c = bytes[i]!
+          const t = table[s + (c < ALPHABET ? c : 0)]!
+          if (t >= 0) s = t
+          else ended(a, i, (s = -t - 1))
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const c = text.charCodeAt(i)
+          const t = table[s + (c < ALPHABET ? c : 0)]!
+          if (t >= 0) s = t
+          else ended(a, i, (s = -t - 1))
+        }
+      }
+      return {found: foundIn(a), hits: a.hits}
     },
+  }
+
+  /** The keywords met, in the order one walk over the whole text would have met them first. */
+  function foundIn(...walks: Walk[]): Set<string> {
+    const found = new Set<string>()
+    for (const w of walks) for (const wi of w.order) found.add(words[wi]!)
+    return found
   }
 }

@@ -1,12 +1,12 @@
 import type {Fingerprinter} from '../fingerprint/key.js'
-import {compiledWorker, pool} from '../parallel/pool.js'
+import {compiledWorker, type Payload, pool} from '../parallel/pool.js'
 import {type BlobJob, type BlobResult, blobScan} from './scan-worker.js'
 
 // Detection on blobs, on worker threads while git streams (both cores busy).
 
 export interface BlobScanner {
   /** Resolves when there is room for more (backpressure). */
-  add(job: BlobJob, data: Uint8Array): Promise<void> | undefined
+  add(job: BlobJob, data: Payload): Promise<void> | undefined
   finish(): Promise<BlobResult[]>
 }
 

@@ -10,8 +10,8 @@ import {spawnGit} from './repo.js'
 export type SkipReason = 'too-large' | 'missing' | 'unreadable'
 
 export interface BlobSink {
-  /** A blob's contents (may be a view into the reader's buffers: use or copy it now); a promise = wait before sending more. */
-  blob(sha: string, data: Uint8Array): Promise<void> | undefined
+  /** A blob's contents, `size` bytes in pieces (views into the reader's buffers: use or copy them now); a promise = wait before sending more. */
+  blob(sha: string, data: readonly Uint8Array[], size: number): Promise<void> | undefined
   skip(sha: string, reason: SkipReason, detail: {size?: number; message?: string}): void
 }
 
@@ -29,7 +29,7 @@ export class BlobReader {
           return undefined
         }
         if (a.type !== 'blob' || !('data' in a) || !a.data) return undefined
-        return sink.blob(a.sha, a.data)
+        return sink.blob(a.sha, a.data, a.size)
       },
       unreadable: (sha, message) => sink.skip(sha, 'unreadable', {message}),
     })

@@ -9,7 +9,12 @@ import {gitMissing, spawnGit} from './repo.js'
 // reported unreadable and a fresh process takes the rest of the queue, so one
 // bad object never stops a scan.
 
-export type Answer = {sha: string; type: 'missing'} | {sha: string; type: string; size: number; data?: Uint8Array}
+/**
+ * `data`: the contents as the pieces of the pipe's chunks they sit in (views, valid only during the
+ * call): a large blob is copied once, by its consumer, straight to where it goes (a worker's arena),
+ * never first joined into a buffer of its own.
+ */
+export type Answer = {sha: string; type: 'missing'} | {sha: string; type: string; size: number; data?: Uint8Array[]}
 
 export interface CatFileHandlers {
   /** An answer; a returned promise pauses reading until it settles (backpressure). */
@@ -154,24 +159,18 @@ export class CatFile {
     return this.headerLine()
   }
 
-  /** The next `n` bytes (a view when they sit in one chunk: chunks are never reused), then drops n+1 (the LF). */
-  private takeBody(n: number): Uint8Array {
-    const first = this.chunks[0]!
-    let body: Uint8Array
-    if (first.length >= n) body = first.subarray(0, n)
-    else {
-      const out = new Uint8Array(n)
-      let filled = 0
-      for (const c of this.chunks) {
-        const part = Math.min(c.length, n - filled)
-        out.set(part === c.length ? c : c.subarray(0, part), filled)
-        filled += part
-        if (filled === n) break
-      }
-      body = out
+  /** The next `n` bytes as views of the chunks they span (chunks are never reused), then drops n+1 (the LF). */
+  private takeBody(n: number): Uint8Array[] {
+    const parts: Uint8Array[] = []
+    let filled = 0
+    for (const c of this.chunks) {
+      if (filled === n) break
+      const part = Math.min(c.length, n - filled)
+      parts.push(part === c.length ? c : c.subarray(0, part))
+      filled += part
     }
     this.consume(n + 1) // the contents and the LF after them
-    return body
+    return parts
   }
 
   private pump(): void {

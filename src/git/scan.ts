@@ -6,6 +6,7 @@ import type {matchFindingBase} from '../detect/engine.js'
 import type {FileFinding, GitFinding} from '../detect/finding.js'
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {dependencyError, inputError} from '../errors.js'
+import {joined} from '../parallel/pool.js'
 import {openBlobCache} from './blob-cache.js'
 import {blobScanner} from './blob-scanner.js'
 import {BlobReader, presentObjects} from './blobs.js'
@@ -126,8 +127,8 @@ export async function scanRepository(pathArg: string, opts: GitScanOptions): Pro
     if (read % 2000 === 0) opts.onProgress?.({phase: 'blobs', done: read, total: requested})
   }
   const reader = new BlobReader(repo.path, maxBlob, {
-    blob(sha, data) {
-      counted(data.byteLength)
+    blob(sha, data, size) {
+      counted(size)
       return scanner.add({sha, path: blobPath.get(sha)!}, data)
     },
     skip(sha, reason, detail) {
@@ -431,7 +432,7 @@ async function readSome(repo: string, shas: string[]): Promise<Map<string, Uint8
   if (shas.length === 0) return out
   const reader = new BlobReader(repo, DEFAULT_MAX_BLOB, {
     blob(sha, data) {
-      out.set(sha, data)
+      out.set(sha, joined(data))
       return undefined
     },
     skip() {},

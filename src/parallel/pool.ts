@@ -18,9 +18,15 @@ import {packageRoot} from '../paths.js'
 /** Work on one job: its fields and its payload (a view valid only during the call). */
 export type JobFn<J, R> = (job: J, payload: Uint8Array) => R
 
+/**
+ * A job's bytes: one array, or the pieces they arrive in (a reader's chunks), copied in order
+ * straight into the arena: never joined into a buffer of their own first.
+ */
+export type Payload = Uint8Array | readonly Uint8Array[]
+
 export interface Pool<J> {
   /** Queue a job; the payload is copied. When a promise comes back, await it before adding more. */
-  add(job: J, payload: Uint8Array): Promise<void> | undefined
+  add(job: J, payload: Payload): Promise<void> | undefined
   /** Resolves when every job is done and the workers are gone. */
   finish(): Promise<void>
 }
@@ -53,7 +59,7 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
   if (!worker || threads < 2 || process.env.LEAKCTL_NO_WORKERS === '1') {
     return {
       add(job, payload) {
-        o.onResults([inline(job, payload)])
+        o.onResults([inline(job, payload instanceof Uint8Array ? payload : joined(payload))])
         return undefined
       },
       finish: async () => {},
@@ -124,14 +130,22 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
   return {
     add(job, payload) {
       if (failure) return undefined
-      if (used + payload.length > arena.length) {
+      const length = payloadLength(payload)
+      if (used + length > arena.length) {
         flush()
         // A payload bigger than a batch gets an arena of its own.
-        if (payload.length > arena.length) arena = newArena(payload.length)
+        if (length > arena.length) arena = newArena(length)
       }
-      arena.set(payload, used)
-      spans.push(used, payload.length)
-      used += payload.length
+      if (payload instanceof Uint8Array) arena.set(payload, used)
+      else {
+        let at = used
+        for (const part of payload) {
+          arena.set(part, at)
+          at += part.length
+        }
+      }
+      spans.push(used, length)
+      used += length
       jobs.push(job)
       if (jobs.length >= batchJobs) flush()
       return inFlight >= maxInFlight ? new Promise<void>((r) => waiters.push(r)) : undefined
@@ -145,9 +159,29 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
   }
 }
 
-/** The worker side: answer batches with `fn` applied to each job and its payload; the arena goes back for reuse. */
-export function serveJobs<J, R>(port: {on(ev: 'message', fn: (m: BatchMessage<J>) => void): void; postMessage(m: unknown, transfer: ArrayBuffer[]): void}, fn: JobFn<J, R>): void {
+function payloadLength(p: Payload): number {
+  if (p instanceof Uint8Array) return p.length
+  let n = 0
+  for (const part of p) n += part.length
+  return n
+}
+
+/** A payload as one array: a view when it is one piece. */
+export function joined(p: readonly Uint8Array[]): Uint8Array {
+  return p.length === 1 ? p[0]! : Buffer.concat(p)
+}
+
+/**
+ * The worker side: answer batches with `fn` applied to each job and its payload; the arena goes back for reuse.
+ * `onBatch` sees each batch's arena and spans before its jobs (to prepare work shared by several payloads).
+ */
+export function serveJobs<J, R>(
+  port: {on(ev: 'message', fn: (m: BatchMessage<J>) => void): void; postMessage(m: unknown, transfer: ArrayBuffer[]): void},
+  fn: JobFn<J, R>,
+  onBatch?: (arena: ArrayBuffer, spans: Uint32Array) => void,
+): void {
   port.on('message', (batch) => {
+    onBatch?.(batch.arena, batch.spans)
     const results: R[] = []
     for (let i = 0; i < batch.jobs.length; i++) results.push(fn(batch.jobs[i]!, new Uint8Array(batch.arena, batch.spans[2 * i], batch.spans[2 * i + 1])))
     port.postMessage({id: batch.id, results, arena: batch.arena}, [batch.arena])
