@@ -228,7 +228,7 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions): Promise
       } else {
         // The cluster's prefix once known disambiguates (a custom resource named like a built-in).
         const known = vote.winner
-        route = (known && key.startsWith(`${known}/`) ? routeKey(key, known) : null) ?? routeKey(key) ?? routeCustom(key, vote.all)
+        route = (known ? routeKey(key, known) : null) ?? routeKey(key) ?? routeCustom(key, vote.all)
       }
       if (!route) continue
       vote.add(route.prefix)

@@ -66,7 +66,7 @@ const TWO_SEGMENT = new Set(['services'])
  */
 export function routeKey(key: string, prefix?: string | null): ObjectKey | null {
   if (prefix) {
-    if (!key.startsWith(`${prefix}/`)) return null
+    if (key.charCodeAt(prefix.length) !== 0x2f || !key.startsWith(prefix)) return null
     return route(prefix, key.slice(prefix.length + 1).split('/'))
   }
   const parts = key.split('/')
@@ -101,19 +101,28 @@ function route(prefix: string, parts: string[]): ObjectKey | null {
   return null
 }
 
-/** Counts the prefixes of routed keys; the most common one is the cluster's. */
+/** Counts the prefixes of routed keys; the most common one is the cluster's (on a tie, the one seen first). */
 export class PrefixVote {
-  private readonly counts = new Map<string, number>()
+  /** Per prefix, its count; Map order is the order prefixes were first seen. */
+  private readonly counts = new Map<string, {n: number; order: number}>()
+  private best: string | null = null
+  private bestN = 0
+  private bestOrder = 0
 
   add(prefix: string): void {
-    this.counts.set(prefix, (this.counts.get(prefix) ?? 0) + 1)
+    let c = this.counts.get(prefix)
+    if (!c) this.counts.set(prefix, (c = {n: 0, order: this.counts.size}))
+    c.n++
+    // Asked once per revision: kept up to date here rather than searched for there.
+    if (c.n > this.bestN || (c.n === this.bestN && c.order < this.bestOrder)) {
+      this.best = prefix
+      this.bestN = c.n
+      this.bestOrder = c.order
+    }
   }
 
   get winner(): string | null {
-    let best: string | null = null
-    let n = 0
-    for (const [p, c] of this.counts) if (c > n) [best, n] = [p, c]
-    return best
+    return this.best
   }
 
   get all(): string[] {
