@@ -97,7 +97,10 @@ export class ConsumerIndex {
     }
     if (c.serviceAccount) {
       const k = `${c.namespace}/${c.serviceAccount}`
-      this.bySa.set(k, [...(this.bySa.get(k) ?? []), c])
+      // Appended in place: every Pod of a namespace names `default`, and a copy per Pod was quadratic.
+      const list = this.bySa.get(k)
+      if (list) list.push(c)
+      else this.bySa.set(k, [c])
     }
   }
 
