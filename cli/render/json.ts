@@ -2,8 +2,8 @@
 // JSON.stringify(value, null, 2) gives, without holding it all as one
 // string. A scan of 50,000 Secrets made a string of a hundred megabytes and
 // then a buffer of the same size to write it; here the big arrays go out in
-// chunks of about 64 KB (stdout is synchronous on pipes and files, so memory
-// stays flat).
+// chunks of about 64 KB, written at once by stdoutWriter (on a pipe too), so
+// memory stays flat.
 
 import {writeSync} from 'node:fs'
 
