@@ -12,7 +12,7 @@ import {resolveActor} from '../src/incident/actor.js'
 import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
 import {safeLine, safeText} from '../src/text/terminal.js'
 import {writeError} from './errors.js'
-import {writeJson} from './render/json.js'
+import {stdoutWriter, writeJson} from './render/json.js'
 
 // Every command extends this: --json, the exit codes of DESIGN.md (also under
 // --json), NO_COLOR, one-line errors (LEAKCTL_DEBUG=1 for stacks), and plain
@@ -104,7 +104,7 @@ export abstract class BaseCommand extends Command {
   }
 
   override logJson(json: unknown): void {
-    writeJson(json, (chunk) => process.stdout.write(chunk))
+    writeJson(json, stdoutWriter())
   }
 
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {

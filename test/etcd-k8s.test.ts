@@ -124,6 +124,24 @@ describe('keys: the prefix is read from the keys, not assumed', () => {
     expect(routeKey('/calico/ipam/v2/host/node1')).toBeNull()
   })
 
+  it('a key naming what every object inherits (constructor, __proto__) is no resource, with or without the prefix', () => {
+    for (const segment of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(routeKey(`/registry/${segment}/ns/x`)).toBeNull()
+      expect(routeKey(`/registry/${segment}/ns/x`, '/registry')).toBeNull()
+      expect(routeKey(`/registry/${segment}/x`, '/registry')).toBeNull()
+    }
+  })
+
+  it('with the prefix known, a key routes as it does when the prefix is read from it', () => {
+    const keys = ['/registry/secrets/prod/db', '/registry/pods/a/b', '/registry/namespaces/prod', '/registry/services/specs/ns/svc', '/registry/example.com/widgets/ns/w', '/registry/secrets/prod/', '/registry/secrets//db', '/registry/secrets/prod/db/extra', '/registry/minions/node1', '/registry/deployments/ns/api']
+    for (const key of keys) {
+      const known = routeKey(key, '/registry')
+      const learned = routeKey(key)
+      if (learned) expect(known).toEqual(learned)
+      else if (known) expect(known.category).toBe('custom')
+    }
+  })
+
   it('the most common prefix wins the vote', () => {
     const v = new PrefixVote()
     for (const k of ['/registry/secrets/a/b', '/registry/pods/a/b', '/other/secrets/a/b']) v.add(routeKey(k)!.prefix)

@@ -1,7 +1,12 @@
+import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 
 import {writeJson} from '../cli/render/json.js'
+import {BIN, cliEnv, ROOT, tempDir} from './helpers/cli.js'
 
 // --json is written in chunks; what comes out must be exactly JSON.stringify(value, null, 2).
 
@@ -45,5 +50,27 @@ describe('writeJson', () => {
     expect(text).toBe(`${JSON.stringify({summary: {total: secrets.length}, secrets}, null, 2)}\n`)
     expect(chunks.length).toBeGreaterThan(100)
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(70_000)
+  })
+
+  // stdoutWriter writes the descriptor itself: the same bytes to a pipe as to a file, and a reader that
+  // leaves early (`| head`) ends the writing without an error.
+  it('--json on stdout: a pipe gets what a file gets; a reader that stops early is no error', () => {
+    const {dir, cleanup} = tempDir()
+    try {
+      const snapshot = join(ROOT, 'fixtures', 'etcd', 'golden', 'cluster-2000.db')
+      const file = join(dir, 'out.json')
+      const env = {...cliEnv(), LEAKCTL_WORKSPACE: join(dir, 'ws'), BIN, SNAP: snapshot, OUT: file}
+      const toFile = spawnSync('bash', ['-c', 'node "$BIN" scan etcd "$SNAP" --json > "$OUT"'], {env, encoding: 'utf8'})
+      expect(toFile.status).toBe(1)
+      const piped = spawnSync('bash', ['-c', 'node "$BIN" scan etcd "$SNAP" --json | cat'], {env, encoding: 'utf8', maxBuffer: 1 << 28})
+      const same = (s: string) => s.replace(/^ {4}"ms": \d+$/m, '')
+      expect(piped.stdout.length).toBeGreaterThan(1 << 20)
+      expect(same(piped.stdout)).toBe(same(readFileSync(file, 'utf8')))
+      const head = spawnSync('bash', ['-c', 'node "$BIN" scan etcd "$SNAP" --json | head -c 100 > /dev/null; echo "exit ${PIPESTATUS[0]}"'], {env, encoding: 'utf8'})
+      expect(head.stdout.trim()).toBe('exit 1')
+      expect(head.stderr).toBe('')
+    } finally {
+      cleanup()
+    }
   })
 })

@@ -3,7 +3,7 @@ import chalk from 'chalk'
 import {RISKS} from '../../src/detect/finding.js'
 import type {EtcdScanResult, StorageCensus} from '../../src/etcd/scan.js'
 import {safeLine} from '../../src/text/terminal.js'
-import {csvCell} from '../../src/timeline/export.js'
+import {csvCell} from '../../src/text/csv.js'
 import {riskColor, table} from './text.js'
 
 // scan etcd for people: the verdict on the first line, what the storage says

@@ -3,7 +3,6 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../cli/base.js'
 import {etcdCsv, renderCensus, renderEtcdScan} from '../../cli/render/scan-etcd.js'
-import {readEncryptionConfig} from '../../src/cluster/encryption-config.js'
 import {inputError} from '../../src/errors.js'
 import {scanSnapshot} from '../../src/etcd/scan.js'
 import {safeText} from '../../src/text/terminal.js'
@@ -35,7 +34,8 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
     const {args, flags} = await this.parse(ScanEtcd)
     const prefix = flags['etcd-prefix']
     if (prefix !== undefined && !/^\/[^\s]*$/.test(prefix)) throw inputError('etcd.prefix', `--etcd-prefix ${prefix}: expected a path such as /registry`)
-    const encryptionConfig = flags['encryption-config'] ? readEncryptionConfig(flags['encryption-config']) : undefined
+    // The YAML parser only when there is a configuration to read.
+    const encryptionConfig = flags['encryption-config'] ? (await import('../../src/cluster/encryption-config.js')).readEncryptionConfig(flags['encryption-config']) : undefined
     const result = await scanSnapshot(args.snapshot, {
       fingerprinter: this.fingerprinter(flags.workspace),
       encryptionConfig,
@@ -54,7 +54,8 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
       process.stdout.write(safeText(etcdCsv(result)))
       return undefined
     }
-    this.print(renderEtcdScan(result))
+    // Under --json oclif writes the result: the text form is not built at all.
+    if (!this.jsonEnabled()) this.print(renderEtcdScan(result))
     return result
   }
 }

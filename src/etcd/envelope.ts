@@ -16,11 +16,32 @@ export type Envelope =
   | {storage: 'plaintext'; encoding: 'protobuf' | 'json' | 'other'}
 
 const PREFIX = Buffer.from('k8s:enc:')
-const PROTO_MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]) // "k8s\0"
+const PLAINTEXT: Record<'protobuf' | 'json' | 'other', Envelope> = {
+  protobuf: Object.freeze({storage: 'plaintext', encoding: 'protobuf'}),
+  json: Object.freeze({storage: 'plaintext', encoding: 'json'}),
+  other: Object.freeze({storage: 'plaintext', encoding: 'other'}),
+}
 
+/**
+ * The last encrypted header read (`k8s:enc:aescbc:v1:key1:`) and its answer:
+ * a snapshot holds thousands of values under the same few headers, and
+ * comparing two dozen bytes costs less than splitting them into strings.
+ */
+let lastHeader: Buffer | null = null
+let lastEncrypted: Envelope | null = null
+
+/** Whether buf starts with all of `head`, compared in place. */
+function startsWith(buf: Buffer, head: Buffer): boolean {
+  if (buf.length < head.length) return false
+  for (let i = 0; i < head.length; i++) if (buf[i] !== head[i]) return false
+  return true
+}
+
+/** Envelopes are shared between values: never change one. */
 export function readEnvelope(value: Uint8Array): Envelope {
   const buf = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
-  if (buf.subarray(0, PREFIX.length).equals(PREFIX)) {
+  if (lastHeader && startsWith(buf, lastHeader)) return lastEncrypted!
+  if (startsWith(buf, PREFIX)) {
     // provider:version:name: — the name ends at the next colon.
     const parts: string[] = []
     let start = PREFIX.length
@@ -32,14 +53,16 @@ export function readEnvelope(value: Uint8Array): Envelope {
     }
     const [provider, version, keyName] = parts
     if (parts.length === 3 && (ENCRYPTED_PROVIDERS as readonly string[]).includes(provider!) && (version === 'v1' || version === 'v2')) {
-      return {storage: 'encrypted', provider: provider as EncryptedProvider, version, keyName: keyName!, payloadOffset: start}
+      lastEncrypted = Object.freeze({storage: 'encrypted', provider: provider as EncryptedProvider, version, keyName: keyName!, payloadOffset: start})
+      lastHeader = Buffer.from(buf.subarray(0, start))
+      return lastEncrypted
     }
   }
-  if (buf.subarray(0, 4).equals(PROTO_MAGIC)) return {storage: 'plaintext', encoding: 'protobuf'}
+  // "k8s\0": runtime.Unknown protobuf.
+  if (buf.length >= 4 && buf[0] === 0x6b && buf[1] === 0x38 && buf[2] === 0x73 && buf[3] === 0x00) return PLAINTEXT.protobuf
   let i = 0
   while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++
-  if (buf[i] === 0x7b) return {storage: 'plaintext', encoding: 'json'}
-  return {storage: 'plaintext', encoding: 'other'}
+  return buf[i] === 0x7b ? PLAINTEXT.json : PLAINTEXT.other
 }
 
 /** `aescbc`, `kms v2` — as responders read it. */

@@ -117,23 +117,23 @@ class OrderedFold {
   private readonly waiting = new Map<number, Revision>()
   private nextSeq = 0
 
-  tombstone(r: Omit<Revision, 'analysis' | 'tombstone'>): void {
-    const rec: Revision = {route: r.route, key: r.key, main: r.main, tombstone: true, analysis: null}
+  tombstone(route: ObjectKey, key: string, main: number): void {
+    const rec: Revision = {route, key, main, tombstone: true, analysis: null}
     if (this.head === this.queue.length) this.folder.add(rec)
     else this.queue.push(rec)
   }
 
   /** A value analysed already (its envelope says all, or it was analysed inline): folded now unless earlier ones are pending. */
-  ready(r: Omit<Revision, 'analysis' | 'tombstone'>, analysis: Analysis): void {
-    const rec: Revision = {route: r.route, key: r.key, main: r.main, tombstone: false, analysis}
+  ready(route: ObjectKey, key: string, main: number, analysis: Analysis): void {
+    const rec: Revision = {route, key, main, tombstone: false, analysis}
     if (this.head === this.queue.length) this.folder.add(rec)
     else this.queue.push(rec)
   }
 
   /** Queues a value; returns its position for the job. */
-  value(r: Omit<Revision, 'analysis' | 'tombstone'>): number {
+  value(route: ObjectKey, key: string, main: number): number {
     const seq = this.nextSeq++
-    const rec: Revision = {route: r.route, key: r.key, main: r.main, tombstone: false, analysis: null}
+    const rec: Revision = {route, key, main, tombstone: false, analysis: null}
     this.queue.push(rec)
     this.waiting.set(seq, rec)
     return seq
@@ -228,28 +228,27 @@ export async function scanSnapshot(path: string, opts: EtcdScanOptions): Promise
       } else {
         // The cluster's prefix once known disambiguates (a custom resource named like a built-in).
         const known = vote.winner
-        route = (known && key.startsWith(`${known}/`) ? routeKey(key, known) : null) ?? routeKey(key) ?? routeCustom(key, vote.all)
+        route = (known ? routeKey(key, known) : null) ?? routeKey(key) ?? routeCustom(key, vote.all)
       }
       if (!route) continue
       vote.add(route.prefix)
       if (route.category === 'other') continue
       routed++
-      const rec = {route, key, main: r.main}
       if (r.tombstone) {
-        fold.tombstone(rec)
+        fold.tombstone(route, key, r.main)
         continue
       }
       const env = readEnvelope(r.value)
       const sealed = env.storage === 'encrypted' && env.provider !== 'kms' ? sealedAnalysis(env, keyringFor?.(route.resource, route.group) ?? null) : null
       if (sealed) {
-        fold.ready(rec, sealed)
+        fold.ready(route, key, r.main, sealed)
         continue
       }
       if (threads < 2) {
-        fold.ready(rec, analyze({key, main: r.main, category: route.category, resource: route.resource, group: route.group, value: r.value}, keyringFor, opts.fingerprinter))
+        fold.ready(route, key, r.main, analyze({key, main: r.main, category: route.category, resource: route.resource, group: route.group, value: r.value}, keyringFor, opts.fingerprinter))
         continue
       }
-      const seq = fold.value(rec)
+      const seq = fold.value(route, key, r.main)
       // The pool copies the value (the reader's pages are not ours to keep).
       const wait = work.add({seq, key, main: r.main, category: route.category, resource: route.resource, group: route.group}, r.value)
       if (wait) await wait

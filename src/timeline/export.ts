@@ -1,6 +1,7 @@
 import {blocksToHtml, blocksToMarkdown, mdText} from '../report/document.js'
 import {exposureBlocks} from '../report/exposure.js'
 import {type ExposureAnalysis, exposureJson} from './exposure.js'
+import {csvCell} from '../text/csv.js'
 import {safeLine} from '../text/terminal.js'
 import {escapeHtml, htmlPage} from './html-page.js'
 import type {CredentialLifecycle} from './lifecycle.js'
@@ -50,11 +51,7 @@ export function toMarkdown(t: Timeline, exposure: ExposureAnalysis | null = null
   return lines.join('\n') + '\n'
 }
 
-/** RFC 4180, with formula-looking cells neutralised for spreadsheets. */
-export function csvCell(s: string): string {
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${safeLine(s)}` : safeLine(s)
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
-}
+export {csvCell}
 
 const csv = (rows: string[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
 

@@ -160,10 +160,11 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
 }
 
 function consumerFrom(kind: string, meta: Meta, job: RevisionJob, refs: Consumer['refs'], serviceAccount: string | null): Consumer {
-  // The key names the object when the stored metadata does not (it always does in a real cluster).
-  const [namespace, name] = job.key.split('/').slice(-2)
+  // The key names the object when the stored metadata does not (it always does in a real cluster: split only then).
+  let fromKey: string[] | undefined
+  const part = (i: number) => (fromKey ??= job.key.split('/').slice(-2))[i]
   // A pod a controller made restarts with its controller: marked so the index leaves it out.
-  return {kind, namespace: meta.namespace ?? namespace ?? '', name: meta.name || (name ?? ''), owned: kind === 'Pod' && meta.owners.length > 0, serviceAccount, refs}
+  return {kind, namespace: meta.namespace ?? part(0) ?? '', name: meta.name || (part(1) ?? ''), owned: kind === 'Pod' && meta.owners.length > 0, serviceAccount, refs}
 }
 
 function described(kind: string, meta: Meta, type: string | null): NonNullable<Analysis['object']> {

@@ -189,7 +189,7 @@ export class Folder {
       if (a.object.namespace) e.namespace = a.object.namespace
       if (a.object.created) e.created = a.object.created
     }
-    for (const why of a.skipped ?? []) {
+    for (const why of a.skipped ?? NONE) {
       e.skipped ??= []
       if (e.skipped.includes(why)) continue
       e.skipped.push(why)

@@ -54,6 +54,9 @@ const BUILTIN: Record<string, [string, string, Category]> = {
   resourcequotas: ['resourcequotas', '', 'other'],
 }
 
+/** A built-in by its key segment; own entries only (a key segment `constructor` names nothing). */
+const builtinOf = (segment: string): [string, string, Category] | undefined => (Object.hasOwn(BUILTIN, segment) ? BUILTIN[segment] : undefined)
+
 const CLUSTER_SCOPED = new Set(['namespaces', 'minions', 'clusterroles', 'clusterrolebindings', 'priorityclasses', 'persistentvolumes'])
 
 /** `services/specs/<ns>/<name>` and `services/endpoints/<ns>/<name>`: two segments name the resource. */
@@ -66,14 +69,23 @@ const TWO_SEGMENT = new Set(['services'])
  */
 export function routeKey(key: string, prefix?: string | null): ObjectKey | null {
   if (prefix) {
-    if (!key.startsWith(`${prefix}/`)) return null
+    if (key.charCodeAt(prefix.length) !== 0x2f || !key.startsWith(prefix)) return null
+    // Nearly every key: <resource>/<namespace>/<name> of a namespaced built-in, read without splitting it.
+    const a = prefix.length + 1
+    const b = key.indexOf('/', a)
+    const c = b < 0 ? -1 : key.indexOf('/', b + 1)
+    if (b > a && c > b + 1 && c < key.length - 1 && key.indexOf('/', c + 1) < 0) {
+      const segment = key.slice(a, b)
+      const builtin = builtinOf(segment)
+      if (builtin && !CLUSTER_SCOPED.has(segment)) return {prefix, resource: builtin[0], group: builtin[1], namespace: key.slice(b + 1, c), name: key.slice(c + 1), category: builtin[2]}
+    }
     return route(prefix, key.slice(prefix.length + 1).split('/'))
   }
   const parts = key.split('/')
   // The first segment that names a built-in resource with the right number of segments after it.
   for (let i = 1; i < parts.length - 1; i++) {
     const seg = parts[i]!
-    const builtin = BUILTIN[seg]
+    const builtin = builtinOf(seg)
     if (!builtin && !TWO_SEGMENT.has(seg)) continue
     const rest = parts.length - i - 1
     const expected = TWO_SEGMENT.has(seg) ? 3 : CLUSTER_SCOPED.has(seg) ? 1 : 2
@@ -86,7 +98,7 @@ export function routeKey(key: string, prefix?: string | null): ObjectKey | null 
 function route(prefix: string, parts: string[]): ObjectKey | null {
   if (parts.some((p) => p === '')) return null
   const [first] = parts
-  const builtin = BUILTIN[first!]
+  const builtin = builtinOf(first!)
   if (builtin) {
     const [resource, group, category] = builtin
     if (CLUSTER_SCOPED.has(first!) && parts.length === 2) return {prefix, resource, group, namespace: null, name: parts[1]!, category}
@@ -101,19 +113,28 @@ function route(prefix: string, parts: string[]): ObjectKey | null {
   return null
 }
 
-/** Counts the prefixes of routed keys; the most common one is the cluster's. */
+/** Counts the prefixes of routed keys; the most common one is the cluster's (on a tie, the one seen first). */
 export class PrefixVote {
-  private readonly counts = new Map<string, number>()
+  /** Per prefix, its count; Map order is the order prefixes were first seen. */
+  private readonly counts = new Map<string, {n: number; order: number}>()
+  private best: string | null = null
+  private bestN = 0
+  private bestOrder = 0
 
   add(prefix: string): void {
-    this.counts.set(prefix, (this.counts.get(prefix) ?? 0) + 1)
+    let c = this.counts.get(prefix)
+    if (!c) this.counts.set(prefix, (c = {n: 0, order: this.counts.size}))
+    c.n++
+    // Asked once per revision: kept up to date here rather than searched for there.
+    if (c.n > this.bestN || (c.n === this.bestN && c.order < this.bestOrder)) {
+      this.best = prefix
+      this.bestN = c.n
+      this.bestOrder = c.order
+    }
   }
 
   get winner(): string | null {
-    let best: string | null = null
-    let n = 0
-    for (const [p, c] of this.counts) if (c > n) [best, n] = [p, c]
-    return best
+    return this.best
   }
 
   get all(): string[] {
