@@ -24,11 +24,11 @@ export default class IncidentList extends BaseCommand {
       } catch (error) {
         if (!isLeakctlError(error)) throw error
         damaged.push({id: ref.id, error: error.message})
-        this.warnLine(`${ref.id}: not listed: ${error.message}`)
+        await this.warnLine(`${ref.id}: not listed: ${error.message}`)
         continue
       }
       const {state, warnings} = loaded
-      this.warnAll(warnings.map((w) => `${ref.id}: ${w}`))
+      await this.warnAll(warnings.map((w) => `${ref.id}: ${w}`))
       const p = progress(state, now)
       incidents.push({id: state.id, title: state.title, kind: state.kind, commander: state.commander, openedAt: state.openedAt, exposedAt: state.exposedAt, findings: state.findings.length, checklist: p, unverified: state.unverified.length})
     }
