@@ -1,12 +1,13 @@
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {packageRoot} from '../src/paths.js'
 import {compileBuiltins} from '../src/playbook/compile.js'
-import {COMPILED_FILE, compiledData} from '../src/playbook/compiled.js'
-import {builtinDir, builtinPlaybookFiles, hash, loadProcedure, yamlData} from '../src/playbook/load.js'
+import {COMPILED_FILE, compiledData, validatedBuiltins} from '../src/playbook/compiled.js'
+import {loadBuiltins} from '../src/playbook/builtins.js'
+import {builtinDir, builtinPlaybookFiles, hash, loadPlaybook, loadProcedure, loadProcedures, yamlData} from '../src/playbook/load.js'
 import {tempDir} from './helpers/cli.js'
 
 const tmp = tempDir()
@@ -33,6 +34,29 @@ describe('built-in playbooks compiled at build time', () => {
     const written = join(packageRoot(), COMPILED_FILE)
     if (!existsSync(written)) return expect.fail(`${COMPILED_FILE} is missing: run npm run build`)
     expect(JSON.parse(readFileSync(written, 'utf8'))).toStrictEqual(JSON.parse(JSON.stringify(compileBuiltins())))
+  })
+
+  it('hold each file validated: the same values loadPlaybook and loadProcedures give now', async () => {
+    const compiled = compileBuiltins()
+    const procedures = loadProcedures()
+    expect(Object.values(compiled.files).every((f) => f.value !== undefined)).toBe(true)
+    for (const [name, entry] of Object.entries(compiled.files)) {
+      const file = join(builtinDir(), name)
+      expect(entry.value).toStrictEqual(name.startsWith('rotations/') ? loadProcedure(file).value : loadPlaybook(file, procedures).value)
+    }
+    const builtins = await loadBuiltins()
+    expect(validatedBuiltins()).toBeDefined()
+    expect(builtins.playbooks).toStrictEqual([...builtinPlaybookFiles().values()].map((f) => loadPlaybook(f, procedures)))
+    expect([...builtins.procedures]).toStrictEqual([...procedures])
+  })
+
+  it('are not taken as validated when a built-in file changed since the build', () => {
+    const dir = join(tmp.dir, 'playbooks')
+    cpSync(builtinDir(), dir, {recursive: true})
+    expect(validatedBuiltins(dir)).toBeDefined()
+    const file = join(dir, 'etcd-leak.yaml')
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n# edited\n`)
+    expect(validatedBuiltins(dir)).toBeUndefined()
   })
 
   it('answers only for the exact text, with a fresh copy each time', () => {

@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {basename, join, relative} from 'node:path'
@@ -7,8 +6,7 @@ import type {Document, LineCounter, Node as YamlNode} from 'yaml'
 import type {z} from 'zod'
 
 import {fromSystemError, inputError} from '../errors.js'
-import {packageRoot} from '../paths.js'
-import {compiledData} from './compiled.js'
+import {builtinDir, compiledData, sha256Hex} from './compiled.js'
 import {type Playbook, playbookSchema, type Procedure, procedureSchema} from './schema.js'
 import {checkTemplate, type TemplateScope} from './template.js'
 
@@ -31,9 +29,7 @@ interface Problem {
   atKey?: string
 }
 
-export function builtinDir(): string {
-  return join(packageRoot(), 'playbooks')
-}
+export {builtinDir}
 
 /**
  * The YAML parser (70-odd modules), loaded when a text must be parsed: the
@@ -137,9 +133,7 @@ function display(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file
 }
 
-export function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
+export const hash = sha256Hex
 
 /** Loads one playbook. `procedures` (ids) are checked against its `procedure:` references. */
 export function loadPlaybook(file: string, procedures: ReadonlyMap<string, Procedure> = loadProcedures()): Loaded<Playbook> {
