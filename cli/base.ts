@@ -6,17 +6,24 @@ import * as Flags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import chalk from 'chalk'
 
-import {EXIT, fromSystemError, isLeakctlError, scrubMessage} from '../src/errors.js'
+import {EXIT} from '../src/errors.js'
 import {type Fingerprinter, workspaceFingerprinter} from '../src/fingerprint/key.js'
 import {resolveActor} from '../src/incident/actor.js'
 import {type IncidentRef, findIncident, openWorkspace, resolveWorkspaceDir, type Workspace} from '../src/incident/workspace.js'
 import {safeLine, safeText} from '../src/text/terminal.js'
-import {writeError} from './errors.js'
 import {stdoutWriter, writeJson} from './render/json.js'
 
 // Every command extends this: --json, the exit codes of DESIGN.md (also under
 // --json), NO_COLOR, one-line errors (LEAKCTL_DEBUG=1 for stacks), and plain
 // progress lines when stderr is not a terminal.
+
+/**
+ * The scrubber every warning and error passes through is the detection engine
+ * (and zod): loaded when there is a message to write, not by every command's
+ * start-up (docs/performance.md). Hence warnLine, errorLine and warnAll are
+ * async: a caller awaits them so stderr keeps its order.
+ */
+const scrubber = async () => (await import('../src/scrub-message.js')).scrubMessage
 
 /** NO_COLOR (https://no-color.org): set and not empty. */
 export const noColor = (): boolean => process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== ''
@@ -48,17 +55,19 @@ export abstract class BaseCommand extends Command {
   }
 
   /** Warnings go to stderr in every mode, so stdout stays one JSON document. */
-  protected warnLine(text: string): void {
-    process.stderr.write(`${chalk.yellow('warning:')} ${safeLine(scrubMessage(text))}\n`)
+  protected async warnLine(text: string): Promise<void> {
+    const scrub = await scrubber()
+    process.stderr.write(`${chalk.yellow('warning:')} ${safeLine(scrub(text))}\n`)
   }
 
   /** An error line after the output (the command still returns its result): scrubbed, one line. */
-  protected errorLine(text: string): void {
-    process.stderr.write(`${chalk.red('error:')} ${safeLine(scrubMessage(text))}\n`)
+  protected async errorLine(text: string): Promise<void> {
+    const scrub = await scrubber()
+    process.stderr.write(`${chalk.red('error:')} ${safeLine(scrub(text))}\n`)
   }
 
-  protected warnAll(warnings: readonly string[]): void {
-    for (const w of warnings) this.warnLine(w)
+  protected async warnAll(warnings: readonly string[]): Promise<void> {
+    for (const w of warnings) await this.warnLine(w)
   }
 
   /** Progress of long work: a rewritten line on a terminal, plain lines otherwise; never on stdout. */
@@ -110,6 +119,7 @@ export abstract class BaseCommand extends Command {
   override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     this.progressDone()
     if (err instanceof Errors.ExitError) throw err
+    const {writeError} = await import('./errors.js')
     process.exitCode = writeError(err, this.jsonEnabled())
   }
 }

@@ -1,7 +1,8 @@
 import * as Errors from '@oclif/core/errors'
 import chalk from 'chalk'
 
-import {EXIT, fromSystemError, isLeakctlError, scrubMessage} from '../src/errors.js'
+import {EXIT, fromSystemError, isLeakctlError} from '../src/errors.js'
+import {scrubMessage} from '../src/scrub-message.js'
 import {writeJson} from './render/json.js'
 
 // The one place an error becomes what the user sees: a command's catch() and

@@ -1,7 +1,29 @@
-import {Help} from '@oclif/core/help'
+import type {Command} from '@oclif/core/command'
+import {type CommandHelp, Help} from '@oclif/core/help'
+
+/**
+ * oclif passes every text of a help page (each description, flag, example)
+ * through ejs, which compiles a function per text: most have no tag at all.
+ * Those are their own rendering; a text with a tag (or what might close one)
+ * still goes to ejs. Start-up (docs/performance.md): every --help paid this.
+ */
+function plainFirst(render: (t: string) => string): (t: string) => string {
+  return (t) => (t.includes('<%') || t.includes('%>') ? render(t) : t)
+}
 
 // Root help with the commands an incident commander reaches for first.
 export default class LeakctlHelp extends Help {
+  constructor(...args: ConstructorParameters<typeof Help>) {
+    super(...args)
+    this.render = plainFirst(this.render)
+  }
+
+  protected override getCommandHelpClass(command: Command.Loadable): CommandHelp {
+    const help = super.getCommandHelpClass(command)
+    help.render = plainFirst(help.render)
+    return help
+  }
+
   protected override async showRootHelp(): Promise<void> {
     await super.showRootHelp()
     this.log(`EXAMPLES

@@ -12,7 +12,7 @@ export abstract class ItemCommand extends BaseCommand {
   protected async act(ids: string[], flags: {workspace?: string; incident?: string; by?: string}, action: ItemAction, verb: string) {
     const ref = this.incident(flags)
     const {events, warnings, state} = await actOnItems(ref, this.actor(flags.by), ids, action)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const p = progress(state, new Date())
     this.print(`${verb} ${ids.join(', ')} (${events.length} event${events.length === 1 ? '' : 's'}). ${state.id}: ${p.done}/${p.total} done${p.overdue ? `, ${p.overdue} overdue` : ''}.`)
     return {incident: state.id, events, progress: p}

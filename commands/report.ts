@@ -27,7 +27,7 @@ export default class Report extends BaseCommand {
   async run() {
     const {flags} = await this.parse(Report)
     const {state, events, warnings} = loadIncident(this.incident(flags))
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const doc = buildReport(state, events, new Date(), {redactPeople: flags['redact-people']})
     // Notes, titles and names come from outside: no control character reaches a terminal or a Markdown file.
     const text = safeText(flags.format === 'html' ? toHtml(doc) : toMarkdown(doc))

@@ -40,7 +40,7 @@ Exit codes: 0 done (or nothing to do); 1 a revoked credential still answers as l
     if (flags.apply && !flags.yes && !interactive) throw inputError('revoke.confirm', 'revoke --apply asks before each credential and there is no terminal: add --yes')
     const ref = this.incident(flags)
     const {state, warnings} = loadIncident(ref)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const {leaked, options} = issuerSetup(ref, state, flags)
     const procedures = new Map(state.playbook.procedures.map((p) => [p.id, p.steps.map((s) => s.title)]))
     const revocations = await revokeLeaked(leaked, options, {
@@ -53,7 +53,7 @@ Exit codes: 0 done (or nothing to do); 1 a revoked credential still answers as l
     const again = applied.size ? await verifyLeaked(leaked.filter((l) => applied.has(l.key)), options) : null
     if (flags.apply && !flags['no-record']) {
       const res = await recordEvents(ref, this.actor(flags.by), [...revocationEvents(revocations), ...verificationEvents(again?.verifications ?? [])])
-      this.warnAll(res.warnings)
+      await this.warnAll(res.warnings)
     }
     this.print(renderRevocations(revocations, flags.apply))
     if (again) this.print(`\nVerified again at the issuer:\n${renderVerifications(again.verifications, again.summary)}`)

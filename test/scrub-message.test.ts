@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {scrubMessage} from '../src/errors.js'
+import {scrubMessage} from '../src/scrub-message.js'
 
 describe('scrubMessage: paths are named, tokens are not', () => {
   it('keeps a remote event path made of a directory, an incident id and a ULID', () => {

@@ -33,19 +33,23 @@ export function table(rows: string[][], header?: string[]): string {
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n')
 }
 
-// h23, not hour12: false: some ICU data then picks h24 and prints 24:32 for half past midnight.
-const localFmt = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short'})
-const localDateFmt = new Intl.DateTimeFormat('en-CA', {year: 'numeric', month: '2-digit', day: '2-digit'})
+// Made on first use: building a formatter loads ICU's data (~10 ms), which
+// the commands that print no local time (every --json) need not pay.
+let localFmt: Intl.DateTimeFormat | undefined
+let localDateFmt: Intl.DateTimeFormat | undefined
 
 /** `2026-11-22 11:25Z (12:25 CET)`: UTC first, local time beside it. */
 /** `00:32 CET`: the responder's own clock, 00-23. */
 export function localClock(iso: string): string {
+  // h23, not hour12: false: some ICU data then picks h24 and prints 24:32 for half past midnight.
+  localFmt ??= new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short'})
   return localFmt.format(new Date(iso))
 }
 
 export function utcAndLocal(iso: string): string {
   const d = new Date(iso)
   const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`
+  localDateFmt ??= new Intl.DateTimeFormat('en-CA', {year: 'numeric', month: '2-digit', day: '2-digit'})
   const localDay = localDateFmt.format(d)
   const local = localClock(iso)
   return `${utc} (${localDay === iso.slice(0, 10) ? '' : `${localDay} `}${local})`

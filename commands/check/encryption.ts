@@ -70,16 +70,16 @@ Key material and Secret values are never printed: key names, byte lengths and sh
       onProgress: (t) => this.progress(t),
     })
     this.progressDone()
-    this.warnAll(r.warnings)
+    await this.warnAll(r.warnings)
     if (ref) {
       const rec = await recordCheck(ref, this.actor(flags.by), r)
-      this.warnAll(rec.warnings)
+      await this.warnAll(rec.warnings)
       this.print(chalk.dim(`recorded on incident ${ref.id}`))
     }
     this.print(renderEncryptionCheck(r))
     if (r.exitCode === 3) {
       const why = r.missing.find((m) => m.kind !== 'not-asked')?.reason ?? r.summary.replace(/^UNKNOWN — /, '')
-      this.errorLine(`cannot verify: ${why}`)
+      await this.errorLine(`cannot verify: ${why}`)
     }
     process.exitCode = r.exitCode
     return r

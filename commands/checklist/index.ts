@@ -52,13 +52,13 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
       if (chalk.level === 0 && !noColor() && process.env.TERM !== 'dumb') chalk.level = 1
       const [{LiveIncident}, {runChecklistApp}] = await Promise.all([import('../../src/incident/live.js'), importOutsideCi(() => import('../../cli/ui/run.js'))])
       const {live, warnings} = LiveIncident.open(ref)
-      this.warnAll(warnings)
+      await this.warnAll(warnings)
       const actor = this.actor(flags.by)
       await runChecklistApp({ws: this.workspace(flags.workspace), live, actor, filters: {open: flags.open, mine: flags.mine, text: flags.filter ?? ''}, syncEveryMs})
       return
     }
     const {state, warnings} = loadIncident(ref)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const owner = flags.owner ?? (flags.mine ? this.actor(flags.by) : undefined)
     const view = checklistView(state, new Date(), {open: flags.open, owner, text: flags.filter, phase: flags.phase, withSteps: flags.verbose})
     const marker = readMarker(ref)

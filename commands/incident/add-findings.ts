@@ -42,7 +42,7 @@ export default class IncidentAddFindings extends BaseCommand {
     })
     const ref = this.incident(flags)
     const res = await recordFindings(ref, this.actor(flags.by), findings, args.file === '-' ? 'stdin' : args.file)
-    this.warnAll(res.warnings)
+    await this.warnAll(res.warnings)
     this.print(`${ref.id}: ${res.recorded} new finding(s) recorded (${findings.length - res.recorded} already known), ${res.items} checklist item(s) added.`)
     return {incident: ref.id, ...res, warnings: undefined}
   }

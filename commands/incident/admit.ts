@@ -22,7 +22,7 @@ asks to join with their key: admit them by name. Or pass the key they gave you (
     const {args, flags} = await this.parse(IncidentAdmit)
     const ref = this.incident(flags)
     const res = await admitResponder(ref, this.actor(flags.by), args.name, args.key)
-    this.warnAll(res.warnings)
+    await this.warnAll(res.warnings)
     this.print(`Admitted ${args.name} (key ${res.key}) to ${ref.id}; their events now count. Sync to share it: leakctl incident sync`)
     return {incident: ref.id, name: args.name, key: res.key, events: res.events}
   }

@@ -30,7 +30,7 @@ The file is created with mode 0600 and is the only place the key goes: it is nev
     const {flags} = await this.parse(IncidentEncryptionConfig)
     const ref = this.incident(flags)
     const {state, warnings} = loadIncident(ref)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const written = writeFixedConfig(state.findings, {
       out: flags.out,
       provider: flags.provider as FixProvider,
@@ -41,7 +41,7 @@ The file is created with mode 0600 and is the only place the key goes: it is nev
     })
     const summary = `${written.provider} key ${written.keyName} first for ${written.resources.join(', ')}${written.fallbacks ? `; ${written.fallbacks} current provider(s) kept after it` : ''}; identity last`
     const res = await recordEvents(ref, this.actor(flags.by), [{type: 'incident.noted', data: {text: `Fixed EncryptionConfiguration written (${summary}), ${written.sha256}`}}])
-    this.warnAll(res.warnings)
+    await this.warnAll(res.warnings)
     this.print(`Wrote ${safeLine(written.file)} (mode 0600): ${summary}.`)
     this.print('The key is in that file only: copy the file, never its contents. Next:')
     for (const line of written.next) this.print(`  ${safeLine(line)}`)

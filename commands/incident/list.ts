@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../cli/base.js'
 import {table} from '../../cli/render/text.js'
 import {isLeakctlError} from '../../src/errors.js'
-import {loadIncident} from '../../src/incident/incident.js'
+import {loadIncident} from '../../src/incident/snapshot.js'
 import {progress} from '../../src/incident/state.js'
 import {listIncidents} from '../../src/incident/workspace.js'
 import {safeLine} from '../../src/text/terminal.js'
@@ -24,11 +24,11 @@ export default class IncidentList extends BaseCommand {
       } catch (error) {
         if (!isLeakctlError(error)) throw error
         damaged.push({id: ref.id, error: error.message})
-        this.warnLine(`${ref.id}: not listed: ${error.message}`)
+        await this.warnLine(`${ref.id}: not listed: ${error.message}`)
         continue
       }
       const {state, warnings} = loaded
-      this.warnAll(warnings.map((w) => `${ref.id}: ${w}`))
+      await this.warnAll(warnings.map((w) => `${ref.id}: ${w}`))
       const p = progress(state, now)
       incidents.push({id: state.id, title: state.title, kind: state.kind, commander: state.commander, openedAt: state.openedAt, exposedAt: state.exposedAt, findings: state.findings.length, checklist: p, unverified: state.unverified.length})
     }

@@ -24,13 +24,13 @@ export default class IncidentMessage extends BaseCommand {
     const audience = flags.audience as Audience
     const ref = this.incident(flags)
     const {state, warnings} = loadIncident(ref)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const now = new Date()
     const text = draftMessage(state, audience, now)
     this.print(text)
     if (flags.sent) {
       const res = await recordEvents(ref, this.actor(flags.by), [messageSent(audience, text)])
-      this.warnAll(res.warnings)
+      await this.warnAll(res.warnings)
     }
     return {incident: ref.id, audience, text, facts: messageFacts(state, now, audience), sent: flags.sent}
   }

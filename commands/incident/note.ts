@@ -13,7 +13,7 @@ export default class IncidentNote extends BaseCommand {
     const {args, flags} = await this.parse(IncidentNote)
     const ref = this.incident(flags)
     const {events, warnings} = await recordEvents(ref, this.actor(flags.by), [{type: 'incident.noted', data: {text: args.text}}])
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     this.print(`Noted on ${ref.id}.`)
     return {incident: ref.id, events}
   }

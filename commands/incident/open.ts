@@ -52,7 +52,7 @@ The playbook (by --kind, or --playbook FILE) becomes checklist items whose due t
       vars: parseVars(flags.var ?? []),
       planned: flags.planned,
     })
-    this.warnAll(opened.warnings)
+    await this.warnAll(opened.warnings)
     const {state} = loadIncident(opened.ref)
     const summary = summarizeIncident(state, new Date(), ws.dir)
     this.print(summary.text)

@@ -29,7 +29,7 @@ Others join with: leakctl incident sync --remote GIT_URL --incident ID`
     const ref = this.incident(flags)
     const r = await syncIncident({ws, ref, remote: flags.remote, branch: flags.branch, actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
     this.progressDone()
-    this.warnAll(r.warnings)
+    await this.warnAll(r.warnings)
     this.print(renderSync(r, 'Shared'))
     const {state} = loadIncident(ref)
     const key = state.trust.commanderKey

@@ -14,7 +14,7 @@ export default class IncidentStatus extends BaseCommand {
     const {args, flags} = await this.parse(IncidentStatus)
     const ws = this.workspace(flags.workspace)
     const {state, warnings} = loadIncident(findIncident(ws, args.id))
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const s = summarizeIncident(state, new Date(), ws.dir)
     this.print(s.text)
     return s.json

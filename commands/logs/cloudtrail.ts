@@ -66,7 +66,7 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
         throw error
       }
       const {state, warnings} = loadIncident(ref)
-      this.warnAll(warnings)
+      await this.warnAll(warnings)
       if (keys.length === 0) {
         keys = incidentKeyIds(state)
         if (keys.length === 0) throw inputError('logs.no-keys', `incident ${state.id} has no aws-access-key finding with a key id; pass --access-key-id AKIA...`)
@@ -104,7 +104,7 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
     }
     const result = await investigateCloudTrail({keys, since, source, onProgress})
     this.progressDone()
-    this.warnAll(result.warnings)
+    await this.warnAll(result.warnings)
 
     let recorded: {incident: string; events: number; skipped: number} | undefined
     if (ref && !flags['no-record'] && !result.fatal) {
@@ -112,7 +112,7 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
       const seen = new Set(state.evidence.filter((e) => e.source === SOURCE && e.ref && typeof e.ref.eventId === 'string').map((e) => e.ref!.eventId as string))
       const ev = evidenceEvents(result, seen)
       const res = await recordEvents(ref, this.actor(flags.by), ev.events)
-      this.warnAll(res.warnings)
+      await this.warnAll(res.warnings)
       recorded = {incident: ref.id, events: res.events.length, skipped: ev.skipped}
     }
 
@@ -122,10 +122,10 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
     if (result.verdict.status === 'used-after-exposure' || result.verdict.suspicious > 0) this.needsAction()
     else if (result.fatal || (result.partial && source.kind !== 'files')) {
       process.exitCode = EXIT.dependency
-      this.errorLine(result.fatal ?? `AWS could not be read completely: ${result.missing.map((m) => `${m.what}: ${m.reason}`).slice(0, 3).join('; ')}`)
+      await this.errorLine(result.fatal ?? `AWS could not be read completely: ${result.missing.map((m) => `${m.what}: ${m.reason}`).slice(0, 3).join('; ')}`)
     } else if (result.partial) {
       process.exitCode = EXIT.input
-      this.errorLine(`some log files could not be read completely (${result.missing.length}); no use found in the rest`)
+      await this.errorLine(`some log files could not be read completely (${result.missing.length}); no use found in the rest`)
     }
     return {...result, recorded: recorded ?? null}
   }
@@ -152,7 +152,7 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
       const {state} = loadIncident(ref)
       const seen = new Set(state.evidence.filter((e) => e.source === ACCOUNT_SOURCE && typeof e.ref?.eventId === 'string').map((e) => e.ref!.eventId as string))
       const res = await recordEvents(ref, this.actor(flags.by), accountEvidence(result, seen))
-      this.warnAll(res.warnings)
+      await this.warnAll(res.warnings)
       recorded = res.events.length
     }
     this.print(renderAccountWide(result))

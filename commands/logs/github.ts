@@ -80,7 +80,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
       ref = this.incident(flags)
       const loaded = loadIncident(ref)
       state = loaded.state
-      this.warnAll(loaded.warnings)
+      await this.warnAll(loaded.warnings)
     } catch (error) {
       // Without --incident, an absent workspace only means nothing gets recorded.
       if (flags.incident || !(isLeakctlError(error) && error.code === 'workspace.missing')) throw error
@@ -96,11 +96,11 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
       const dates = state.findings.filter((f) => f.source === 'git').map((f) => (f as {date: string}).date)
       since = state.exposedAt ? new Date(state.exposedAt) : dates.length ? new Date(dates.sort()[0]!) : null
     }
-    if (!since) this.warnLine('no exposure time (--since, or an incident\'s exposed-at): everything counts as after the exposure')
+    if (!since) await this.warnLine('no exposure time (--since, or an incident\'s exposed-at): everything counts as after the exposure')
 
     const host = new URL(baseUrl).hostname === 'api.github.com' ? undefined : new URL(baseUrl).hostname
     const token = resolveToken(process.env, host)
-    if (!token) this.warnLine('no GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth login): reading public data only')
+    if (!token) await this.warnLine('no GitHub token (GITHUB_TOKEN, GH_TOKEN or gh auth login): reading public data only')
     if (tokenMode) return this.tokenUse(flags.org!, tokens, ref, {since, token, baseUrl, maxWait: flags['max-wait'], record: !flags['no-record'], by: flags.by})
 
     const result = await investigateGitHub({owner, name, since, token, baseUrl, maxWaitSeconds: flags['max-wait'], onProgress: (t) => this.progress(t)})
@@ -113,7 +113,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     if (result.verdict.status === 'copied-after-exposure' || result.verdict.status === 'exposed' || suspicious) this.needsAction()
     else if (result.fatal || result.verdict.status === 'unknown') {
       process.exitCode = EXIT.dependency
-      this.errorLine(result.fatal ?? 'GitHub could not be read')
+      await this.errorLine(result.fatal ?? 'GitHub could not be read')
     }
     return {...result, recorded: recorded ?? null}
   }
@@ -128,7 +128,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     if (result.verdict.status === 'used-after-exposure') this.needsAction()
     else if (result.fatal || result.verdict.status === 'unknown') {
       process.exitCode = EXIT.dependency
-      this.errorLine(result.fatal ?? result.missing[0]?.reason ?? 'GitHub could not be read')
+      await this.errorLine(result.fatal ?? result.missing[0]?.reason ?? 'GitHub could not be read')
     }
     return {...result, recorded: recorded ?? null}
   }
@@ -139,7 +139,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     const seen = new Set(fresh.evidence.filter((e) => e.source === SOURCE && typeof e.ref?.id === 'string').map((e) => e.ref!.id as string))
     const ev = make(seen)
     const res = await recordEvents(ref, this.actor(by), ev.events)
-    this.warnAll(res.warnings)
+    await this.warnAll(res.warnings)
     return {incident: ref.id, events: res.events.length, skipped: ev.skipped}
   }
 

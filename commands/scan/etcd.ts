@@ -46,7 +46,7 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
       onCensus: this.jsonEnabled() || flags.format === 'csv' ? undefined : (c) => c.secrets > 0 && this.print(renderCensus(c)),
     })
     this.progressDone()
-    this.warnAll(result.warnings)
+    await this.warnAll(result.warnings)
     if (result.damaged) process.exitCode = 2
     else if (result.summary.secrets.readable || result.findings.length || result.remnants.length) this.needsAction()
     if (flags.format === 'csv' && !this.jsonEnabled()) {

@@ -61,7 +61,7 @@ Exit 1 when secrets are found (after --baseline), 0 when none, 2 for bad input.`
     })
     this.progressDone()
     if (keyed) result.warnings.push(`fingerprints are keyed with the baseline's key (${flags.baseline ?? flags['write-baseline']}), not the workspace's: they do not match an incident's findings`)
-    this.warnAll(result.warnings)
+    await this.warnAll(result.warnings)
     if (flags['write-baseline']) {
       try {
         writeFileSync(flags['write-baseline'], baselineDocument(fingerprinter, [...result.findings, ...result.uncommitted].map((f) => f.fingerprint)), {mode: 0o600})

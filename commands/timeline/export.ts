@@ -40,7 +40,7 @@ The HTML is one self-contained file (no scripts, no network), readable printed.`
     const since = flags.since ? parseInstant(flags.since, '--since') : undefined
     const until = flags.until ? parseInstant(flags.until, '--until') : undefined
     const {state, events, warnings} = loadIncident(this.incident(flags))
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const format = flags.format as TimelineFormat
     const who = people(state, events, {redact: flags['redact-people']})
     const exposure = analyseExposure(state, events, new Date())

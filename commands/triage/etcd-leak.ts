@@ -94,7 +94,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
       },
     })
     this.progressDone()
-    this.warnAll(result.scan.warnings)
+    await this.warnAll(result.scan.warnings)
     const {state} = loadIncident(result.incident)
     const p = progress(state, new Date())
     const out: string[] = ['']
@@ -113,7 +113,7 @@ What cannot be checked from here (the live cluster, CloudTrail, GitHub) is recor
     // Opt-in: nothing is sent to an issuer without --verify (loaded only then: the AWS SDK is not small).
     const verified = flags.verify ? await (await import('../../cli/issuer-flags.js')).verifyAfterTriage(result.incident, this.actor(flags.by), {kubeconfig: flags.kubeconfig, context: flags.context}) : null
     if (verified) {
-      this.warnAll(verified.warnings)
+      await this.warnAll(verified.warnings)
       this.print(`\n${chalk.bold('Asked the issuers (verify issuer):')}\n${verified.text}`)
     }
     if (result.scan.damaged) process.exitCode = 2

@@ -66,7 +66,7 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
       },
     })
     this.progressDone()
-    this.warnAll(result.scan.warnings)
+    await this.warnAll(result.scan.warnings)
     const {state} = loadIncident(result.incident)
     const p = progress(state, new Date())
     const out: string[] = ['']
@@ -90,7 +90,7 @@ Evidence of use that cannot be collected here is recorded as skipped, with the c
     // Opt-in: nothing is sent to an issuer without --verify (loaded only then: the AWS SDK is not small).
     const verified = flags.verify ? await (await import('../../cli/issuer-flags.js')).verifyAfterTriage(result.incident, this.actor(flags.by), {}) : null
     if (verified) {
-      this.warnAll(verified.warnings)
+      await this.warnAll(verified.warnings)
       this.print(`\n${chalk.bold('Asked the issuers (verify issuer):')}\n${verified.text}`)
     }
     if (result.scan.findings.length) this.needsAction()

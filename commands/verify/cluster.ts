@@ -39,7 +39,7 @@ Exit 1 while any leaked value is current, 0 when none is, 3 when the API server 
     const timeoutMs = parseDuration(flags.timeout, '--timeout')
     const ref = this.incident(flags)
     const {state, warnings} = loadIncident(ref)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const actor = this.actor(flags.by)
     const verifier = await openClusterVerifier({kubeconfig: flags.kubeconfig, context: flags.context, timeoutMs})
     const fp = this.fingerprinter(flags.workspace)
@@ -49,7 +49,7 @@ Exit 1 while any leaked value is current, 0 when none is, 3 when the API server 
       result = await verifier.run(options)
       this.progressDone()
       const rec = await recordVerifications(ref, actor, result.verifications)
-      this.warnAll(rec.warnings)
+      await this.warnAll(rec.warnings)
       this.print(renderVerifyCluster(result, flags.context))
     } else {
       const previous = new Map<string, string>()
@@ -58,7 +58,7 @@ Exit 1 while any leaked value is current, 0 when none is, 3 when the API server 
         intervalMs,
         onRound: async (r) => {
           const rec = await recordVerifications(ref, actor, r.result.verifications, r.round === 1 ? undefined : previous)
-          this.warnAll(rec.warnings)
+          await this.warnAll(rec.warnings)
           for (const v of r.result.verifications) previous.set(v.finding, v.state)
           this.progressDone()
           if (r.round === 1) this.print(renderVerifyCluster(r.result, flags.context))

@@ -33,7 +33,7 @@ Exit codes: 0 none is live; 1 a leaked credential still works; 2 bad input; 3 no
     const {planCalls, verifyLeaked} = await import('../../src/verify/issuer/verify.js')
     const ref = this.incident(flags)
     const {state, warnings} = loadIncident(ref)
-    this.warnAll(warnings)
+    await this.warnAll(warnings)
     const {leaked, options} = issuerSetup(ref, state, flags)
     if (flags['dry-run']) {
       const calls = planCalls(leaked, options)
@@ -46,7 +46,7 @@ Exit codes: 0 none is live; 1 a leaked credential still works; 2 bad input; 3 no
     let recorded = 0
     if (!flags['no-record']) {
       const res = await recordEvents(ref, this.actor(flags.by), verificationEvents(verifications))
-      this.warnAll(res.warnings)
+      await this.warnAll(res.warnings)
       recorded = res.events.length
     }
     this.print(renderVerifications(verifications, summary))

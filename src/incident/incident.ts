@@ -5,13 +5,16 @@ import {instantiate} from '../playbook/instantiate.js'
 import type {Loaded} from '../playbook/load.js'
 import type {Playbook, Procedure} from '../playbook/schema.js'
 import {type EventData, type IncidentEvent, type IncidentKind, publicKeyId} from './events.js'
-import {appendEvents, type NewEvent, readLog} from './log.js'
+import {appendEvents, type NewEvent} from './log.js'
 import {loadSigner, localSigners, type Signer} from './signing.js'
-import {applyEvent, foldIncident, incidentTemplateVars, type IncidentState} from './state.js'
+import {loadIncident} from './snapshot.js'
+import {applyEvent, incidentTemplateVars, type IncidentState} from './state.js'
 import {createIncidentDir, type IncidentRef, newIncidentId, type Workspace, workspaceOf} from './workspace.js'
 
 // The operations every command performs on an incident. Each one appends
 // events; none edits anything in place.
+
+export {type IncidentSnapshot, loadIncident} from './snapshot.js'
 
 export interface OpenOptions {
   title: string
@@ -74,21 +77,6 @@ export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opene
   // The opener's key signs the opening: it is the commander's key from now on.
   const res = await appendEvents(ref.logPath, loadSigner(ws.dir, o.actor), batch, () => now)
   return {ref, events: res.events, warnings: res.warnings}
-}
-
-export interface IncidentSnapshot {
-  state: IncidentState
-  events: IncidentEvent[]
-  warnings: string[]
-  offset: number
-}
-
-export function loadIncident(ref: IncidentRef): IncidentSnapshot {
-  const {events, warnings, offset} = readLog(ref.logPath)
-  if (events.length === 0 || !events.some((e) => e.type === 'incident.opened')) {
-    throw inputError('log.corrupt', `${ref.logPath}: the event log has no incident.opened event; it is not a leakctl incident`)
-  }
-  return {state: foldIncident(events), events, warnings, offset}
 }
 
 function dedupe(findings: Finding[]): Finding[] {

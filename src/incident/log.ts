@@ -301,20 +301,8 @@ function repairTornTail(fd: number, path: string): string | undefined {
   return `recovered the event log: a torn last line (${tornLen} bytes from an interrupted write) was moved to ${basename(aside)}`
 }
 
-/** Creates an empty log (0600) and makes its directory entry durable. */
-export function createLog(path: string): void {
-  writeFileSync(path, '', {mode: 0o600, flag: 'wx'})
-  const dirFd = openSync(dirname(path), 'r')
-  try {
-    fsyncSync(dirFd)
-  } finally {
-    closeSync(dirFd)
-  }
-}
-
 export function logSize(path: string): number {
   return statSync(path).size
 }
 
-export const LOG_FILE = 'events.jsonl'
-export const logPath = (incidentDir: string): string => join(incidentDir, LOG_FILE)
+export {createLog, LOG_FILE, logPath} from './log-file.js'

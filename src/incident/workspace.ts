@@ -3,7 +3,7 @@ import {existsSync, mkdirSync, readdirSync, statSync, writeFileSync} from 'node:
 import {dirname, join, resolve} from 'node:path'
 
 import {fromSystemError, inputError} from '../errors.js'
-import {createLog, LOG_FILE} from './log.js'
+import {createLog, LOG_FILE} from './log-file.js'
 
 // The workspace: ./.leakctl by default. One folder per incident, each with its
 // event log. Folders 0700, files 0600: an incident names what leaked and where.

@@ -10,11 +10,6 @@ import {placeOf} from './place.js'
 // Playbooks and procedures name a generator (`generate: store-new-value`);
 // every value put into a line here goes through shQuote or a strict shape check.
 
-export const PROCEDURE_GENERATORS = ['revoke-now', 'store-new-value', 'reader-auth-logs'] as const
-export const STEP_GENERATORS = ['workload-logs', 'restart-consumers', 'rewrite-history'] as const
-export type ProcedureGenerator = (typeof PROCEDURE_GENERATORS)[number]
-export type StepGenerator = (typeof STEP_GENERATORS)[number]
-
 const DATA_KEY = /^[-._a-zA-Z0-9]+$/
 
 /** Outside text inside a `# comment`: a newline there would end the comment and start a command. */

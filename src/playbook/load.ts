@@ -1,18 +1,20 @@
-import {createHash} from 'node:crypto'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {basename, join, relative} from 'node:path'
 
-import {type Document, isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Node as YamlNode} from 'yaml'
+import type {Document, LineCounter, Node as YamlNode} from 'yaml'
 import type {z} from 'zod'
 
 import {fromSystemError, inputError} from '../errors.js'
-import {packageRoot} from '../paths.js'
+import {builtinDir, compiledData, sha256Hex} from './compiled.js'
 import {type Playbook, playbookSchema, type Procedure, procedureSchema} from './schema.js'
 import {checkTemplate, type TemplateScope} from './template.js'
 
 // Loading turns a YAML file into a validated playbook, or fails with every
 // problem located as file:line:column, so a responder can fix a custom
-// playbook in the middle of an incident without guessing.
+// playbook in the middle of an incident without guessing. The built-in files
+// come parsed by the build (compiled.ts) when their text is unchanged; the
+// positions are only needed for an error, and are then parsed again.
 
 export interface Loaded<T> {
   value: T
@@ -27,9 +29,15 @@ interface Problem {
   atKey?: string
 }
 
-export function builtinDir(): string {
-  return join(packageRoot(), 'playbooks')
-}
+export {builtinDir}
+
+/**
+ * The YAML parser (70-odd modules), loaded when a text must be parsed: the
+ * built-in files come parsed by the build. Its CommonJS build is the one
+ * Node's `import 'yaml'` loads too, so require() gives the same module, in time.
+ */
+let yamlModule: typeof import('yaml') | undefined
+const yaml = (): typeof import('yaml') => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'))
 
 function readText(file: string): string {
   try {
@@ -39,9 +47,19 @@ function readText(file: string): string {
   }
 }
 
+/** The data of a YAML text, parsed with the positions an error needs (also the build's parser, compile.ts). */
+export function yamlData(file: string, text: string): unknown {
+  return parseYaml(file, text).data
+}
+
+/** The data of a file's text: the build's copy when it parsed this very text, else parsed now. */
+function dataOf(file: string, text: string, sha256: string): unknown {
+  return compiledData(sha256) ?? yamlData(file, text)
+}
+
 function parseYaml(file: string, text: string): {doc: Document; lines: LineCounter; data: unknown} {
-  const lines = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  const lines = new (yaml().LineCounter)()
+  const doc = yaml().parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
   const err = doc.errors[0]
   if (err) {
     const pos = lines.linePos(err.pos[0])
@@ -61,6 +79,7 @@ function toData(file: string, doc: Document, lines: LineCounter): unknown {
     // yaml throws a ReferenceError when aliases expand beyond maxAliasCount: bad input, not a bug.
     if (!(error instanceof ReferenceError)) throw error
     let offset = 0
+    const {visit} = yaml()
     visit(doc, {
       Alias(_key, node) {
         offset = node.range?.[0] ?? 0
@@ -76,6 +95,7 @@ function toData(file: string, doc: Document, lines: LineCounter): unknown {
 function locate(doc: Document, lines: LineCounter, p: Problem): string {
   let node = doc.getIn(p.path, true) as YamlNode | undefined
   for (let n = p.path.length - 1; !node && n >= 0; n--) node = doc.getIn(p.path.slice(0, n), true) as YamlNode | undefined
+  const {isMap, isPair, isScalar} = yaml()
   if (p.atKey && isMap(node)) {
     const pair = node.items.find((i) => isPair(i) && isScalar(i.key) && i.key.value === p.atKey)
     if (pair && isScalar(pair.key)) node = pair.key
@@ -85,7 +105,8 @@ function locate(doc: Document, lines: LineCounter, p: Problem): string {
   return `${pos.line}:${pos.col}`
 }
 
-function fail(file: string, doc: Document, lines: LineCounter, problems: Problem[], what: string): never {
+function fail(file: string, text: string, problems: Problem[], what: string): never {
+  const {doc, lines} = parseYaml(file, text)
   const located = problems.map((p) => {
     const where = p.path.length ? `${p.path.join('.')}${p.atKey ? `.${p.atKey}` : ''}: ` : p.atKey ? `${p.atKey}: ` : ''
     return `${display(file)}:${locate(doc, lines, p)}: ${where}${p.message}`
@@ -112,19 +133,17 @@ function display(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file
 }
 
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
+export const hash = sha256Hex
 
 /** Loads one playbook. `procedures` (ids) are checked against its `procedure:` references. */
 export function loadPlaybook(file: string, procedures: ReadonlyMap<string, Procedure> = loadProcedures()): Loaded<Playbook> {
   const text = readText(file)
-  const {doc, lines, data} = parseYaml(file, text)
-  const parsed = playbookSchema.safeParse(data)
-  if (!parsed.success) fail(file, doc, lines, zodProblems(parsed.error), 'playbook')
+  const sha256 = hash(text)
+  const parsed = playbookSchema.safeParse(dataOf(file, text, sha256))
+  if (!parsed.success) fail(file, text, zodProblems(parsed.error), 'playbook')
   const problems = playbookProblems(parsed.data, procedures)
-  if (problems.length) fail(file, doc, lines, problems, 'playbook')
-  return {value: parsed.data, file, sha256: hash(text)}
+  if (problems.length) fail(file, text, problems, 'playbook')
+  return {value: parsed.data, file, sha256}
 }
 
 function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedure>): Problem[] {
@@ -171,9 +190,9 @@ function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedur
 
 export function loadProcedure(file: string): Loaded<Procedure> {
   const text = readText(file)
-  const {doc, lines, data} = parseYaml(file, text)
-  const parsed = procedureSchema.safeParse(data)
-  if (!parsed.success) fail(file, doc, lines, zodProblems(parsed.error), 'procedure')
+  const sha256 = hash(text)
+  const parsed = procedureSchema.safeParse(dataOf(file, text, sha256))
+  if (!parsed.success) fail(file, text, zodProblems(parsed.error), 'procedure')
   const problems: Problem[] = []
   if (basename(file).replace(/\.ya?ml$/, '') !== parsed.data.id) {
     problems.push({path: ['id'], message: `id "${parsed.data.id}" must match the file name ${basename(file)}`})
@@ -184,8 +203,8 @@ export function loadProcedure(file: string): Loaded<Procedure> {
       if (err) problems.push({path: ['steps', si, 'commands', ci], message: err})
     }),
   )
-  if (problems.length) fail(file, doc, lines, problems, 'procedure')
-  return {value: parsed.data, file, sha256: hash(text)}
+  if (problems.length) fail(file, text, problems, 'procedure')
+  return {value: parsed.data, file, sha256}
 }
 
 let builtinProcedures: Map<string, Procedure> | undefined

@@ -2,7 +2,7 @@ import {z} from 'zod'
 
 import {RISKS} from '../detect/finding.js'
 import {parseWindow} from '../time/window.js'
-import {PROCEDURE_GENERATORS, STEP_GENERATORS} from './generate.js'
+import {PROCEDURE_GENERATORS, STEP_GENERATORS} from './generators.js'
 
 // The playbook format. Strict everywhere: a misspelt field is an error with
 // its line, not a silently ignored step.
