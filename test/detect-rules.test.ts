@@ -340,6 +340,15 @@ describe('every format rule finds a token built from its documented format', () 
   }
 })
 
+describe('generated values at the low end of their entropy', () => {
+  it('a Symfony APP_SECRET of 32 hex digits with an entropy under 3 (about 1 in 9,000 generated ones) is found', () => {
+    // Hex digits drawn unevenly, as random_bytes(16) sometimes does: entropy 2.97.
+    const s = '11fee9b096f471e11fb8dbd11e11711f'
+    const hits = detect(`APP_ENV=prod\nAPP_SECRET=${s}\n`, {path: '.env'}).filter((m) => m.secret === s)
+    expect(hits.map((m) => m.rule)).toEqual(['symfony-app-secret'])
+  })
+})
+
 describe('windows: a token deep inside a large file is found exactly as alone', () => {
   const filler = (n: number) => {
     const lines = ['const x = compute(a, b) + offset;', 'for (const item of items) total += item.price;', '  "description": "a short text about nothing secret",', '# comment about the token bucket and the password policy']
