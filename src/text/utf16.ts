@@ -3,27 +3,16 @@
 // result is exactly what `buffer.toString('utf8')` gives (a BOM is kept, as
 // there), and no replacement rules are needed.
 
-/** What `ascii` gets for a unit of 0x80 or more: any value >= 0x80 tells a reader of ASCII "not mine". */
-const NOT_ASCII = 0x80
-
-/**
- * Decodes valid UTF-8 `bytes` into `out` from index `at`; returns the index after the last unit.
- * `ascii`, when given, gets one byte per unit at the same index: the unit when it is ASCII, else
- * 0x80. It is the text as a reader of ASCII only (the keyword pass) sees it, made at no extra pass.
- */
-export function utf8IntoUtf16(bytes: Uint8Array, out: Uint16Array, at: number, ascii?: Uint8Array): number {
+/** Decodes valid UTF-8 `bytes` into `out` from index `at`; returns the index after the last unit. */
+export function utf8IntoUtf16(bytes: Uint8Array, out: Uint16Array, at: number): number {
   const n = bytes.length
   let j = at
   for (let i = 0; i < n; ) {
     const c = bytes[i]!
     if (c < 0x80) {
-      if (ascii) ascii[j] = c
       out[j++] = c
       i++
-      continue
-    }
-    if (ascii) ascii[j] = NOT_ASCII
-    if (c < 0xe0) {
+    } else if (c < 0xe0) {
       out[j++] = ((c & 0x1f) << 6) | (bytes[i + 1]! & 0x3f)
       i += 2
     } else if (c < 0xf0) {
@@ -33,7 +22,6 @@ export function utf8IntoUtf16(bytes: Uint8Array, out: Uint16Array, at: number, a
       // Outside the basic plane: a surrogate pair.
       const v = (((c & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) | ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f)) - 0x10000
       out[j++] = 0xd800 | (v >> 10)
-      if (ascii) ascii[j] = NOT_ASCII
       out[j++] = 0xdc00 | (v & 0x3ff)
       i += 4
     }
