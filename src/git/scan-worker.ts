@@ -22,7 +22,7 @@ export interface BlobResult {
 
 /**
  * A blob as text, and the same text as one byte per character when one is at hand (an ASCII
- * blob's own bytes, or written while decoding): the keyword pass reads it (`DetectOptions.bytes`).
+ * blob's own bytes, or a clamped copy of its UTF-16 units): the keyword pass reads it (`DetectOptions.bytes`).
  */
 export interface BlobText {
   text: string

@@ -78,7 +78,8 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
   let jobs: J[] = []
   let spans: number[] = []
   // Arenas back from the workers, ready to be filled again: batch-sized ones, and a few larger
-  // ones (a payload bigger than a batch), whose fresh memory cost as much as the copy into them.
+  // ones (a payload bigger than a batch): fresh memory each time is page faults, and external
+  // memory that starts the main thread's full garbage collections (docs/performance.md).
   const spare: Uint8Array[] = []
   const spareLarge: Uint8Array[] = []
   const newArena = (size: number) => {
