@@ -18,6 +18,16 @@ function mixed(seed: number, chars: number): string {
   return s
 }
 
+/** `bytes` is `text` as one byte per character: ASCII kept, anything else 0x80 or more. */
+function isAsciiView(text: string, bytes: Uint8Array): boolean {
+  if (bytes.length !== text.length) return false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80 ? bytes[i] !== c : bytes[i]! < 0x80) return false
+  }
+  return true
+}
+
 describe('utf8IntoUtf16', () => {
   it('decodes valid UTF-8 to the code units of toString("utf8"), BOM kept, surrogate pairs included', () => {
     for (const seed of [1, 2, 3]) {
@@ -45,18 +55,21 @@ describe('arenaText', () => {
 
   it('gives each blob of a batch the string toString("utf8") gives: large UTF-8, large ASCII, small, invalid, binary', () => {
     const blobs = [
-      Buffer.from(mixed(7, 40_000), 'utf8'), // > 64 KiB of UTF-8
+      Buffer.from(mixed(7, 80_000), 'utf8'), // > 64 KiB of UTF-8 (81.6 KB)
       Buffer.from('x = "secret"\n'.repeat(6000)), // ASCII, 78 KB
       Buffer.from(mixed(8, 50), 'utf8'), // small
-      Buffer.concat([Buffer.from(mixed(9, 30_000), 'utf8'), Buffer.from([0xc3, 0x28, 0xed, 0xa0, 0x80])]), // invalid UTF-8 at the end
-      Buffer.from(mixed(10, 30_000), 'utf8'),
+      Buffer.concat([Buffer.from(mixed(9, 70_000), 'utf8'), Buffer.from([0xc3, 0x28, 0xed, 0xa0, 0x80])]), // > 64 KiB, invalid UTF-8 at the end
+      Buffer.from(mixed(10, 70_000), 'utf8'), // > 64 KiB of UTF-8 (71.6 KB)
     ]
     const decoder = arenaText()
     const {arena, spans} = batch(blobs)
     decoder.batch(arena, spans)
     blobs.forEach((b, i) => {
       const view = Buffer.from(arena, spans[2 * i], spans[2 * i + 1])
-      expect(decoder.text(view) === b.toString('utf8')).toBe(true)
+      const t = decoder.text(view)
+      expect(t.text === b.toString('utf8')).toBe(true)
+      if (i !== 2 && i !== 3) expect([i, t.bytes !== undefined]).toEqual([i, true]) // large valid text: the keyword pass gets its view
+      if (t.bytes) expect(isAsciiView(t.text, t.bytes)).toBe(true)
     })
   })
 })

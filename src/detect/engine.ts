@@ -39,7 +39,10 @@ export interface Match {
 export interface DetectOptions {
   /** File path, for rules that depend on the kind of file (nuget.config, *.tf). */
   path?: string
-  /** The text's bytes when the text is their Latin-1 decoding (ASCII): the keyword pass reads them, faster. */
+  /**
+   * The text as one byte per character: the character's code when below 0x80, any value of 0x80 or
+   * more otherwise (an ASCII text's own bytes; a decoder's view). The keyword pass reads it, faster.
+   */
   bytes?: Uint8Array
 }
 

@@ -10,7 +10,14 @@ import {RANK} from './rules.js'
 // server; the match's offsets are those of the base64 text in the file.
 // `stringData:` values are plain text: the format and assignment rules see them.
 
+/**
+ * What every document the test below accepts holds, whatever its place: a regular expression that
+ * starts with its literal is searched fast, where `^\s*` is tried at every line of the text.
+ */
+const SECRET_KIND = /kind:\s*["']?secret/i
+
 export function kubernetesSecretData(text: string, out: Candidate[]): void {
+  if (!SECRET_KIND.test(text)) return // no document can be a Secret manifest
   let docStart = 0
   for (const doc of text.split(/^---[ \t]*$/m)) {
     if (/^\s*kind:\s*["']?Secret["']?\s*$/im.test(doc)) secretDoc(doc, docStart, out)

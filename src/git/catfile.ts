@@ -1,5 +1,9 @@
 import type {ChildProcessWithoutNullStreams} from 'node:child_process'
+import {closeSync} from 'node:fs'
+import {type ConnectOpts, Socket, type SocketConstructorOpts} from 'node:net'
+import type {Readable} from 'node:stream'
 
+import {pipeEnds} from './fifo.js'
 import {gitMissing, spawnGit} from './repo.js'
 
 // One long-lived `git cat-file --batch` or `--batch-check`, fed object names
@@ -7,7 +11,8 @@ import {gitMissing, spawnGit} from './repo.js'
 // in coalesced chunks (not one write per object); answers are parsed from the
 // byte stream as it arrives. If git dies on a damaged object, that object is
 // reported unreadable and a fresh process takes the rest of the queue, so one
-// bad object never stops a scan.
+// bad object never stops a scan. `--batch` answers (every blob of a history)
+// are read into buffers reused from read to read (src/git/fifo.ts).
 
 /**
  * `data`: the contents as the pieces of the pipe's chunks they sit in (views, valid only during the
@@ -24,9 +29,16 @@ export interface CatFileHandlers {
 }
 
 const FLUSH_BYTES = 64 * 1024
+/** A pipe holds 64 KiB (Linux): one read never brings more. */
+const READ_BYTES = 64 * 1024
 
 export class CatFile {
   private child!: ChildProcessWithoutNullStreams
+  /** git's stdout: the child's own pipe, or a socket over a pipe of ours that reads into `free` buffers. */
+  private out!: Readable
+  /** Read buffers of ours that nothing buffered points into any more, and every one made (by its memory). */
+  private free: Buffer[] = []
+  private owned = new Set<ArrayBufferLike>()
   /** Requested, not yet answered, in order (a ring would do; an index into an array is simpler). */
   private queue: string[] = []
   private head = 0
@@ -84,10 +96,15 @@ export class CatFile {
 
   private start(): void {
     const format = this.mode === '--batch' ? '--batch' : '--batch-check=%(objectname) %(objecttype) %(objectsize)'
-    this.child = spawnGit(this.repo, ['cat-file', format], ['pipe', 'pipe', 'pipe']) as ChildProcessWithoutNullStreams
+    // Blobs (gigabytes) come through a pipe read into reused buffers; anything else through spawn's own.
+    const ends = this.mode === '--batch' ? pipeEnds() : undefined
+    this.child = spawnGit(this.repo, ['cat-file', format], ['pipe', ends ? ends.writeFd : 'pipe', 'pipe']) as ChildProcessWithoutNullStreams
+    if (ends) closeSync(ends.writeFd) // git holds it now: its exit is the pipe's end
     this.exited = false
     this.stderr = ''
     this.chunks = []
+    this.free = []
+    this.owned = new Set()
     this.buffered = 0
     this.need = -1
     this.current = null
@@ -97,19 +114,59 @@ export class CatFile {
     child.stderr.on('data', (d: Buffer) => {
       if (this.stderr.length < 4096) this.stderr += d.toString()
     })
-    child.stdout.on('data', (d: Buffer) => {
-      this.chunks.push(d)
-      this.buffered += d.length
-      if (!this.paused) {
-        this.pump()
-        this.maybeDone()
-      }
-    })
-    child.on('close', () => {
-      if (child !== this.child) return
+    // Done when git has exited and all it wrote is read (with a pipe of ours, two separate events).
+    let open = ends ? 2 : 1
+    const closed = () => {
+      if (--open > 0 || child !== this.child) return
       this.exited = true
       if (!this.paused) this.afterExit()
-    })
+    }
+    if (ends) {
+      // `onread` is a documented option of the Socket constructor too (its types know it only for connect()).
+      const opts: SocketConstructorOpts & ConnectOpts = {
+        fd: ends.readFd,
+        readable: true,
+        writable: false,
+        onread: {
+          buffer: () => this.readBuffer(),
+          callback: (n: number, buf: Uint8Array) => {
+            this.received(buf.subarray(0, n) as Buffer)
+            return true
+          },
+        },
+      }
+      const out = new Socket(opts)
+      out.on('error', () => {}) // git died: handled on close
+      out.on('close', closed)
+      this.out = out
+    } else {
+      child.stdout.on('data', (d: Buffer) => this.received(d))
+      this.out = child.stdout
+    }
+    child.on('close', closed)
+  }
+
+  private received(d: Buffer): void {
+    this.chunks.push(d)
+    this.buffered += d.length
+    if (!this.paused) {
+      this.pump()
+      this.maybeDone()
+    }
+  }
+
+  /** The buffer the next read goes into: one nothing points into any more, or a new one. */
+  private readBuffer(): Buffer {
+    const b = this.free.pop()
+    if (b) return b
+    const fresh = Buffer.allocUnsafeSlow(READ_BYTES)
+    this.owned.add(fresh.buffer)
+    return fresh
+  }
+
+  /** A chunk let go: its buffer, if one of ours, takes reads again. */
+  private release(c: Uint8Array): void {
+    if (this.owned.has(c.buffer)) this.free.push(Buffer.from(c.buffer))
   }
 
   private flush(): void {
@@ -135,6 +192,7 @@ export class CatFile {
         break
       }
       n -= c.length
+      this.release(c)
       i++
     }
     if (i) this.chunks.splice(0, i)
@@ -155,11 +213,12 @@ export class CatFile {
     let upTo = 1
     while (upTo < this.chunks.length && this.chunks[upTo]!.indexOf(0x0a) < 0) upTo++
     if (upTo === this.chunks.length) return null
-    this.chunks.splice(0, upTo + 1, Buffer.concat(this.chunks.slice(0, upTo + 1)))
+    const joined = Buffer.concat(this.chunks.slice(0, upTo + 1))
+    for (const c of this.chunks.splice(0, upTo + 1, joined)) this.release(c)
     return this.headerLine()
   }
 
-  /** The next `n` bytes as views of the chunks they span (chunks are never reused), then drops n+1 (the LF). */
+  /** The next `n` bytes as views of the chunks they span (their buffers take no read before the answer is handled), then drops n+1 (the LF). */
   private takeBody(n: number): Uint8Array[] {
     const parts: Uint8Array[] = []
     let filled = 0
@@ -209,11 +268,11 @@ export class CatFile {
     this.compact()
     if (!wait) return false
     this.paused = true
-    this.child.stdout.pause()
+    this.out.pause()
     void wait.then(
       () => {
         this.paused = false
-        this.child.stdout.resume()
+        this.out.resume()
         this.pump()
         if (this.exited && !this.paused) this.afterExit()
         else this.maybeDone()

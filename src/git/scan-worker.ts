@@ -20,8 +20,17 @@ export interface BlobResult {
   hits: {fingerprint: string; line: number; base: ReturnType<typeof matchFindingBase>}[]
 }
 
+/**
+ * A blob as text, and the same text as one byte per character when one is at hand (an ASCII
+ * blob's own bytes, or a clamped copy of its UTF-16 units): the keyword pass reads it (`DetectOptions.bytes`).
+ */
+export interface BlobText {
+  text: string
+  bytes?: Uint8Array
+}
+
 /** Scans one blob; `fp` is the workspace's fingerprinter (a worker gets its key in workerData). */
-export const blobScan = (fp: Fingerprinter, text: (data: Buffer) => string = decode): JobFn<BlobJob, BlobResult> => (job, bytes) => scanBlob(job, bytes, fp, text)
+export const blobScan = (fp: Fingerprinter, text: (data: Buffer) => BlobText = decode): JobFn<BlobJob, BlobResult> => (job, bytes) => scanBlob(job, bytes, fp, text)
 
 // Decoding was half of a worker's time on a real history (docs/performance.md).
 // V8 puts a string of 128 KiB to 1 MiB in its large-object space, a fresh
@@ -34,12 +43,12 @@ const EXTERN_APEX = 1_031_913
 const LARGE_STRING = 64 * 1024
 
 /** The blob as text (UTF-8), by the fastest decoding that gives the same string. */
-const decode = (data: Buffer): string => (isAscii(data) ? data.toString('latin1') : data.toString('utf8'))
+const decode = (data: Buffer): BlobText => (isAscii(data) ? {text: data.toString('latin1'), bytes: data} : {text: data.toString('utf8')})
 
 /** Decoding of blobs that are views into a worker's batch arena: `batch` sees each batch before its blobs are decoded. */
 export interface ArenaText {
   batch(arena: ArrayBuffer, spans: Uint32Array): void
-  text(data: Buffer): string
+  text(data: Buffer): BlobText
 }
 
 /**
@@ -49,7 +58,9 @@ export interface ArenaText {
  * - ASCII blobs of 64 KiB to 1 MiB, side by side as Latin-1;
  * - other UTF-8 blobs of 64 KiB or more (valid UTF-8 only), decoded side by
  *   side into UTF-16. V8's UTF-8 decoding into a large-object string ran at
- *   ~100 MB/s, a fresh mapping and its page faults each.
+ *   ~100 MB/s, a fresh mapping and its page faults each. The units are also
+ *   copied, clamped to 255, into one byte per character for the keyword pass
+ *   (which reads bytes faster than characters): a native copy at memory speed.
  * Each string is padded over EXTERN_APEX when its blobs are shorter. Every
  * string made costs fresh memory and its page faults (the most of its cost
  * on the build machine), so only the large blobs' characters are copied, once.
@@ -62,6 +73,9 @@ export function arenaText(): ArenaText {
   let at = new Map<number, [number, boolean, number, number]>()
   let latin1 = Buffer.alloc(0)
   let utf16 = new Uint16Array(0)
+  /** The same memory seen twice: written clamped (a unit over 255 becomes 255), read as plain bytes. */
+  let clamped = new Uint8ClampedArray(0)
+  let utf16Ascii = new Uint8Array(0)
   return {
     batch(buf, spans) {
       batchArena = buf
@@ -104,12 +118,19 @@ export function arenaText(): ArenaText {
           end = next
         }
         wide = Buffer.from(utf16.buffer, 0, 2 * Math.max(end, EXTERN_APEX + 1)).toString('ucs2')
+        if (clamped.length !== utf16.length) {
+          const view = new ArrayBuffer(utf16.length)
+          clamped = new Uint8ClampedArray(view)
+          utf16Ascii = new Uint8Array(view)
+        }
+        clamped.set(utf16.subarray(0, end))
       }
     },
     text(data) {
       const w = data.buffer === batchArena ? at.get(data.byteOffset) : undefined
-      if (w && w[0] === data.byteLength) return (w[1] ? wide : narrow).substring(w[2], w[3])
-      return decode(data)
+      if (!w || w[0] !== data.byteLength) return decode(data)
+      if (w[1]) return {text: wide.substring(w[2], w[3]), bytes: utf16Ascii.subarray(w[2], w[3])}
+      return {text: narrow.substring(w[2], w[3]), bytes: data}
     },
   }
 }
@@ -120,13 +141,13 @@ function scratch<T extends {length: number}>(old: T, units: number, make: (n: nu
   return old.length < size || old.length > 4 * size ? make(size) : old
 }
 
-function scanBlob(job: BlobJob, bytes: Uint8Array, fp: Fingerprinter, text: (data: Buffer) => string): BlobResult {
+function scanBlob(job: BlobJob, bytes: Uint8Array, fp: Fingerprinter, text: (data: Buffer) => BlobText): BlobResult {
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (data.subarray(0, 8000).includes(0)) return {sha: job.sha, binary: true, hits: []}
   const seen = new Set<string>()
   const hits: BlobResult['hits'] = []
-  // An ASCII blob's bytes are its characters: the keyword pass reads them instead of the string.
-  for (const m of detect(text(data), {path: job.path, ...(isAscii(data) ? {bytes: data} : {})})) {
+  const t = text(data)
+  for (const m of detect(t.text, {path: job.path, ...(t.bytes ? {bytes: t.bytes} : {})})) {
     const base = matchFindingBase(m, fp)
     if (seen.has(base.fingerprint)) continue
     seen.add(base.fingerprint)

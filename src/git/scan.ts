@@ -432,7 +432,7 @@ async function readSome(repo: string, shas: string[]): Promise<Map<string, Uint8
   if (shas.length === 0) return out
   const reader = new BlobReader(repo, DEFAULT_MAX_BLOB, {
     blob(sha, data) {
-      out.set(sha, joined(data))
+      out.set(sha, new Uint8Array(joined(data))) // a copy: the views are the reader's, valid only during the call
       return undefined
     },
     skip() {},

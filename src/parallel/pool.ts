@@ -77,9 +77,20 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
   let inFlight = 0
   let jobs: J[] = []
   let spans: number[] = []
-  // Arenas back from the workers, ready to be filled again.
+  // Arenas back from the workers, ready to be filled again: batch-sized ones, and a few larger
+  // ones (a payload bigger than a batch): fresh memory each time is page faults, and external
+  // memory that starts the main thread's full garbage collections (docs/performance.md).
   const spare: Uint8Array[] = []
-  const newArena = (size: number) => (size === batchBytes && spare.length ? spare.pop()! : new Uint8Array(Buffer.allocUnsafeSlow(size).buffer))
+  const spareLarge: Uint8Array[] = []
+  const newArena = (size: number) => {
+    if (size === batchBytes) return spare.pop() ?? allocArena(size)
+    const fit = spareLarge.findIndex((a) => a.length >= size && a.length <= 2 * size)
+    return fit >= 0 ? spareLarge.splice(fit, 1)[0]! : allocArena(largeCapacity(size))
+  }
+  const reuse = (buffer: ArrayBuffer) => {
+    if (buffer.byteLength === batchBytes) spare.push(new Uint8Array(buffer))
+    else if (buffer.byteLength <= MAX_SPARE_LARGE && spareLarge.length < SPARE_LARGE) spareLarge.push(new Uint8Array(buffer))
+  }
   let arena = newArena(batchBytes)
   let used = 0
   let waiters: (() => void)[] = []
@@ -91,7 +102,7 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
   for (const w of workers) {
     w.on('message', (msg: {id: number; results: R[]; arena: ArrayBuffer}) => {
       queued.set(w, queued.get(w)! - 1)
-      if (msg.arena.byteLength === batchBytes) spare.push(new Uint8Array(msg.arena))
+      reuse(msg.arena)
       replies.get(msg.id)!(msg.results)
       replies.delete(msg.id)
     })
@@ -133,8 +144,11 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
       const length = payloadLength(payload)
       if (used + length > arena.length) {
         flush()
-        // A payload bigger than a batch gets an arena of its own.
-        if (length > arena.length) arena = newArena(length)
+        // A payload bigger than a batch gets an arena of its own (the batch-sized one waits for the next batch).
+        if (length > arena.length) {
+          spare.push(arena)
+          arena = newArena(length)
+        }
       }
       if (payload instanceof Uint8Array) arena.set(payload, used)
       else {
@@ -158,6 +172,15 @@ export function pool<J, R>(worker: string | undefined, inline: JobFn<J, R>, work
     },
   }
 }
+
+/** Larger arenas kept for reuse, and up to what size (RSS stays bounded). */
+const SPARE_LARGE = 4
+const MAX_SPARE_LARGE = 8 << 20
+
+const allocArena = (size: number) => new Uint8Array(Buffer.allocUnsafeSlow(size).buffer)
+
+/** A large arena's size: the next power of two, so that one fits the next payloads of about its size. */
+const largeCapacity = (size: number) => (size > MAX_SPARE_LARGE ? size : 2 ** Math.ceil(Math.log2(size)))
 
 function payloadLength(p: Payload): number {
   if (p instanceof Uint8Array) return p.length
