@@ -330,6 +330,18 @@ describe('analysis of one value, and the fold of every revision in order', () =>
     expect(cr.object).toMatchObject({kind: 'Widget', name: 'w', namespace: 'ns'})
   })
 
+  it("a workload's annotations, read from their stored bytes: ASCII or not, with a keyword or without", () => {
+    const LAST = 'kubectl.kubernetes.io/last-applied-configuration'
+    const pod = (annotations: Record<string, string>) => analyze(job('/registry/pods/ns/p', workload('Pod', {name: 'p', namespace: 'ns', annotations}, [{name: 'c'}]), 'workload', 'pods'), null, TEST_FINGERPRINTER)
+    const applied = (env: Record<string, string>) => JSON.stringify({kind: 'Pod', metadata: {name: 'p', annotations: {owner: 'équipe données'}}, spec: {containers: [{name: 'c', env: Object.entries(env).map(([name, value]) => ({name, value}))}]}})
+    const token = 'glpat-Wq7xK2mR9vL4pN8sT3zY'
+    const found = [expect.objectContaining({field: 'annotation last-applied-configuration', class: 'gitlab-token', fingerprint: fingerprint(token)})]
+    expect(pod({[LAST]: applied({GITLAB_TOKEN: token})}).found).toEqual(found)
+    expect(pod({[LAST]: applied({GITLAB_TOKEN: token}).replace('équipe données', 'team')}).found).toEqual(found)
+    expect(pod({[LAST]: applied({LOG_LEVEL: 'info'}), note: 'rien à signaler'}).found).toEqual([])
+    expect(pod({'ops/db': 'postgres://u:Zq8mX2vL7pR4kN9w@db:5432/x', [LAST]: applied({}) + ' '.repeat(300)}).found).toEqual([expect.objectContaining({field: 'annotation ops/db', class: 'database-url'})])
+  })
+
   it('every revision: rotated, deleted, recreated, re-encrypted; copies of a template counted, not listed', () => {
     const f = new Folder()
     const route = (key: string) => routeKey(key)!
