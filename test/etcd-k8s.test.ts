@@ -342,6 +342,14 @@ describe('analysis of one value, and the fold of every revision in order', () =>
     expect(pod({'ops/db': 'postgres://u:Zq8mX2vL7pR4kN9w@db:5432/x', [LAST]: applied({}) + ' '.repeat(300)}).found).toEqual([expect.objectContaining({field: 'annotation ops/db', class: 'database-url'})])
   })
 
+  it("a workload's labels are not decoded, but a damaged one still makes the object damaged", () => {
+    const podWith = (label: Buffer) => storage('v1', 'Pod', Buffer.concat([encodeField(1, Buffer.concat([encodeField(1, 'p'), encodeField(3, 'ns'), encodeField(11, label)])), encodeField(2, encodeField(8, 'sa'))]))
+    const ok = analyze(job('/registry/pods/ns/p', podWith(Buffer.concat([encodeField(1, 'app'), encodeField(2, 'web')])), 'workload', 'pods'), null, TEST_FINGERPRINTER)
+    expect(ok).toMatchObject({damaged: false, object: {kind: 'Pod', name: 'p', namespace: 'ns'}, consumer: {serviceAccount: 'sa'}})
+    const damaged = analyze(job('/registry/pods/ns/p', podWith(Buffer.from([0x0a, 0x05, 0x61])), 'workload', 'pods'), null, TEST_FINGERPRINTER)
+    expect(damaged).toMatchObject({damaged: true, object: null})
+  })
+
   it('every revision: rotated, deleted, recreated, re-encrypted; copies of a template counted, not listed', () => {
     const f = new Folder()
     const route = (key: string) => routeKey(key)!

@@ -161,7 +161,7 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
   return a
 }
 
-function consumerFrom(kind: string, meta: Meta<unknown>, job: RevisionJob, refs: Consumer['refs'], serviceAccount: string | null): Consumer {
+function consumerFrom(kind: string, meta: Pick<Meta<unknown>, 'name' | 'namespace' | 'owners'>, job: RevisionJob, refs: Consumer['refs'], serviceAccount: string | null): Consumer {
   // The key names the object when the stored metadata does not (it always does in a real cluster: split only then).
   let fromKey: string[] | undefined
   const part = (i: number) => (fromKey ??= job.key.split('/').slice(-2))[i]
@@ -169,7 +169,7 @@ function consumerFrom(kind: string, meta: Meta<unknown>, job: RevisionJob, refs:
   return {kind, namespace: meta.namespace ?? part(0) ?? '', name: meta.name || (part(1) ?? ''), owned: kind === 'Pod' && meta.owners.length > 0, serviceAccount, refs}
 }
 
-function described(kind: string, meta: Meta<unknown>, type: string | null): NonNullable<Analysis['object']> {
+function described(kind: string, meta: Pick<Meta<unknown>, 'name' | 'namespace' | 'created'>, type: string | null): NonNullable<Analysis['object']> {
   return {kind, name: meta.name, namespace: meta.namespace, created: meta.created, type}
 }
 
