@@ -6,7 +6,7 @@ const ALPHABET = 128
 /** log2(ALPHABET): a state's row offset to its number. */
 const SHIFT = 7
 /** Texts of this many bytes or more are read by two interleaved walks (see scan). */
-const TWO_WALKS_FROM = 4096
+const TWO_WALKS_FROM = 1024
 
 export interface KeywordHit {
   keyword: string
