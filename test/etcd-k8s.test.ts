@@ -330,6 +330,26 @@ describe('analysis of one value, and the fold of every revision in order', () =>
     expect(cr.object).toMatchObject({kind: 'Widget', name: 'w', namespace: 'ns'})
   })
 
+  it("a workload's annotations, read from their stored bytes: ASCII or not, with a keyword or without", () => {
+    const LAST = 'kubectl.kubernetes.io/last-applied-configuration'
+    const pod = (annotations: Record<string, string>) => analyze(job('/registry/pods/ns/p', workload('Pod', {name: 'p', namespace: 'ns', annotations}, [{name: 'c'}]), 'workload', 'pods'), null, TEST_FINGERPRINTER)
+    const applied = (env: Record<string, string>) => JSON.stringify({kind: 'Pod', metadata: {name: 'p', annotations: {owner: 'équipe données'}}, spec: {containers: [{name: 'c', env: Object.entries(env).map(([name, value]) => ({name, value}))}]}})
+    const token = 'glpat-Wq7xK2mR9vL4pN8sT3zY'
+    const found = [expect.objectContaining({field: 'annotation last-applied-configuration', class: 'gitlab-token', fingerprint: fingerprint(token)})]
+    expect(pod({[LAST]: applied({GITLAB_TOKEN: token})}).found).toEqual(found)
+    expect(pod({[LAST]: applied({GITLAB_TOKEN: token}).replace('équipe données', 'team')}).found).toEqual(found)
+    expect(pod({[LAST]: applied({LOG_LEVEL: 'info'}), note: 'rien à signaler'}).found).toEqual([])
+    expect(pod({'ops/db': 'postgres://u:Zq8mX2vL7pR4kN9w@db:5432/x', [LAST]: applied({}) + ' '.repeat(300)}).found).toEqual([expect.objectContaining({field: 'annotation ops/db', class: 'database-url'})])
+  })
+
+  it("a workload's labels are not decoded, but a damaged one still makes the object damaged", () => {
+    const podWith = (label: Buffer) => storage('v1', 'Pod', Buffer.concat([encodeField(1, Buffer.concat([encodeField(1, 'p'), encodeField(3, 'ns'), encodeField(11, label)])), encodeField(2, encodeField(8, 'sa'))]))
+    const ok = analyze(job('/registry/pods/ns/p', podWith(Buffer.concat([encodeField(1, 'app'), encodeField(2, 'web')])), 'workload', 'pods'), null, TEST_FINGERPRINTER)
+    expect(ok).toMatchObject({damaged: false, object: {kind: 'Pod', name: 'p', namespace: 'ns'}, consumer: {serviceAccount: 'sa'}})
+    const damaged = analyze(job('/registry/pods/ns/p', podWith(Buffer.from([0x0a, 0x05, 0x61])), 'workload', 'pods'), null, TEST_FINGERPRINTER)
+    expect(damaged).toMatchObject({damaged: true, object: null})
+  })
+
   it('every revision: rotated, deleted, recreated, re-encrypted; copies of a template counted, not listed', () => {
     const f = new Folder()
     const route = (key: string) => routeKey(key)!

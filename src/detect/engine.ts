@@ -70,6 +70,27 @@ export function scanKeywords(text: string): Set<string> {
   return MATCHER.scan(text).found
 }
 
+/** Whether a credential-file reader claims the path, per path: callers pass a few fixed ones. */
+const claimedPaths = new Map<string, boolean>()
+
+/**
+ * False when detect(text, {path}) on the UTF-8 decoding of these bytes finds nothing for sure:
+ * no credential file claims the path and no keyword occurs (every rule and reader in detect()
+ * is keyed on one). Read from the bytes, so a text that holds no keyword is never decoded.
+ */
+export function mayDetect(bytes: Uint8Array, path?: string): boolean {
+  if (path) {
+    let claimed = claimedPaths.get(path)
+    if (claimed === undefined) {
+      claimed = credentialFilesFor(path).length > 0
+      if (claimedPaths.size >= 1024) claimedPaths.clear()
+      claimedPaths.set(path, claimed)
+    }
+    if (claimed) return true
+  }
+  return bytes.length > 0 && MATCHER.occurs(bytes)
+}
+
 /** Below this size a rule's pattern runs on the whole text; above, on windows around its keywords. */
 const WINDOWED_ABOVE = 8192
 

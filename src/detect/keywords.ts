@@ -6,7 +6,7 @@ const ALPHABET = 128
 /** log2(ALPHABET): a state's row offset to its number. */
 const SHIFT = 7
 /** Texts of this many bytes or more are read by four interleaved walks (see scan). */
-const FOUR_WALKS_FROM = 4096
+const FOUR_WALKS_FROM = 1024
 
 export interface KeywordHit {
   keyword: string
@@ -22,6 +22,13 @@ export interface KeywordMatcher {
    * than the string's characters, with the same result.
    */
   scan(text: string, positions?: ReadonlySet<string>, bytes?: Uint8Array): {found: Set<string>; hits: KeywordHit[]}
+  /**
+   * Whether any keyword occurs in these bytes, read as ASCII: it stops at the first. Keywords are
+   * ASCII, and in UTF-8 every byte of a non-ASCII character is 0x80 or above, as is every character
+   * such a byte decodes to: so for UTF-8 bytes (even damaged ones) the answer is scan()'s on their
+   * decoding (`found.size > 0`), without decoding them.
+   */
+  occurs(bytes: Uint8Array): boolean
 }
 
 /**
@@ -196,6 +203,45 @@ export function keywordMatcher(keywords: readonly string[], guards: Readonly<Rec
       }
       return {found: foundIn([a]), hits: a.hits}
     },
+
+    occurs(bytes) {
+      // Each step waits for the table entry the previous one chose: four walks interleaved, over
+      // the four quarters, keep four steps in flight. Each walk but the first starts `longest - 1`
+      // bytes before its quarter, so every occurrence ends inside a walk that saw all of it; each
+      // walk reports only real occurrences, so the first one any walk meets is the answer.
+      const n = bytes.length
+      const q = n >> 2
+      const back = longest - 1
+      let b = Math.max(0, q - back)
+      let c = Math.max(0, 2 * q - back)
+      let d = Math.max(0, 3 * q - back)
+      let s = 0
+      let t = 0
+      let u = 0
+      let v = 0
+      for (let a = 0; a < q; a++, b++, c++, d++) {
+        const w = bytes[a]!
+        const x = bytes[b]!
+        const y = bytes[c]!
+        const z = bytes[d]!
+        s = table[s + (w < ALPHABET ? w : 0)]!
+        t = table[t + (x < ALPHABET ? x : 0)]!
+        u = table[u + (y < ALPHABET ? y : 0)]!
+        v = table[v + (z < ALPHABET ? z : 0)]!
+        if ((s | t | u | v) < 0) return true
+      }
+      return endsIn(bytes, t, b, 2 * q) || endsIn(bytes, u, c, 3 * q) || endsIn(bytes, v, d, n)
+    },
+  }
+
+  /** Whether a walk in `state` meets a keyword's end in bytes [from, to). */
+  function endsIn(bytes: Uint8Array, state: number, from: number, to: number): boolean {
+    for (let i = from; i < to; i++) {
+      const c = bytes[i]!
+      state = table[state + (c < ALPHABET ? c : 0)]!
+      if (state < 0) return true
+    }
+    return false
   }
 
   /** The keywords met, in the order one walk over the whole text would have met them first. */

@@ -19,13 +19,22 @@ export class Fields {
   int = 0
   private start = 0
   private end = 0
-  private i = 0
+  private i: number
+  private readonly limit: number
 
-  constructor(private readonly buf: Buffer) {}
+  /** The message in `buf` from `from` to `to` (default: all of it). */
+  constructor(
+    private readonly buf: Buffer,
+    from = 0,
+    to = buf.length,
+  ) {
+    this.i = from
+    this.limit = to
+  }
 
   next(): boolean {
     const buf = this.buf
-    const n = buf.length
+    const n = this.limit
     if (this.i >= n) return false
     const tag = this.varint()
     this.no = Math.floor(tag / 8)
@@ -60,6 +69,11 @@ export class Fields {
     }
   }
 
+  /** A length-delimited field as a message: a cursor over the same bytes (no view made, unlike `bytes`). */
+  get message(): Fields {
+    return new Fields(this.buf, this.start, this.end)
+  }
+
   /** A length-delimited field's bytes (a view, not a copy). */
   get bytes(): Buffer {
     return this.buf.subarray(this.start, this.end)
@@ -75,7 +89,7 @@ export class Fields {
     let result = 0
     let mul = 1
     for (let shift = 0; shift < 64; shift += 7) {
-      if (this.i >= buf.length) throw new ProtoError('truncated varint')
+      if (this.i >= this.limit) throw new ProtoError('truncated varint')
       const b = buf[this.i++]!
       result += (b & 0x7f) * mul
       if ((b & 0x80) === 0) return result

@@ -1,4 +1,6 @@
-import {detect, matchFindingBase} from '../../detect/engine.js'
+import {isAscii} from 'node:buffer'
+
+import {detect, matchFindingBase, mayDetect} from '../../detect/engine.js'
 import type {EtcdFinding} from '../../detect/finding.js'
 import type {Fingerprinter} from '../../fingerprint/key.js'
 import {type Credential, classifySecret, type Skip} from '../classify.js'
@@ -7,7 +9,7 @@ import {type Envelope, providerLabel, readEnvelope} from '../envelope.js'
 import type {Category} from '../k8s/keys.js'
 import {ownerFacts, type OwnerFacts} from '../../verify/cluster/consumers.js'
 import type {Consumer} from '../../verify/cluster/live.js'
-import {decodeConfigMap, decodeSecret, decodeStored, jsonSecret, type Meta, ProtoError, referencesOf, type StoredObject, WORKLOAD_KINDS, workloadEnv} from '../k8s/objects.js'
+import {decodeConfigMap, decodeSecret, decodeStored, jsonSecret, type Meta, ProtoError, referencesOf, type StoredAnnotation, type StoredObject, WORKLOAD_KINDS, workloadEnv} from '../k8s/objects.js'
 
 // One stored value, judged on its own: how it is stored (plaintext, or which
 // provider and key), whether the configured key opens it, and what
@@ -124,14 +126,14 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
         const s = v.toString('utf8')
         texts.push(s.includes('\n') ? {field: `data.${k}`, text: s, path: k} : {field: `data.${k}`, text: `${k}=${s}`, path: 'config.env'})
       }
-      a.found = scanTexts([...texts, ...annotationTexts(cm.meta)], fp)
+      a.found = scanTexts(annotationTexts(cm.meta.annotations, texts), fp)
     } else if (WORKLOAD_KINDS.includes(obj.kind)) {
       const w = workloadEnv(obj)
       a.object = described(obj.kind, w.meta, null)
       const texts: Text[] = []
       for (const v of w.env) texts.push({field: `env ${v.container}/${v.name}`, text: `${v.name}=${JSON.stringify(v.value)}`, path: 'config.env'})
       for (const c of w.commands) texts.push({field: `command ${c.container}`, text: c.argv.join(' '), path: 'command.sh'})
-      a.found = scanTexts([...texts, ...annotationTexts(w.meta)], fp)
+      a.found = scanTexts(annotationTexts(w.meta.annotations, texts), fp)
       if (w.serviceAccount !== null || w.refs.length) a.consumer = consumerFrom(obj.kind, w.meta, job, w.refs, w.serviceAccount)
     } else if (job.category === 'consumer') {
       const {meta, refs} = referencesOf(obj)
@@ -147,7 +149,7 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
       }
       const annotations: Record<string, string> = {}
       for (const [k, v] of Object.entries((meta.annotations ?? {}) as Record<string, unknown>)) if (typeof v === 'string') annotations[k] = v
-      a.found = scanTexts([...texts, ...annotationTexts({annotations} as Meta)], fp)
+      a.found = scanTexts(annotationTexts(annotations, texts), fp)
     } else {
       // A built-in kind the scan does not look inside: its storage still counts.
       a.object = {kind: obj.kind, name: job.key.split('/').at(-1) ?? '', namespace: null, created: null, type: null}
@@ -159,7 +161,7 @@ export function analyze(job: RevisionJob, keyringFor: KeyringFor | null, fp: Fin
   return a
 }
 
-function consumerFrom(kind: string, meta: Meta, job: RevisionJob, refs: Consumer['refs'], serviceAccount: string | null): Consumer {
+function consumerFrom(kind: string, meta: Pick<Meta<unknown>, 'name' | 'namespace' | 'owners'>, job: RevisionJob, refs: Consumer['refs'], serviceAccount: string | null): Consumer {
   // The key names the object when the stored metadata does not (it always does in a real cluster: split only then).
   let fromKey: string[] | undefined
   const part = (i: number) => (fromKey ??= job.key.split('/').slice(-2))[i]
@@ -167,7 +169,7 @@ function consumerFrom(kind: string, meta: Meta, job: RevisionJob, refs: Consumer
   return {kind, namespace: meta.namespace ?? part(0) ?? '', name: meta.name || (part(1) ?? ''), owned: kind === 'Pod' && meta.owners.length > 0, serviceAccount, refs}
 }
 
-function described(kind: string, meta: Meta, type: string | null): NonNullable<Analysis['object']> {
+function described(kind: string, meta: Pick<Meta<unknown>, 'name' | 'namespace' | 'created'>, type: string | null): NonNullable<Analysis['object']> {
   return {kind, name: meta.name, namespace: meta.namespace, created: meta.created, type}
 }
 
@@ -196,16 +198,17 @@ function lastAppliedSecret(meta: Meta, current: Credential[], fp: Fingerprinter,
 
 interface Text {
   field: string
-  text: string
+  /** The text, or the UTF-8 bytes it is stored as (decoded only when a keyword occurs: see detected). */
+  text: string | Buffer
   path: string
 }
 
-function annotationTexts(meta: Meta): Text[] {
-  const out: Text[] = []
-  for (const [k, v] of Object.entries(meta.annotations)) {
-    if (!v) continue
+/** Appends the annotations' texts to `out` (after the data's: a credential in both is reported in the data). */
+function annotationTexts(annotations: Record<string, StoredAnnotation>, out: Text[]): Text[] {
+  for (const [k, v] of Object.entries(annotations)) {
+    if (v.length === 0) continue
     if (k === LAST_APPLIED) out.push({field: 'annotation last-applied-configuration', text: v, path: 'last-applied.json'})
-    else out.push({field: `annotation ${k}`, text: `${k.split('/').at(-1)}: ${JSON.stringify(v)}`, path: 'config.yaml'})
+    else out.push({field: `annotation ${k}`, text: `${k.split('/').at(-1)}: ${JSON.stringify(typeof v === 'string' ? v : v.toString('utf8'))}`, path: 'config.yaml'})
   }
   return out
 }
@@ -220,22 +223,40 @@ type Base = ReturnType<typeof matchFindingBase>
 const CACHED_TEXT_MAX = 256
 const CACHED_TEXTS = 20_000
 /**
- * What the engine found in a text, per fingerprint key: a Deployment's env
- * is copied into every ReplicaSet and Pod made from it, and `LOG_LEVEL=info`
+ * What the engine found in a text, per fingerprint key and path: a Deployment's
+ * env is copied into every ReplicaSet and Pod made from it, and `LOG_LEVEL=info`
  * is in half the ConfigMaps. Held in memory only, like the values themselves.
  */
-const textCache = new WeakMap<Fingerprinter, Map<string, readonly Base[]>>()
+const textCache = new WeakMap<Fingerprinter, {byPath: Map<string, Map<string, readonly Base[]>>; size: number}>()
 
-function detected(text: string, path: string, fp: Fingerprinter): readonly Base[] {
-  if (text.length > CACHED_TEXT_MAX) return detect(text, {path}).map((m) => matchFindingBase(m, fp))
-  let cache = textCache.get(fp)
-  if (!cache) textCache.set(fp, (cache = new Map()))
-  const id = `${path}\0${text}`
-  let bases = cache.get(id)
+const NOTHING: readonly Base[] = Object.freeze([])
+
+function detected(stored: string | Buffer, path: string, fp: Fingerprinter): readonly Base[] {
+  let text: string
+  let bytes: Buffer | undefined
+  if (typeof stored === 'string') text = stored
+  else {
+    // A Pod's last-applied-configuration: kilobytes, unique, and often without any keyword,
+    // which the bytes tell before any decoding. ASCII ones are handed to the keyword pass as bytes.
+    if (!mayDetect(stored, path)) return NOTHING
+    bytes = isAscii(stored) ? stored : undefined
+    text = stored.toString(bytes ? 'latin1' : 'utf8')
+  }
+  if (text.length > CACHED_TEXT_MAX) return detect(text, {path, bytes}).map((m) => matchFindingBase(m, fp))
+  let all = textCache.get(fp)
+  if (!all) textCache.set(fp, (all = {byPath: new Map(), size: 0}))
+  let cache = all.byPath.get(path)
+  if (!cache) all.byPath.set(path, (cache = new Map()))
+  let bases = cache.get(text)
   if (!bases) {
     bases = detect(text, {path}).map((m) => matchFindingBase(m, fp))
-    if (cache.size >= CACHED_TEXTS) cache.clear()
-    cache.set(id, bases)
+    if (all.size >= CACHED_TEXTS) {
+      all.byPath.clear()
+      all.byPath.set(path, (cache = new Map()))
+      all.size = 0
+    }
+    cache.set(text, bases)
+    all.size++
   }
   return bases
 }
@@ -243,9 +264,10 @@ function detected(text: string, path: string, fp: Fingerprinter): readonly Base[
 /** Runs the engine over each text; one credential per fingerprint per object (the first field that holds it: data before annotations). */
 function scanTexts(texts: Text[], fp: Fingerprinter): ObjectCredential[] {
   const out: ObjectCredential[] = []
-  const seen = new Set<string>()
+  let seen: Set<string> | undefined // made on the first credential: most objects hold none
   for (const {field, text, path} of texts) {
     for (const base of detected(text, path, fp)) {
+      seen ??= new Set()
       if (seen.has(base.fingerprint)) continue
       seen.add(base.fingerprint)
       out.push({...base, field})
