@@ -3,8 +3,8 @@
 // were most of what a command loaded before doing anything. At build, each
 // entry of package.json's `imports` that points into dist/vendor/ (its `types`
 // target is the source: the names it re-exports) is bundled by esbuild. The
-// oclif entries share their code in one chunk, so every part of leakctl sees one
-// copy of oclif (its errors are tested with instanceof). tsc has already written
+// oclif entries share their code through dist/vendor/chunks/, so every part of
+// leakctl sees one copy of oclif (its errors are tested with instanceof). tsc has already written
 // an unbundled form of each entry at the same place: that is what runs when this
 // step was skipped, only slower.
 import {rmSync} from 'node:fs'
