@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point: oclif finds the compiled commands through package.json's "oclif" section.
 // Start-up is what a responder waits for on every command (docs/performance.md):
-// only oclif's runner is loaded here, not its index (which checks its own engine
-// range with all of semver), and the error renderer (the detection engine behind
+// only oclif's runner is loaded here (bundled in one file at build: #oclif/run in
+// package.json), not its index (which checks its own engine range with all of
+// semver), and the error renderer (the detection engine behind
 // the scrubber, zod) only when there is an error to render.
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
@@ -29,8 +30,8 @@ if (argv[0] === '--version') {
   const cpu = arch() === 'ia32' ? 'x86' : arch()
   process.stdout.write(`${name}/${version || '0.0.0'} ${wsl ? 'wsl' : platform()}-${cpu} node-${process.version}\n`)
 } else {
-  const {run} = await import('@oclif/core/run')
-  const {flush} = await import('@oclif/core/flush')
+  const {run} = await import('#oclif/run')
+  const {flush} = await import('#oclif/flush')
   // oclif's execute() would print errors raised before a command runs (an
   // unknown command repeats the argument: maybe a pasted secret) unscrubbed:
   // they go through the same renderer as every command's errors.

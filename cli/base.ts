@@ -1,8 +1,9 @@
-// oclif's parts by their own entry points: its index would also load all of
-// semver to check oclif's own engine range on every run (docs/performance.md).
-import {Command} from '@oclif/core/command'
-import * as Errors from '@oclif/core/errors'
-import * as Flags from '@oclif/core/flags'
+// oclif's parts by their own entry points, bundled at build (#oclif/*, vendor/):
+// its index would also load all of semver to check oclif's own engine range on
+// every run, and its ~100 files one by one cost start-up (docs/performance.md).
+import {Command} from '#oclif/command'
+import * as Errors from '#oclif/errors'
+import * as Flags from '#oclif/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import chalk from 'chalk'
 

@@ -1,4 +1,4 @@
-import * as Errors from '@oclif/core/errors'
+import * as Errors from '#oclif/errors'
 import chalk from 'chalk'
 
 import {EXIT, fromSystemError, isLeakctlError} from '../src/errors.js'

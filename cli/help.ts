@@ -1,5 +1,5 @@
-import type {Command} from '@oclif/core/command'
-import {type CommandHelp, Help} from '@oclif/core/help'
+import type {Command} from '#oclif/command'
+import {type CommandHelp, Help} from '#oclif/help'
 
 /**
  * oclif passes every text of a help page (each description, flag, example)

@@ -1,6 +1,6 @@
 import {dirname} from 'node:path'
 
-import * as Flags from '@oclif/core/flags'
+import * as Flags from '#oclif/flags'
 
 import {workspaceFingerprinter} from '../src/fingerprint/key.js'
 import {loadIncident, recordEvents} from '../src/incident/incident.js'

@@ -1,5 +1,5 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import * as Args from '#oclif/args'
+import * as Flags from '#oclif/flags'
 
 import {actOnItems, type ItemAction} from '../src/incident/incident.js'
 import {progress} from '../src/incident/state.js'

@@ -1,6 +1,6 @@
 import {writeFileSync} from 'node:fs'
 
-import * as Flags from '@oclif/core/flags'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand, incidentFlags} from '../cli/base.js'
 import {fromSystemError} from '../src/errors.js'

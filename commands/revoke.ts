@@ -1,6 +1,6 @@
 import {createInterface} from 'node:readline/promises'
 
-import * as Flags from '@oclif/core/flags'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand} from '../cli/base.js'
 import {issuerFlags, issuerSetup} from '../cli/issuer-flags.js'

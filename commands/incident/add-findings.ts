@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 
-import * as Args from '@oclif/core/args'
+import * as Args from '#oclif/args'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {findingSchema} from '../../src/detect/finding.js'

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {readEncryptionConfig} from '../../src/cluster/encryption-config.js'

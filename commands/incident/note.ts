@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import * as Args from '#oclif/args'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {recordEvents} from '../../src/incident/incident.js'

@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand, incidentFlags} from '../../cli/base.js'
 import {renderAccountWide, renderCloudTrail} from '../../cli/render/logs.js'

@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import * as Args from '#oclif/args'
 import chalk from 'chalk'
 
 import {BaseCommand} from '../../cli/base.js'

@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import * as Args from '#oclif/args'
 
 import {BaseCommand} from '../../cli/base.js'
 import {loadPlaybook, loadProcedure, loadProcedures} from '../../src/playbook/load.js'

@@ -1,5 +1,5 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import * as Args from '#oclif/args'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand} from '../../cli/base.js'
 import {etcdCsv, renderCensus, renderEtcdScan} from '../../cli/render/scan-etcd.js'

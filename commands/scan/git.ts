@@ -1,7 +1,7 @@
 import {writeFileSync} from 'node:fs'
 
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import * as Args from '#oclif/args'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand} from '../../cli/base.js'
 import {renderGitScan} from '../../cli/render/scan-git.js'

@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import * as Flags from '#oclif/flags'
 
 import {BaseCommand} from '../../cli/base.js'
 import {issuerFlags, issuerSetup} from '../../cli/issuer-flags.js'

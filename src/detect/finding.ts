@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto'
 
-import {z} from 'zod'
+import {z} from '#zod'
 
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {safeUrl} from '../text/url.js'

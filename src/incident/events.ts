@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import {z} from '#zod'
 
 import {findingSchema} from '../detect/finding.js'
 import {playbookSchema, procedureSchema} from '../playbook/schema.js'

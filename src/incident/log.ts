@@ -1,8 +1,8 @@
 import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
-import lockfile from 'proper-lockfile'
-import {decodeTime, monotonicFactory} from 'ulidx'
+import lockfile from '#proper-lockfile'
+import {decodeTime, monotonicFactory} from '#ulidx'
 
 import {dependencyError, inputError} from '../errors.js'
 import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'

@@ -3,7 +3,7 @@ import {createRequire} from 'node:module'
 import {basename, join, relative} from 'node:path'
 
 import type {Document, LineCounter, Node as YamlNode} from 'yaml'
-import type {z} from 'zod'
+import type {z} from '#zod'
 
 import {fromSystemError, inputError} from '../errors.js'
 import {builtinDir, compiledData, sha256Hex} from './compiled.js'

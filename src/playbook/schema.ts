@@ -1,4 +1,4 @@
-import {z} from 'zod'
+import {z} from '#zod'
 
 import {RISKS} from '../detect/finding.js'
 import {parseWindow} from '../time/window.js'

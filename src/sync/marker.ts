@@ -1,7 +1,7 @@
 import {readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {z} from 'zod'
+import {z} from '#zod'
 
 import {inputError} from '../errors.js'
 import {safeUrl} from '../text/url.js'

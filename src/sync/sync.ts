@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
-import lockfile from 'proper-lockfile'
+import lockfile from '#proper-lockfile'
 
 import {dependencyError, inputError} from '../errors.js'
 import {agreeOnKey, type SharedFile} from '../fingerprint/share.js'

@@ -1,0 +1,51 @@
+// Start-up (docs/performance.md): Node 20's ES module loader resolves, reads and
+// compiles every file on its own, and oclif's runner (~100 files) and zod (~95)
+// were most of what a command loaded before doing anything. At build, each
+// entry of package.json's `imports` that points into dist/vendor/ (its `types`
+// target is the source: the names it re-exports) is bundled by esbuild. The
+// oclif entries share their code through dist/vendor/chunks/, so every part of
+// leakctl sees one copy of oclif (its errors are tested with instanceof). tsc has already written
+// an unbundled form of each entry at the same place: that is what runs when this
+// step was skipped, only slower.
+import {rmSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {build} from 'esbuild'
+
+const root = join(import.meta.dirname, '..', '..')
+const outdir = 'dist/vendor'
+
+interface Target {
+  types: string
+  default: string
+}
+
+async function entries(): Promise<{in: string; out: string}[]> {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {imports: Record<string, Target>}
+  return Object.values(pkg.imports)
+    .filter((t) => t.default.startsWith(`./${outdir}/`))
+    .map((t) => ({in: t.types, out: t.default.slice(`./${outdir}/`.length).replace(/\.js$/, '')}))
+}
+
+const entryPoints = await entries()
+// A rerun leaves no chunk of an earlier one; tsc's source maps describe the unbundled form this step replaces.
+rmSync(join(root, outdir, 'chunks'), {recursive: true, force: true})
+for (const e of entryPoints) rmSync(join(root, outdir, `${e.out}.js.map`), {force: true})
+
+await build({
+  absWorkingDir: root,
+  entryPoints,
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunks/[name]-[hash]',
+  // The bundled packages are CommonJS (oclif) calling require(): ES modules have none.
+  // oclif requires it only to read a tsconfig.json when NODE_ENV is test or development.
+  external: ['typescript'],
+  banner: {js: "import {createRequire as __vendorRequire} from 'node:module'; const require = __vendorRequire(import.meta.url);"},
+  logLevel: 'warning',
+})

@@ -1,0 +1,2 @@
+// Bundled into one file by vendor/bundle.ts at build: only the names listed here exist at run time.
+export {boolean, integer, string} from '@oclif/core/flags'
