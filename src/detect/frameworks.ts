@@ -13,8 +13,11 @@ const QUOTED = (min: number, max: number) => `(?<q>['"])(?<s>(?:(?!\\k<q>)[^\\n\
 const SHIPPED = new Set(SHIPPED_DEFAULTS.map((d) => d.toLowerCase()))
 const KNOWN_PLACEHOLDERS = /^(?:password_here|your[-_ ]?secret[-_ ]?key(?:[-_ ]?here)?|secret[-_]?key|changeme|change[-_]?me|development|dev|test)$/i
 
-/** A template or lookup standing for the whole value: `${APP_KEY}`, `<%= ENV[...] %>`, `{{ secret }}`, `%kernel.secret%`, `<secret>`. */
-const TEMPLATE = /^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_]\w*|<%=?[^%]*%>|\{\{[^}]*\}\}|%[\w.]+%|#\{[^}]*\}|<[^<>]*>)$/
+/**
+ * A template or lookup standing for the whole value: `${APP_KEY}`, `<%= ENV[...] %>`, `{{ secret }}`, `%kernel.secret%`, `<secret>`.
+ * Inside `<…>` and `#{…}` only names and lookups: a generated WordPress key may start with `<` and end with `>`.
+ */
+const TEMPLATE = /^(?:\$\{[\w\s.:/=@'"?+-]*\}|\$\([\w\s.:/=@'"|-]*\)|\$[A-Za-z_]\w*|<%=?[^%]*%>|\{\{[^}]*\}\}|%[\w.]+%|#\{[\w\s.'"[\]():-]*\}|<[\w\s.:/-]*>)$/
 
 /**
  * Placeholders for framework settings. A generated key (long and varied, such as WordPress's 64
@@ -26,7 +29,7 @@ export function frameworkPlaceholder(value: string): boolean {
   if (v.length === 0 || SHIPPED.has(v.toLowerCase()) || KNOWN_PLACEHOLDERS.test(v) || TEMPLATE.test(v)) return true
   // Translated wp-config-sample.php phrases: only letters and spaces, four words or more.
   if (/^[\p{L}' ]+$/u.test(v) && v.split(/ +/).length >= 4) return true
-  if (v.length >= 32 && entropy(v) >= 4) return /example|x{6,}|\*{4,}|change_?me|change_?it/i.test(v) || lowVariety(v, true)
+  if (v.length >= 32 && entropy(v) >= 4) return /example|x{6,}|\*{6,}|change_?me|change_?it/i.test(v) // Django's alphabet has `*`: one key in 130,000 holds four in a row || lowVariety(v, true)
   return isPlaceholder(v, true)
 }
 

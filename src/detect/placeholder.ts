@@ -35,10 +35,17 @@ const DOC_EXAMPLES = new Set<string>([
 const NAMES_OF_THEMSELVES = new Set(['password', 'passwd', 'pass', 'pwd', 'pw', 'secret', 'token', 'apikey', 'api_key', 'api-key', 'key', 'user', 'username', 'value', 'string', 'foo', 'bar', 'test'])
 
 const WORDS =
-  /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|dummy|sample|fixme|todo|foobar|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>|\bnull\b|\bnone\b|\bundefined\b|\bnil\b/i
+  /example|changeme|change_me|placeholder|redacted|your[_-]?(?:api|access|secret|token|key|password|pass)|insert[_-]?|replace[_-]?me|sample|foobar|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>/i
 
 /** In a long random token a four-letter word turns up by chance (…ToDo…): only masks and EXAMPLE count there. */
 const LONG_WORDS = /example|\*{3,}|#{4,}|x{6,}|\.{3}|<[^>]*>/i
+
+/**
+ * Short words a random token spells by chance (one 40-character token in 25,000 holds `todo` in some case, as
+ * in …LtoDOc…): they count only as a person writes them, in one case (todo, TODO, Todo) and as a whole word.
+ */
+const WRITTEN_WORDS =
+  /(?<![A-Za-z0-9])(?:todo|dummy|fixme)(?![a-z])|(?<![A-Z0-9])(?:Todo|Dummy|Fixme|FixMe)(?![a-z])|(?<![A-Za-z0-9])(?:TODO|DUMMY|FIXME)(?![A-Z])|\b(?:null|NULL|Null|none|NONE|None|nil|NIL|Nil|undefined)\b/
 
 /** For values people type (passwords): only unmistakable placeholders; "Sample2026!" is a real, weak password. */
 const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:password|passwd|pass|secret)|insert[_-]?(?:password|here)|replace[_-]?me|\*{3,}|#{4,}|x{6,}|<[^>]*>|^(?:example|sample|dummy|test|secret|password)$/i
@@ -46,8 +53,9 @@ const TYPED_WORDS = /changeme|change_me|placeholder|redacted|your[_-]?(?:passwor
 // ENC[AES256_GCM,…]: a SOPS-encrypted value, ciphertext rather than the secret.
 const REFERENCE = /^(?:\$\{|\$\(|\$[A-Za-z_]|#\{|\{\{|\{%|%\(|%[sd]$|%\w+%$|`|@\{|\[\[|\[[A-Z_]{3,}\]|\{[ \t]{0,4}[\w.-]+[ \t]{0,4}\}?$|ref\+|vault:|secret:|!Ref|!Sub|arn:aws:secretsmanager|ENC\[)/
 
+// A lookup starts an expression: `var.` ending a random segment (SG.…Ivar._…) is no lookup.
 const LOOKUP =
-  /(?:process\.env|os\.environ|os\.getenv|getenv\(|System\.getenv|ENV\[|env\(|Environment\.GetEnvironmentVariable|secrets\.|config\.|settings\.|params\.|var\.|vars\.|local\.|data\.|self\.|this\.|\.Values\.|\bargs\.)/
+  /(?<![A-Za-z0-9])(?:process\.env|os\.environ|os\.getenv|getenv\(|System\.getenv|ENV\[|env\(|Environment\.GetEnvironmentVariable|secrets\.|config\.|settings\.|params\.|var\.|vars\.|local\.|data\.|self\.|this\.|\.Values\.|\bargs\.)/
 
 /**
  * True when the value is a template, a reference, an example or a mask rather
@@ -60,6 +68,7 @@ export function isPlaceholder(value: string, typed = false): boolean {
   if (DOC_EXAMPLES.has(v) || NAMES_OF_THEMSELVES.has(v.toLowerCase())) return true
   if (REFERENCE.test(v) || LOOKUP.test(v)) return true
   if ((typed ? TYPED_WORDS : v.length > 64 ? LONG_WORDS : WORDS).test(v)) return true
+  if (!typed && v.length <= 64 && WRITTEN_WORDS.test(v)) return true
   if (lowVariety(v, typed)) return true
   return false
 }

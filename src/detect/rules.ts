@@ -53,6 +53,20 @@ export interface Rule {
 }
 
 /** A JWT part (base64url JSON) as an object, or undefined. */
+/**
+ * `someLongMethodName`: no two capitals side by side, a vowel in every word, no five consonants in a row.
+ * About one in 25,000 strings of 24 random letters is (measured), none in millions at 40.
+ */
+function camelCaseWords(s: string): boolean {
+  return /^[A-Za-z][a-z]*(?:[A-Z][a-z]+)*$/.test(s) && !/[^aeiouy]{5}/i.test(s) && s.split(/(?=[A-Z])/).every((word) => /[aeiouy]/i.test(word))
+}
+
+/** Base64 of printable `user:password` text (undecodable bytes, controls and U+FFFD rule it out). */
+function isBasicCredentials(s: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s)) return false
+  return /^[^:\x00-\x1f\x7f-\x9f\ufffd]+:[^\x00-\x1f\x7f-\x9f\ufffd]*$/u.test(Buffer.from(s, 'base64').toString('utf8'))
+}
+
 function jsonPart(part: string | undefined): Record<string, unknown> | undefined {
   if (!part) return undefined
   try {
@@ -160,7 +174,7 @@ export const RULES: Rule[] = [
     family: 'gitlab',
     class: 'gitlab-token',
     keywords: ['gr1348941'],
-    pattern: /\b(?<s>GR1348941[A-Za-z0-9_-]{20})\b/g,
+    pattern: /\b(?<s>GR1348941[A-Za-z0-9_-]{20})(?![\w-])/g, // may end in '-', where \b would not hold
     reveal: 9,
     reason: 'a GitLab runner registration token',
   },
@@ -172,10 +186,12 @@ export const RULES: Rule[] = [
     keywords: ['xoxa-', 'xoxb-', 'xoxp-', 'xoxo-', 'xoxs-', 'xoxr-', 'xoxe-'],
     pattern: /\b(?<s>xox[abposre]-(?:\d{1,20}-){1,4}[0-9A-Za-z]{8,64})\b/g,
     reveal: 5,
-    // The random tail mixes letters and digits; RANDOMSTRINGHERE or a bare number is a placeholder.
+    // The random tail mixes letters and digits, or both cases when it has no digit (one in 60);
+    // RANDOMSTRINGHERE, SlackAppTokenHere or a bare number is a placeholder.
     check: (s) => {
       const tail = s.slice(s.lastIndexOf('-') + 1)
-      return /\d/.test(tail) && /[A-Za-z]/.test(tail)
+      if (/\d/.test(tail)) return /[A-Za-z]/.test(tail)
+      return /[a-z]/.test(tail) && /[A-Z]/.test(tail) && !camelCaseWords(tail)
     },
     reason: 'a Slack token (reads and posts as its bot or user)',
   },
@@ -232,7 +248,8 @@ export const RULES: Rule[] = [
     class: 'twilio-key',
     keywords: ['twilio'],
     pattern: /twilio[\w.-]{0,24}?["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["']?(?<s>SK[0-9a-fA-F]{32}|[0-9a-f]{32})\b/gi,
-    minEntropy: 3,
+    // 32 random hex digits fall under 3 about once in 9,000; under 2.5 none in a million.
+    minEntropy: 2.5,
     reason: 'a Twilio API key or auth token',
   },
   {
@@ -306,6 +323,8 @@ export const RULES: Rule[] = [
     keywords: ['q~'],
     pattern: /(?:^|[^\w~.-])(?<s>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![\w~.-])/g,
     minEntropy: 3.5,
+    // Dots are part of the alphabet (one secret in 7,000 holds `...`), so they are no ellipsis here.
+    placeholder: (s) => isPlaceholder(s.replace(/\./g, '-')),
     reason: 'an Azure AD (Entra ID) application client secret',
   },
   // --- AI providers ---
@@ -365,7 +384,8 @@ export const RULES: Rule[] = [
     keywords: ['vault', 'token'],
     pattern: /(?<![\w.])(?<s>[sbr]\.[A-Za-z0-9]{24})(?![\w.])/g,
     minEntropy: 3.5,
-    check: (s) => /\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s.slice(2)),
+    // One token in 70 has no digit; without one, `s.someLongMethodName` (camel case, a vowel in each word) is code.
+    check: (s) => /[a-z]/.test(s) && /[A-Z]/.test(s.slice(2)) && (/\d/.test(s) || !camelCaseWords(s.slice(2))),
     reveal: 2,
     reason: 'a HashiCorp Vault token, legacy format (reads the secrets its policies allow)',
   },
@@ -618,10 +638,13 @@ export const RULES: Rule[] = [
     pattern: /(?:authorization["']?\s{0,4}[:=]\s{0,4}["']?\s{0,4}(?:(?:bearer|basic|token|apikey)\s{1,4})?|\bbearer\s{1,4})(?<s>[A-Za-z0-9._~+/=-]{8,2048})/gi,
     minEntropy: 2.8,
     // A credential has digits or is long and random; `validateToken`, `options.authorizationToken` are code.
-    check: (s) => !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(s) || (/\d/.test(s) && entropy(s) >= 3.5),
+    check: (s) =>
+      !/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(s) ||
+      (entropy(s) >= 3.5 && (/\d/.test(s) || (s.length >= 24 && !s.split(/[._$]+/).every((w) => w === '' || camelCaseWords(w) || /^[A-Z]*[AEIOUY][A-Z]*$/.test(w))))),
     reason: 'an HTTP Authorization credential',
     window: {after: 2304},
-    refine: (s) => (/^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, 'base64').toString('latin1').includes(':') ? {class: 'basic-auth', reason: 'HTTP basic-auth credentials'} : undefined),
+    // Basic credentials are base64 of printable `user:password`; random token bytes hold a ':' one time in ten.
+    refine: (s) => (isBasicCredentials(s) ? {class: 'basic-auth', reason: 'HTTP basic-auth credentials'} : undefined),
     specificity: 'context',
   },
   {
