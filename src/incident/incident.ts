@@ -9,7 +9,7 @@ import {appendEvents, type NewEvent} from './log.js'
 import {loadSigner, localSigners, type Signer} from './signing.js'
 import {loadIncident} from './snapshot.js'
 import {applyEvent, incidentTemplateVars, type IncidentState} from './state.js'
-import {createIncidentDir, type IncidentRef, newIncidentId, type Workspace, workspaceOf} from './workspace.js'
+import {createIncidentDir, type IncidentRef, listIncidents, newIncidentId, type Workspace, workspaceOf} from './workspace.js'
 
 // The operations every command performs on an incident. Each one appends
 // events; none edits anything in place.
@@ -39,7 +39,7 @@ export interface Opened {
 
 export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opened> {
   const now = o.now ?? new Date()
-  const id = newIncidentId(now)
+  const id = newIncidentId(now, listIncidents(ws).map((r) => r.id))
   const title = scrubText(o.title).text
   const opened: EventData<'incident.opened'> = {
     incident: id,

@@ -50,13 +50,38 @@ export interface IncidentRef {
 
 const ID_PATTERN = /^inc-\d{8}-\d{6}-[a-z0-9]{4}$/
 
-/** `inc-20261122-091400-k3f9`: sorts by opening time, short enough to type a prefix of. */
-export function newIncidentId(now: Date): string {
+/** The suffix's alphabet, in the order ids sort (code units: digits before letters). */
+const SUFFIX_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
+
+/**
+ * `inc-20261122-091400-k3f9`: sorts by opening time, short enough to type a prefix of. Among `existing` ids
+ * of the same second the new one sorts last, so "the most recent incident" is the one opened last, not
+ * whichever random suffix sorts highest.
+ */
+export function newIncidentId(now: Date, existing: readonly string[] = []): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
-  const alphabet = 'abcdefghjkmnpqrstvwxyz0123456789'
-  const suffix = [...randomBytes(4)].map((b) => alphabet[b % alphabet.length]).join('')
-  return `inc-${stamp}-${suffix}`
+  const prefix = `inc-${stamp}-`
+  const latest = existing.filter((id) => id.startsWith(prefix)).sort(byId).at(-1)
+  const random = [...randomBytes(4)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('')
+  if (!latest || prefix + random > latest) return prefix + random
+  return prefix + nextSuffix(latest.slice(prefix.length))
 }
+
+/** The suffix after `s`, counting in SUFFIX_ALPHABET (`k3f9` -> `k3fa`); `zzzz` stays, as 32^4 incidents in one second do not happen. */
+function nextSuffix(s: string): string {
+  const digits = [...s].map((c) => SUFFIX_ALPHABET.indexOf(c))
+  for (let i = digits.length - 1; i >= 0; i--) {
+    if (digits[i]! < SUFFIX_ALPHABET.length - 1) {
+      digits[i]!++
+      return digits.map((d) => SUFFIX_ALPHABET[d]).join('')
+    }
+    digits[i] = 0
+  }
+  return s
+}
+
+/** Ids compare by code unit: the same order on every machine and locale. */
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** The workspace an incident belongs to (its keys, its sync cache). */
 export const workspaceOf = (ref: IncidentRef): string => dirname(dirname(ref.dir))
@@ -77,7 +102,7 @@ export function listIncidents(ws: Workspace): IncidentRef[] {
   return readdirSync(ws.incidentsDir, {withFileTypes: true})
     .filter((d) => d.isDirectory() && ID_PATTERN.test(d.name) && existsSync(join(ws.incidentsDir, d.name, LOG_FILE)))
     .map((d) => ({id: d.name, dir: join(ws.incidentsDir, d.name), logPath: join(ws.incidentsDir, d.name, LOG_FILE)}))
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => byId(a.id, b.id))
 }
 
 /** The incident named by `id` (a unique prefix is enough), else the most recent one. */
