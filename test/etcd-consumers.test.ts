@@ -80,7 +80,7 @@ describe('consumers from the snapshot', () => {
       {kind: 'Deployment', namespace: NS, name: 'api'},
       {kind: 'StatefulSet', namespace: NS, name: 'worker'},
     ])
-    for (const f of findings) expect(findingSchema.safeParse(f).success).toBe(true)
+    for (const f of findings) expect(findingSchema().safeParse(f).success).toBe(true)
 
     const {ref} = await openTestIncident(tmp.dir, {kind: 'etcd-leak', findings})
     const st = foldIncident(readLog(ref.logPath).events)

@@ -1,9 +1,10 @@
-import {appendFileSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {appendEvents, createLog, readLog} from '../src/incident/log.js'
+import {VALIDATED_FILE} from '../src/incident/validated.js'
 import {tempDir} from './helpers/cli.js'
 
 let tmp: ReturnType<typeof tempDir>
@@ -88,5 +89,93 @@ describe('event log', () => {
     await appendEvents(log, 'ana', [note('b')])
     const next = readLog(log, first.offset)
     expect(next.events.map((e) => (e.data as {text: string}).text)).toEqual(['b'])
+  })
+})
+
+// The validation record (src/incident/validated.ts): a read skips validating what an earlier read
+// validated, and must return exactly what validating everything returns.
+describe('the validation record', () => {
+  const record = () => join(tmp.dir, VALIDATED_FILE)
+  /** What a read returns with no record at all: every line validated. */
+  const fresh = () => {
+    const saved = existsSync(record()) ? readFileSync(record()) : undefined
+    rmSync(record(), {force: true})
+    const r = readLog(log)
+    if (saved) writeFileSync(record(), saved)
+    else rmSync(record(), {force: true})
+    return r
+  }
+
+  it('covers the whole log after a read (0600), and a read through it returns what validation returns', async () => {
+    await appendEvents(log, 'ana', [note('one'), note('two')])
+    const first = readLog(log)
+    const rec = JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number; sha256: string; schema: string}
+    expect(rec.bytes).toBe(statSync(log).size)
+    expect(rec.sha256).toMatch(/^[0-9a-f]{64}$/)
+    expect(statSync(record()).mode & 0o777).toBe(0o600)
+    expect(readLog(log)).toEqual(first)
+    // New events: the record grows over them on the next read.
+    await appendEvents(log, 'bob', [note('three')])
+    const third = readLog(log)
+    expect(third).toEqual(fresh())
+    expect(third.events.map((e) => (e.data as {text: string}).text)).toEqual(['one', 'two', 'three'])
+    expect((JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number}).bytes).toBe(statSync(log).size)
+  })
+
+  it('an edited line under the record: the hash no longer matches, and the line is refused as without a record', async () => {
+    await appendEvents(log, 'ana', [note('one'), note('two')])
+    readLog(log)
+    const lines = readFileSync(log, 'utf8').split('\n')
+    // Still JSON, no longer an event: the actor is gone.
+    const edited = JSON.parse(lines[0]!) as Record<string, unknown>
+    delete edited.actor
+    lines[0] = JSON.stringify(edited)
+    writeFileSync(log, lines.join('\n'))
+    const r = readLog(log)
+    expect(r.events.map((e) => (e.data as {text: string}).text)).toEqual(['two'])
+    expect(r.warnings.join()).toMatch(/line 1 skipped, not a valid event/)
+    expect(r).toEqual(fresh())
+  })
+
+  it('a record from other schema code, or not a record at all, is ignored', async () => {
+    await appendEvents(log, 'ana', [note('one')])
+    appendFileSync(log, JSON.stringify({id: '01KZZZZZZZZZZZZZZZZZZZZZZZ', time: '2026-11-22T12:00:00.000Z', actor: 'x', type: 'incident.noted', data: {text: 5}}) + '\n')
+    const size = statSync(log).size
+    const {createHash} = await import('node:crypto')
+    const sha256 = createHash('sha256').update(readFileSync(log)).digest('hex')
+    for (const forged of [JSON.stringify({schema: 'f'.repeat(64), bytes: size, sha256}), '{"bytes": 1e400}', 'not json', JSON.stringify({bytes: size - 3, sha256})]) {
+      writeFileSync(record(), forged)
+      const r = readLog(log)
+      expect(r.events).toHaveLength(1)
+      expect(r.warnings.join()).toMatch(/line 2 skipped, not a valid event/)
+    }
+  })
+
+  it('stops before a line that validation changes, so that line is validated on every read', async () => {
+    await appendEvents(log, 'ana', [note('one')])
+    const firstLine = statSync(log).size
+    // A field no schema knows: validation drops it, so the line as written is not what a read returns.
+    const [line] = readFileSync(log, 'utf8').split('\n')
+    const extra = {...(JSON.parse(line!) as Record<string, unknown>), id: '01KZZZZZZZZZZZZZZZZZZZZZZY', data: {text: 'two', extra: true}}
+    appendFileSync(log, JSON.stringify(extra) + '\n')
+    await appendEvents(log, 'ana', [note('three')])
+    const r = readLog(log)
+    expect(r.events.map((e) => e.data)).toEqual([{text: 'one'}, {text: 'two'}, {text: 'three'}])
+    expect((JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number}).bytes).toBe(firstLine)
+    expect(readLog(log)).toEqual(r)
+  })
+
+  it('an incident that cannot be written to is still read', async () => {
+    await appendEvents(log, 'ana', [note('one')])
+    chmodSync(tmp.dir, 0o500)
+    try {
+      const r = readLog(log)
+      expect(r.events).toHaveLength(1)
+      expect(r.warnings).toEqual([])
+    } finally {
+      chmodSync(tmp.dir, 0o700)
+    }
+    // As root the folder stays writable; either way nothing half-written is left.
+    expect(readdirSync(tmp.dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 })

@@ -136,12 +136,12 @@ describe('scan etcd on a snapshot made by a real etcd', () => {
     ])
     expect(result.findings.find((f) => f.field === 'env api/SMTP_PASSWORD')!.reason).toContain('copied into 1 ReplicaSet, 2 Pods')
     expect(result.findings[1]).toMatchObject({source: 'etcd', preview: 'postgres://reporting:****@db.prod.internal', state: 'live'})
-    for (const f of result.findings) expect(() => findingSchema.parse(f)).not.toThrow()
+    for (const f of result.findings) expect(() => findingSchema().parse(f)).not.toThrow()
   })
 
   it('as incident findings: one per credential, old and deleted values marked, each a valid Finding', () => {
     const f = etcdFindings(result)
-    for (const x of f) expect(() => findingSchema.parse(x)).not.toThrow()
+    for (const x of f) expect(() => findingSchema().parse(x)).not.toThrow()
     expect(f.filter((x) => x.state === 'deleted' && x.kind === 'Secret').map((x) => x.name).sort()).toEqual(['adyen', 'ci-github-token', 'db-credentials'])
     expect(f.length).toBe(result.secrets.reduce((n, s) => n + s.credentials.length, 0) + result.findings.length)
   })
@@ -228,7 +228,7 @@ describe('leakctl scan etcd (the binary)', () => {
       if (s.storage === 'encrypted') expect(s.provider).toMatch(/^(aescbc|aesgcm|secretbox|kms v1|kms v2)$/)
       for (const c of s.credentials) expect(c).toMatchObject({fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), preview: expect.any(String)})
     }
-    for (const f of j.findings) expect(() => findingSchema.parse(f)).not.toThrow()
+    for (const f of j.findings) expect(() => findingSchema().parse(f)).not.toThrow()
     const csv = leakctl(['scan', 'etcd', snap, '--format', 'csv']).stdout.trim().split('\r\n')
     expect(csv[0]).toBe('record,namespace,name,kind,type,storage,provider,key_name,decryption,state,revisions,plaintext_revisions,readable,risk,class,field,current,fingerprint,preview,reason,etcd_key,revision')
     expect(csv.filter((l) => l.startsWith('finding,'))).toHaveLength(7)

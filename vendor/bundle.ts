@@ -49,3 +49,16 @@ await build({
   banner: {js: "import {createRequire as __vendorRequire} from 'node:module'; const require = __vendorRequire(import.meta.url);"},
   logLevel: 'warning',
 })
+
+// zod is also written as CommonJS (dist/vendor/zod.cjs): src/zod.ts loads it with require() when a
+// schema is first built, inside synchronous reads, so commands that validate nothing never load it.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['vendor/zod.ts'],
+  outfile: `${outdir}/zod.cjs`,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+})

@@ -36,7 +36,7 @@ export default class IncidentAddFindings extends BaseCommand {
     const list = findingList(doc)
     if (!Array.isArray(list)) throw inputError('findings.shape', `${args.file}: expected a JSON object with a "findings" array`)
     const findings = list.map((f, i) => {
-      const parsed = findingSchema.safeParse(f)
+      const parsed = findingSchema().safeParse(f)
       if (!parsed.success) throw inputError('findings.invalid', `${args.file}: findings[${i}]: ${zodMessage(parsed.error)}`)
       return parsed.data
     })

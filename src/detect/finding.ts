@@ -1,9 +1,10 @@
 import * as crypto from 'node:crypto'
 
-import {z} from '#zod'
+import type {z} from '#zod'
 
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {safeUrl} from '../text/url.js'
+import {zod} from '../zod.js'
 
 // A Finding is one exposed credential at one place. It never holds the value:
 // only a fingerprint (HMAC-SHA-256 of the value with the workspace's key,
@@ -14,76 +15,85 @@ export type Risk = (typeof RISKS)[number]
 
 export type Fingerprint = `sha256:${string}`
 
-const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time')
+// Built on first use: a command that only reads a validated incident log never pays for zod's schemas
+// (docs/performance.md, start-up).
+function buildFindingSchema() {
+  const z = zod()
+  const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO-8601 time')
 
-const base = {
-  /** Credential class, kebab-case: `aws-access-key`, `github-token`, `database-url`, ... */
-  class: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case class id'),
-  risk: z.enum(RISKS),
-  /** Why that risk, in words a responder reads aloud. */
-  reason: z.string(),
-  fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>') as z.ZodType<Fingerprint>,
-  /** Redacted preview: a known public prefix at most, never the secret part. */
-  preview: z.string().max(200),
-  /** Rotation procedure id in playbooks/rotations/. */
-  rotation: z.string(),
-  /** The public half of a credential pair that investigations key on (an AWS access key id); never the secret half. */
-  keyId: z.string().max(128).optional(),
-  /** GitHub tokens only: the plain SHA-256 (base64) GitHub's audit log records as `hashed_token` (see githubHashedToken). */
-  hashedToken: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 SHA-256').optional(),
+  const base = {
+    /** Credential class, kebab-case: `aws-access-key`, `github-token`, `database-url`, ... */
+    class: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case class id'),
+    risk: z.enum(RISKS),
+    /** Why that risk, in words a responder reads aloud. */
+    reason: z.string(),
+    fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex>') as z.ZodType<Fingerprint>,
+    /** Redacted preview: a known public prefix at most, never the secret part. */
+    preview: z.string().max(200),
+    /** Rotation procedure id in playbooks/rotations/. */
+    rotation: z.string(),
+    /** The public half of a credential pair that investigations key on (an AWS access key id); never the secret half. */
+    keyId: z.string().max(128).optional(),
+    /** GitHub tokens only: the plain SHA-256 (base64) GitHub's audit log records as `hashed_token` (see githubHashedToken). */
+    hashedToken: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 SHA-256').optional(),
+  }
+
+  // Strict objects: a finding with an unexpected field (a `value`, a `secret`)
+  // is refused, so nothing but this value-free shape enters an incident.
+  return z.discriminatedUnion('source', [
+    z.strictObject({
+      source: z.literal('git'),
+      ...base,
+      /** Full sha of the commit that first introduced the secret at this place. */
+      commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'full commit sha'),
+      path: z.string(),
+      line: z.number().int().nonnegative(),
+      author: z.string(),
+      date: iso,
+      inHead: z.boolean(),
+      refs: z.array(z.string()),
+      committerDate: iso.optional(),
+      /** Later commits that put the secret back at this path. */
+      reAddedIn: z.array(z.string()).optional(),
+      removedIn: z.string().nullable().optional(),
+      removedAt: iso.nullable().optional(),
+      /** A remote-tracking ref reaches it: it was pushed. */
+      pushed: z.boolean().optional(),
+      /** Remote URLs come masked (safeUrl); one read from a file is masked again, never stored with a token. */
+      remotes: z.array(z.strictObject({name: z.string(), url: z.string().transform(safeUrl), github: z.string().nullable()})).optional(),
+    }),
+    z.strictObject({
+      source: z.literal('etcd'),
+      ...base,
+      /** etcd key, e.g. /registry/secrets/prod/db-creds */
+      key: z.string(),
+      revision: z.number().int().nonnegative(),
+      /** Kubernetes object kind: Secret, ConfigMap, a custom resource kind. */
+      kind: z.string(),
+      namespace: z.string().optional(),
+      name: z.string(),
+      /** Data key or field path inside the object, e.g. `data.password`. */
+      field: z.string(),
+      state: z.enum(['live', 'deleted']),
+      /** The object's metadata.creationTimestamp, when the snapshot carries it: when the secret entered the cluster. */
+      created: iso.optional(),
+      /** The snapshot's live objects that read it (workloads, ServiceAccounts, Ingresses, owners): what restarts after a rotation. */
+      consumers: z.array(z.strictObject({kind: z.string(), namespace: z.string().optional(), name: z.string()})).optional(),
+    }),
+    z.strictObject({
+      source: z.literal('file'),
+      ...base,
+      path: z.string(),
+      line: z.number().int().nonnegative(),
+    }),
+  ])
 }
 
-// Strict objects: a finding with an unexpected field (a `value`, a `secret`)
-// is refused, so nothing but this value-free shape enters an incident.
-export const findingSchema = z.discriminatedUnion('source', [
-  z.strictObject({
-    source: z.literal('git'),
-    ...base,
-    /** Full sha of the commit that first introduced the secret at this place. */
-    commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'full commit sha'),
-    path: z.string(),
-    line: z.number().int().nonnegative(),
-    author: z.string(),
-    date: iso,
-    inHead: z.boolean(),
-    refs: z.array(z.string()),
-    committerDate: iso.optional(),
-    /** Later commits that put the secret back at this path. */
-    reAddedIn: z.array(z.string()).optional(),
-    removedIn: z.string().nullable().optional(),
-    removedAt: iso.nullable().optional(),
-    /** A remote-tracking ref reaches it: it was pushed. */
-    pushed: z.boolean().optional(),
-    /** Remote URLs come masked (safeUrl); one read from a file is masked again, never stored with a token. */
-    remotes: z.array(z.strictObject({name: z.string(), url: z.string().transform(safeUrl), github: z.string().nullable()})).optional(),
-  }),
-  z.strictObject({
-    source: z.literal('etcd'),
-    ...base,
-    /** etcd key, e.g. /registry/secrets/prod/db-creds */
-    key: z.string(),
-    revision: z.number().int().nonnegative(),
-    /** Kubernetes object kind: Secret, ConfigMap, a custom resource kind. */
-    kind: z.string(),
-    namespace: z.string().optional(),
-    name: z.string(),
-    /** Data key or field path inside the object, e.g. `data.password`. */
-    field: z.string(),
-    state: z.enum(['live', 'deleted']),
-    /** The object's metadata.creationTimestamp, when the snapshot carries it: when the secret entered the cluster. */
-    created: iso.optional(),
-    /** The snapshot's live objects that read it (workloads, ServiceAccounts, Ingresses, owners): what restarts after a rotation. */
-    consumers: z.array(z.strictObject({kind: z.string(), namespace: z.string().optional(), name: z.string()})).optional(),
-  }),
-  z.strictObject({
-    source: z.literal('file'),
-    ...base,
-    path: z.string(),
-    line: z.number().int().nonnegative(),
-  }),
-])
+let built: ReturnType<typeof buildFindingSchema> | undefined
+/** The schema every finding entering an incident must pass. */
+export const findingSchema = (): ReturnType<typeof buildFindingSchema> => (built ??= buildFindingSchema())
 
-export type Finding = z.infer<typeof findingSchema>
+export type Finding = z.infer<ReturnType<typeof buildFindingSchema>>
 export type GitFinding = Extract<Finding, {source: 'git'}>
 export type EtcdFinding = Extract<Finding, {source: 'etcd'}>
 export type FileFinding = Extract<Finding, {source: 'file'}>

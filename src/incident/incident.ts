@@ -221,7 +221,7 @@ export async function admitResponder(ref: IncidentRef, actor: string, name: stri
   if (!chosen) {
     throw inputError('admit.which-key', requested.length ? `${name} asked to join with ${requested.length} keys (${requested.map((r) => r.key).join(', ')}); name the one to admit` : `${name} has not asked to join ${ref.id}; pass the key they give you: leakctl incident admit ${name} KEY`)
   }
-  const parsed = publicKeyId.safeParse(chosen)
+  const parsed = publicKeyId().safeParse(chosen)
   if (!parsed.success) throw inputError('admit.key', `not a signing key: ${chosen.slice(0, 60)} (43 base64url characters, as leakctl incident verify or the join request shows it)`)
   const res = await appendEvents(ref.logPath, signer, [{type: 'responder.admitted', data: {name, key: chosen}}], undefined, {after: state.lastEventId})
   return {events: res.events, key: chosen, warnings: [...warnings, ...res.warnings]}

@@ -1,18 +1,24 @@
 import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
-import lockfile from '#proper-lockfile'
-import {decodeTime, monotonicFactory} from '#ulidx'
-
 import {dependencyError, inputError} from '../errors.js'
 import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'
 import {signEvent, type Signer} from './signing.js'
+import {recordValidated, validatedPrefix} from './validated.js'
 
 // An incident is one append-only JSON-lines file. Appends take an exclusive
 // lock (several responders' processes may write at once), are written in one
 // write(2) per batch and fsync'ed before the caller reports success.
 
-const ulid = monotonicFactory()
+/** What writing needs, loaded with the first append: a command that only reads starts without them. */
+let writing: {lock: typeof import('#proper-lockfile').default.lock; ulid: ReturnType<typeof import('#ulidx').monotonicFactory>; decodeTime: typeof import('#ulidx').decodeTime} | undefined
+async function loadWriting(): Promise<NonNullable<typeof writing>> {
+  if (!writing) {
+    const [lockfile, ulidx] = await Promise.all([import('#proper-lockfile'), import('#ulidx')])
+    writing = {lock: lockfile.default.lock, ulid: ulidx.monotonicFactory(), decodeTime: ulidx.decodeTime}
+  }
+  return writing
+}
 
 export interface NewEvent<T extends EventType = EventType> {
   type: T
@@ -52,6 +58,10 @@ export function readLog(path: string, fromOffset = 0): ReadResult {
 }
 
 function parseLines(buf: Buffer, path: string, baseOffset: number): ReadResult {
+  // Reading from the start: the prefix validated before is parsed, not validated again (validated.ts).
+  const trusted = baseOffset === 0 ? validatedPrefix(path, buf) : 0
+  /** End of the leading lines that are valid events exactly as validation returns them; -1: not tracked. */
+  let clean = baseOffset === 0 ? 0 : -1
   const events: IncidentEvent[] = []
   const warnings: string[] = []
   const unknownTypes = new Map<string, number>()
@@ -73,9 +83,19 @@ function parseLines(buf: Buffer, path: string, baseOffset: number): ReadResult {
       } catch {
         throw inputError('log.corrupt', `${path}: ${where} is not valid JSON; the log is damaged (nothing was changed; restore that line or move the file aside)`)
       }
+      if (end < trusted) {
+        events.push(raw as IncidentEvent)
+        if (clean === start) clean = end + 1
+        start = end + 1
+        lineNo++
+        continue
+      }
       const parsed = parseEvent(raw)
-      if (parsed.ok) events.push(parsed.event)
-      else if ('unknownType' in parsed) unknownTypes.set(parsed.unknownType, (unknownTypes.get(parsed.unknownType) ?? 0) + 1)
+      if (parsed.ok) {
+        events.push(parsed.event)
+        // Only a line that validation returns unchanged may be read without it next time.
+        if (clean === start && JSON.stringify(parsed.event) === text) clean = end + 1
+      } else if ('unknownType' in parsed) unknownTypes.set(parsed.unknownType, (unknownTypes.get(parsed.unknownType) ?? 0) + 1)
       // Whole JSON that is not a valid event (written before validation was this strict, or by hand):
       // skipped with a warning, so one bad event never stops the others or a read.
       else warnings.push(`${basename(path)}: ${where} skipped, not a valid event (${parsed.error})${actorOf(raw)}`)
@@ -84,6 +104,7 @@ function parseLines(buf: Buffer, path: string, baseOffset: number): ReadResult {
     lineNo++
   }
   for (const [type, n] of unknownTypes) warnings.push(`skipped ${n} event(s) of unknown type ${type} (written by a newer leakctl?)`)
+  if (clean > trusted) recordValidated(path, buf, clean)
   return {events, warnings, offset: baseOffset + complete}
 }
 
@@ -110,7 +131,7 @@ export async function appendEvents(path: string, author: string | Signer, batch:
     const seqs = new SequenceCounter(path, fd)
     const events = batch.map((e) => {
       const signer = e.signer ?? (typeof author === 'string' ? undefined : author)
-      const event = {id: ulid(seed), time, actor: signer ? signer.actor : (author as string), type: e.type, data: validateData(e.type, e.data)} as IncidentEvent
+      const event = {id: writing!.ulid(seed), time, actor: signer ? signer.actor : (author as string), type: e.type, data: validateData(e.type, e.data)} as IncidentEvent
       if (!signer) return event
       return signEvent(signer, {...event, seq: seqs.next(signer.key)}) as IncidentEvent
     })
@@ -185,7 +206,7 @@ export interface AppendOptions {
 export function idSeedTime(nowMs: number, after: string | undefined): number {
   if (!after) return nowMs
   try {
-    return Math.max(nowMs, decodeTime(after) + 1)
+    return Math.max(nowMs, writing!.decodeTime(after) + 1)
   } catch {
     return nowMs
   }
@@ -226,8 +247,9 @@ export async function importEvents(path: string, incoming: readonly IncidentEven
 async function withLockedLog(path: string, write: (fd: number) => IncidentEvent[]): Promise<AppendResult> {
   const warnings: string[] = []
   let release: (() => Promise<void>) | undefined
+  const {lock} = await loadWriting()
   try {
-    release = await lockfile.lock(path, LOCK_OPTIONS)
+    release = await lock(path, LOCK_OPTIONS)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ELOCKED') throw dependencyError('log.locked', `${path} stayed locked by another leakctl process; try again`)

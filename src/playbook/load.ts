@@ -139,7 +139,7 @@ export const hash = sha256Hex
 export function loadPlaybook(file: string, procedures: ReadonlyMap<string, Procedure> = loadProcedures()): Loaded<Playbook> {
   const text = readText(file)
   const sha256 = hash(text)
-  const parsed = playbookSchema.safeParse(dataOf(file, text, sha256))
+  const parsed = playbookSchema().safeParse(dataOf(file, text, sha256))
   if (!parsed.success) fail(file, text, zodProblems(parsed.error), 'playbook')
   const problems = playbookProblems(parsed.data, procedures)
   if (problems.length) fail(file, text, problems, 'playbook')
@@ -191,7 +191,7 @@ function playbookProblems(pb: Playbook, procedures: ReadonlyMap<string, Procedur
 export function loadProcedure(file: string): Loaded<Procedure> {
   const text = readText(file)
   const sha256 = hash(text)
-  const parsed = procedureSchema.safeParse(dataOf(file, text, sha256))
+  const parsed = procedureSchema().safeParse(dataOf(file, text, sha256))
   if (!parsed.success) fail(file, text, zodProblems(parsed.error), 'procedure')
   const problems: Problem[] = []
   if (basename(file).replace(/\.ya?ml$/, '') !== parsed.data.id) {

@@ -1,12 +1,13 @@
 import {readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
-import {z} from '#zod'
+import type {z} from '#zod'
 
 import {inputError} from '../errors.js'
 import {safeUrl} from '../text/url.js'
 import {zodMessage} from '../incident/events.js'
 import type {IncidentRef} from '../incident/workspace.js'
+import {zod} from '../zod.js'
 
 // Where an incident is shared and when this machine last synced it. Kept in
 // the incident folder beside the log, not as an event: it is a fact about
@@ -16,25 +17,29 @@ import type {IncidentRef} from '../incident/workspace.js'
 export const DEFAULT_BRANCH = 'leakctl/incidents'
 export const SYNC_FILE = 'sync.json'
 
-const lastSyncSchema = z.object({
-  at: z.string(),
-  by: z.string(),
-  imported: z.number().int().nonnegative(),
-  pushed: z.number().int().nonnegative(),
-  /** Events of this incident on the remote after the sync. */
-  remoteEvents: z.number().int().nonnegative(),
-  /** The remote branch's commit after the sync. */
-  commit: z.string().nullable(),
-})
+function buildMarkerSchema() {
+  const z = zod()
+  const lastSync = z.object({
+    at: z.string(),
+    by: z.string(),
+    imported: z.number().int().nonnegative(),
+    pushed: z.number().int().nonnegative(),
+    /** Events of this incident on the remote after the sync. */
+    remoteEvents: z.number().int().nonnegative(),
+    /** The remote branch's commit after the sync. */
+    commit: z.string().nullable(),
+  })
+  return z.object({
+    remote: z.string().min(1),
+    branch: z.string().min(1),
+    last: lastSync.optional(),
+  })
+}
+let built: ReturnType<typeof buildMarkerSchema> | undefined
+const markerSchema = (): ReturnType<typeof buildMarkerSchema> => (built ??= buildMarkerSchema())
 
-const markerSchema = z.object({
-  remote: z.string().min(1),
-  branch: z.string().min(1),
-  last: lastSyncSchema.optional(),
-})
-
-export type SyncMarker = z.infer<typeof markerSchema>
-export type LastSync = z.infer<typeof lastSyncSchema>
+export type SyncMarker = z.infer<ReturnType<typeof buildMarkerSchema>>
+export type LastSync = NonNullable<SyncMarker['last']>
 
 export const markerPath = (ref: IncidentRef): string => join(ref.dir, SYNC_FILE)
 
@@ -53,7 +58,7 @@ export function readMarker(ref: IncidentRef): SyncMarker | null {
   } catch {
     throw inputError('sync.marker', `${markerPath(ref)} is not valid JSON; share the incident again (leakctl incident share --remote URL)`)
   }
-  const parsed = markerSchema.safeParse(raw)
+  const parsed = markerSchema().safeParse(raw)
   if (!parsed.success) throw inputError('sync.marker', `${markerPath(ref)}: ${zodMessage(parsed.error)}; share the incident again`)
   return parsed.data
 }
@@ -63,7 +68,7 @@ export function writeMarker(ref: IncidentRef, marker: SyncMarker): void {
   const path = markerPath(ref)
   const tmp = `${path}.${process.pid}.tmp`
   const kept = {...marker, remote: withoutCredentials(marker.remote)}
-  writeFileSync(tmp, JSON.stringify(markerSchema.parse(kept), null, 2) + '\n', {mode: 0o600})
+  writeFileSync(tmp, JSON.stringify(markerSchema().parse(kept), null, 2) + '\n', {mode: 0o600})
   renameSync(tmp, path)
 }
 

@@ -1,0 +1,71 @@
+import {createHash} from 'node:crypto'
+import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {zodFile} from '../zod.js'
+
+// The validation record: how much of an event log the schemas have already
+// accepted, as the SHA-256 of that prefix. Every command reads the whole log;
+// validating it again on every read is most of a small command's start-up
+// (building zod's schemas, then compiling them). A prefix whose hash matches is
+// read with JSON.parse alone. The record names the schema code it was made
+// with, so a leakctl with other schemas validates everything again.
+//
+// It only speeds up reading: whoever can write the record can write the log
+// itself, and a record that does not match is ignored.
+
+export const VALIDATED_FILE = 'validated.json'
+
+interface Record {
+  schema: string
+  bytes: number
+  sha256: string
+}
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+/** The modules whose code decides what a valid event is (their compiled files, or their sources under test). */
+const SCHEMA_MODULES = ['./events', '../detect/finding', '../playbook/schema', '../playbook/generators', '../time/window', '../text/url']
+
+let schemaId: string | undefined
+/** A hash of the schema code and of the zod build it runs on: a record made by other code does not count. */
+function currentSchema(): string {
+  if (schemaId) return schemaId
+  const here = import.meta.url
+  const ext = here.endsWith('.ts') ? '.ts' : '.js'
+  const h = createHash('sha256')
+  for (const m of SCHEMA_MODULES) h.update(readFileSync(fileURLToPath(new URL(m + ext, here))))
+  h.update(readFileSync(zodFile()))
+  schemaId = h.digest('hex')
+  return schemaId
+}
+
+const recordPath = (logPath: string): string => join(dirname(logPath), VALIDATED_FILE)
+
+/** How many bytes at the start of `buf` (the log, from its first byte) were validated before; 0 when none. */
+export function validatedPrefix(logPath: string, buf: Uint8Array): number {
+  let rec: Partial<Record>
+  try {
+    rec = JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<Record>
+  } catch {
+    return 0
+  }
+  const bytes = rec.bytes
+  if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0 || bytes > buf.length) return 0
+  if (buf[bytes - 1] !== 0x0a || rec.schema !== currentSchema() || rec.sha256 !== sha256(buf.subarray(0, bytes))) return 0
+  return bytes
+}
+
+/** Records that the first `bytes` of `buf` (whole lines) passed validation. Best effort: a read-only incident is still read. */
+export function recordValidated(logPath: string, buf: Uint8Array, bytes: number): void {
+  const path = recordPath(logPath)
+  const tmp = `${path}.${process.pid}.tmp`
+  try {
+    const rec: Record = {schema: currentSchema(), bytes, sha256: sha256(buf.subarray(0, bytes))}
+    writeFileSync(tmp, JSON.stringify(rec) + '\n', {mode: 0o600})
+    renameSync(tmp, path)
+  } catch {
+    rmSync(tmp, {force: true})
+  }
+}
