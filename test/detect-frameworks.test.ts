@@ -77,7 +77,7 @@ describe('framework secrets', () => {
     expect(rest).toEqual([])
     expect(summary(m!)).toEqual({rule: 'laravel-app-key', class: 'app-master-key', risk: 'critical', line: 2, fingerprint: fingerprint(key)})
     expect(matchFindingBase(m!, TEST_FINGERPRINTER).preview).toBe('base64:******** (51 chars)')
-    for (const quiet of ['APP_KEY=', 'APP_KEY=SomeRandomString', "'key' => env('APP_KEY'),", 'APP_KEY=${LARAVEL_KEY}', 'APP_KEY=base64:'])
+    for (const quiet of ['APP_KEY=', 'APP_KEY=SomeRandomString', "'key' => env('APP_KEY'),", 'APP_KEY=${LARAVEL_KEY}', 'APP_KEY=base64:', "define( 'AUTH_KEY', '${WP_AUTH_KEY:-$(openssl rand -base64 48)}' );", "define( 'NONCE_SALT', '$(vault kv get -field=nonce_salt secret/wp)' );"])
       expect(detect(quiet, {path: '.env'}).map(summary), quiet).toEqual([])
   })
 

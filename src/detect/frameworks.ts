@@ -17,7 +17,7 @@ const KNOWN_PLACEHOLDERS = /^(?:password_here|your[-_ ]?secret[-_ ]?key(?:[-_ ]?
  * A template or lookup standing for the whole value: `${APP_KEY}`, `<%= ENV[...] %>`, `{{ secret }}`, `%kernel.secret%`, `<secret>`.
  * Inside `<…>` and `#{…}` only names and lookups: a generated WordPress key may start with `<` and end with `>`.
  */
-const TEMPLATE = /^(?:\$\{[\w\s.:/=@'"?+-]*\}|\$\([\w\s.:/=@'"|-]*\)|\$[A-Za-z_]\w*|<%=?[^%]*%>|\{\{[^}]*\}\}|%[\w.]+%|#\{[\w\s.'"[\]():-]*\}|<[\w\s.:/-]*>)$/
+const TEMPLATE = /^(?:\$\{[\w\s.:/=@'"?+$()-]*\}|\$\([\w\s.:/=@'"|$-]*\)|\$[A-Za-z_]\w*|<%=?[^%]*%>|\{\{[^}]*\}\}|%[\w.]+%|#\{[\w\s.'"[\]():-]*\}|<[\w\s.:/-]*>)$/
 
 /**
  * Placeholders for framework settings. A generated key (long and varied, such as WordPress's 64

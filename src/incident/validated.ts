@@ -53,8 +53,12 @@ export function validatedPrefix(logPath: string, buf: Uint8Array): number {
   }
   const bytes = rec.bytes
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0 || bytes > buf.length) return 0
-  if (buf[bytes - 1] !== 0x0a || rec.schema !== currentSchema() || rec.sha256 !== sha256(buf.subarray(0, bytes))) return 0
-  return bytes
+  if (buf[bytes - 1] !== 0x0a || rec.sha256 !== sha256(buf.subarray(0, bytes))) return 0
+  try {
+    return rec.schema === currentSchema() ? bytes : 0
+  } catch {
+    return 0 // the schema code cannot be read (a partial install): validate everything
+  }
 }
 
 /** Records that the first `bytes` of `buf` (whole lines) passed validation. Best effort: a read-only incident is still read. */
