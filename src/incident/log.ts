@@ -124,14 +124,15 @@ export interface AppendResult {
  */
 export async function appendEvents(path: string, author: string | Signer, batch: NewEvent[], now: () => Date = () => new Date(), opts: AppendOptions = {}): Promise<AppendResult> {
   if (batch.length === 0) return {events: [], warnings: []}
+  const {ulid, decodeTime} = await loadWriting()
   return withLockedLog(path, (fd) => {
     const at = now()
     const time = at.toISOString()
-    const seed = idSeedTime(at.getTime(), opts.after)
+    const seed = idSeedTime(at.getTime(), opts.after, decodeTime)
     const seqs = new SequenceCounter(path, fd)
     const events = batch.map((e) => {
       const signer = e.signer ?? (typeof author === 'string' ? undefined : author)
-      const event = {id: writing!.ulid(seed), time, actor: signer ? signer.actor : (author as string), type: e.type, data: validateData(e.type, e.data)} as IncidentEvent
+      const event = {id: ulid(seed), time, actor: signer ? signer.actor : (author as string), type: e.type, data: validateData(e.type, e.data)} as IncidentEvent
       if (!signer) return event
       return signEvent(signer, {...event, seq: seqs.next(signer.key)}) as IncidentEvent
     })
@@ -203,10 +204,10 @@ export interface AppendOptions {
 }
 
 /** The ULID time of new events: now, or just after `after` when that is later (a clock behind another machine's). */
-export function idSeedTime(nowMs: number, after: string | undefined): number {
+function idSeedTime(nowMs: number, after: string | undefined, decodeTime: (id: string) => number): number {
   if (!after) return nowMs
   try {
-    return Math.max(nowMs, writing!.decodeTime(after) + 1)
+    return Math.max(nowMs, decodeTime(after) + 1)
   } catch {
     return nowMs
   }

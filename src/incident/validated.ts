@@ -17,7 +17,7 @@ import {zodFile} from '../zod.js'
 
 export const VALIDATED_FILE = 'validated.json'
 
-interface Record {
+interface ValidationRecord {
   schema: string
   bytes: number
   sha256: string
@@ -45,9 +45,9 @@ const recordPath = (logPath: string): string => join(dirname(logPath), VALIDATED
 
 /** How many bytes at the start of `buf` (the log, from its first byte) were validated before; 0 when none. */
 export function validatedPrefix(logPath: string, buf: Uint8Array): number {
-  let rec: Partial<Record>
+  let rec: Partial<ValidationRecord>
   try {
-    rec = JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<Record>
+    rec = JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<ValidationRecord>
   } catch {
     return 0
   }
@@ -66,7 +66,7 @@ export function recordValidated(logPath: string, buf: Uint8Array, bytes: number)
   const path = recordPath(logPath)
   const tmp = `${path}.${process.pid}.tmp`
   try {
-    const rec: Record = {schema: currentSchema(), bytes, sha256: sha256(buf.subarray(0, bytes))}
+    const rec: ValidationRecord = {schema: currentSchema(), bytes, sha256: sha256(buf.subarray(0, bytes))}
     writeFileSync(tmp, JSON.stringify(rec) + '\n', {mode: 0o600})
     renameSync(tmp, path)
   } catch {
