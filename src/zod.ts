@@ -6,8 +6,8 @@ import type {z as Zod} from '#zod'
 // reads an incident log validated before (src/incident/validated.ts) never
 // loads it (docs/performance.md, start-up). Schemas are built inside
 // synchronous reads, so loading is require() of the CommonJS bundle the build
-// writes beside the ES one (vendor/bundle.ts); without a build (tests on the
-// sources) it is the zod package itself.
+// writes (#zod in package.json, vendor/bundle.ts); without a build (tests on
+// the sources) it is the zod package itself.
 const require = createRequire(import.meta.url)
 
 let loaded: typeof Zod | undefined
@@ -17,7 +17,7 @@ let file: string | undefined
 export function zodFile(): string {
   if (!file) {
     try {
-      file = require.resolve('../vendor/zod.cjs')
+      file = require.resolve('#zod')
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error
       file = require.resolve('zod')

@@ -21,14 +21,15 @@ interface Target {
   default: string
 }
 
-async function entries(): Promise<{in: string; out: string}[]> {
+/** The entries bundled as ES modules (`.js` targets) or as CommonJS (`.cjs`: loaded with require(), as src/zod.ts does). */
+async function entries(ext: '.js' | '.cjs'): Promise<{in: string; out: string}[]> {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {imports: Record<string, Target>}
   return Object.values(pkg.imports)
-    .filter((t) => t.default.startsWith(`./${outdir}/`))
-    .map((t) => ({in: t.types, out: t.default.slice(`./${outdir}/`.length).replace(/\.js$/, '')}))
+    .filter((t) => t.default.startsWith(`./${outdir}/`) && t.default.endsWith(ext))
+    .map((t) => ({in: t.types, out: t.default.slice(`./${outdir}/`.length, -ext.length)}))
 }
 
-const entryPoints = await entries()
+const entryPoints = await entries('.js')
 // A rerun leaves no chunk of an earlier one; tsc's source maps describe the unbundled form this step replaces.
 rmSync(join(root, outdir, 'chunks'), {recursive: true, force: true})
 for (const e of entryPoints) rmSync(join(root, outdir, `${e.out}.js.map`), {force: true})
@@ -50,15 +51,17 @@ await build({
   logLevel: 'warning',
 })
 
-// zod is also written as CommonJS (dist/vendor/zod.cjs): src/zod.ts loads it with require() when a
-// schema is first built, inside synchronous reads, so commands that validate nothing never load it.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['vendor/zod.ts'],
-  outfile: `${outdir}/zod.cjs`,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-})
+// zod is CommonJS (#zod -> dist/vendor/zod.cjs): src/zod.ts loads it with require() when a schema
+// is first built, inside synchronous reads, so commands that validate nothing never load it.
+for (const e of await entries('.cjs')) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [e.in],
+    outfile: join(outdir, `${e.out}.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  })
+}
