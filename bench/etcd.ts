@@ -28,6 +28,8 @@ const WORK = join(import.meta.dirname, '..', '..', 'bench', '.work')
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'run.js')
 const SECRETS = Number(process.env.LEAKCTL_BENCH_SECRETS ?? 50_000)
 const QUOTA = 8 * 1024 ** 3
+const SAMPLE = join(import.meta.dirname, '..', '..', 'fixtures', 'etcd', 'sample.db')
+const FLOOR = join(import.meta.dirname, 'lib', 'etcd-floor.js')
 
 export async function cached(name: string, ops: () => Op[]): Promise<string> {
   mkdirSync(WORK, {recursive: true})
@@ -125,10 +127,39 @@ async function medianVerdict(args: string[]): Promise<Awaited<ReturnType<typeof 
   return runs.sort((a, b) => a.totalMs - b.totalMs)[1]!
 }
 
-function revisionsIn(file: string): number {
+/** The scan's revision count; with `keep`, its --json output is kept beside the snapshot (for floorOf). */
+function revisionsIn(file: string, keep = false): number {
   // Exit 1 is expected: the snapshots hold readable credentials.
   const r = spawnSync(process.execPath, [BIN, 'scan', 'etcd', file, '--json'], {env: {...process.env, NO_COLOR: '1'}, maxBuffer: 1 << 30, encoding: 'utf8'})
+  if (keep) writeFileSync(`${file}.json`, r.stdout, {mode: 0o600})
   return (JSON.parse(r.stdout) as {summary: {revisions: number}}).summary.revisions
+}
+
+/**
+ * What no `scan etcd --json` can go under on this machine, each part measured
+ * in the same run: the command's start-up (a scan of the 53 KB sample), then,
+ * in a fresh process, walking every revision without decoding a value and
+ * writing the same JSON document (bench/lib/etcd-floor.ts). Medians of 3.
+ */
+function floorOf(file: string, manual: Measure): Row[] {
+  const env = {...process.env, NO_COLOR: '1'}
+  const start = measureMedian(3, 'start-up', process.execPath, [BIN, 'scan', 'etcd', SAMPLE, '--json'], {env})
+  const parts = Array.from({length: 3}, () => {
+    const r = spawnSync(process.execPath, [FLOOR, file, `${file}.json`], {encoding: 'utf8', maxBuffer: 1 << 20})
+    return JSON.parse(r.stdout) as {readMs: number; jsonMs: number}
+  })
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!
+  const read = median(parts.map((p) => p.readMs))
+  const json = median(parts.map((p) => p.jsonMs))
+  const total = start.ms + read + json
+  const cell = (ms: number) => ({time: fmtMs(ms)})
+  return [
+    {label: 'start-up: scan etcd on the 53 KB sample snapshot', values: cell(start.ms)},
+    {label: 'read every revision: key, route, envelope; no value decoded', values: cell(read)},
+    {label: 'write the same --json document (parsed beforehand)', values: cell(json)},
+    {label: 'floor: the three together, nothing classified or folded', values: {...cell(total), 'vs manual': `${(manual.ms / total).toFixed(1)}x faster`}},
+    {label: '3x the manual path would need', values: {...cell(manual.ms / 3), 'vs manual': '3.0x faster'}},
+  ]
 }
 
 type Row = {label: string; values: Record<string, string>}
@@ -163,7 +194,7 @@ export default async function etcdBench(): Promise<void> {
   // LEAKCTL_BENCH_BEFORE=<another checkout's bin/run.js>: the same scan by other code (main before a change), in the same run.
   const beforeBin = process.env.LEAKCTL_BENCH_BEFORE
   const before = beforeBin ? measureMedian(3, 'before', process.execPath, [beforeBin, 'scan', 'etcd', cluster, '--json'], {env}) : null
-  printTable(`scan etcd, full triage (medians of 3), on a ${SECRETS.toLocaleString('en')}-Secret cluster snapshot (${mb.toFixed(0)} MB, ${revisionsIn(cluster).toLocaleString('en')} revisions)`, [
+  printTable(`scan etcd, full triage (medians of 3), on a ${SECRETS.toLocaleString('en')}-Secret cluster snapshot (${mb.toFixed(0)} MB, ${revisionsIn(cluster, true).toLocaleString('en')} revisions)`, [
     ...baselines(cluster, mb, manual),
     row(`leakctl scan etcd --json (exit ${json.code})`, json.ms, json.peakRssMb, mb, manual, {}, json.cpuMs),
     row(`leakctl scan etcd --json --encryption-config (exit ${keyed.code})`, keyed.ms, keyed.peakRssMb, mb, manual, {}, keyed.cpuMs),
@@ -171,6 +202,7 @@ export default async function etcdBench(): Promise<void> {
     row('leakctl scan etcd, text: time to the first line (readable count)', text.verdictMs, null, mb, manual, {total: fmtMs(text.totalMs)}),
   ])
   process.stdout.write(`${text.verdict}\n`)
+  printTable(`the floor of that triage on this machine (medians of 3): what reading the file and writing the output cost with no classification`, floorOf(cluster, manual))
   printProfile(`scan etcd --json on the ${SECRETS.toLocaleString('en')}-Secret snapshot, one run under --cpu-prof`, profileTop([BIN, 'scan', 'etcd', cluster, '--json'], 12, env))
 
   const big = await cached('etcd-1gb.db', gigabyte)
