@@ -1,5 +1,4 @@
 import {type Finding, findingKey} from '../detect/finding.js'
-import {scrubText} from '../detect/scrub.js'
 import {inputError} from '../errors.js'
 import {instantiate} from '../playbook/instantiate.js'
 import type {Loaded} from '../playbook/load.js'
@@ -40,7 +39,7 @@ export interface Opened {
 export async function openIncident(ws: Workspace, o: OpenOptions): Promise<Opened> {
   const now = o.now ?? new Date()
   const id = newIncidentId(now, listIncidents(ws).map((r) => r.id))
-  const title = scrubText(o.title).text
+  const title = await scrubFreeText(o.title)
   const opened: EventData<'incident.opened'> = {
     incident: id,
     title,
@@ -142,6 +141,28 @@ export type ItemAction =
   | {type: 'note'; text: string}
   | {type: 'assign'; owner: string}
 
+declare const scrubbed: unique symbol
+/** An action whose note has been through the scrubber: the only kind planItemActions records. */
+export type ScrubbedAction = ItemAction & {readonly [scrubbed]: true}
+
+/**
+ * Free text a responder typed (a title, a note) as it may go into the log: a
+ * credential pasted by mistake is redacted (src/detect/scrub.ts). The
+ * detection engine behind it is loaded here, when there is text, not with
+ * this module: reading an incident (status, the checklist) never needs it,
+ * and loading it was a fifth of their start-up (docs/performance.md).
+ */
+async function scrubFreeText(text: string): Promise<string> {
+  return (await import('../detect/scrub.js')).scrubText(text).text
+}
+
+/** The action with its note or text scrubbed; an action without text is returned as it is, nothing loaded. */
+export async function scrubAction(action: ItemAction): Promise<ScrubbedAction> {
+  if (action.type === 'note') return {...action, text: await scrubFreeText(action.text)} as ScrubbedAction
+  if (action.type !== 'assign' && action.note !== undefined) return {...action, note: await scrubFreeText(action.note)} as ScrubbedAction
+  return action as ScrubbedAction
+}
+
 /** Resolves item ids (exact); an unknown one is an input error naming close matches. */
 export function resolveItems(state: IncidentState, ids: string[]): string[] {
   return ids.map((id) => {
@@ -158,21 +179,20 @@ export function resolveItems(state: IncidentState, ids: string[]): string[] {
  * The events an action on items records, planned against `state` (pure).
  * Ticking a grouped item ticks each of its open members; unticking it reopens the done ones.
  */
-export function planItemActions(state: IncidentState, ids: string[], action: ItemAction): NewEvent[] {
+export function planItemActions(state: IncidentState, ids: string[], action: ScrubbedAction): NewEvent[] {
   const resolved = resolveItems(state, ids)
   const batch: NewEvent[] = []
-  const scrub = (t?: string) => (t === undefined ? undefined : scrubText(t).text)
   for (const id of resolved) {
     const item = state.items.get(id)!
     switch (action.type) {
       case 'tick':
       case 'untick': {
         const targets = item.children.length ? item.children.filter((c) => state.items.get(c)!.done !== (action.type === 'tick')) : [id]
-        for (const t of targets) batch.push({type: action.type === 'tick' ? 'item.ticked' : 'item.unticked', data: {item: t, note: scrub(action.note)}})
+        for (const t of targets) batch.push({type: action.type === 'tick' ? 'item.ticked' : 'item.unticked', data: {item: t, note: action.note}})
         break
       }
       case 'note':
-        batch.push({type: 'item.noted', data: {item: id, text: scrub(action.text)!}})
+        batch.push({type: 'item.noted', data: {item: id, text: action.text}})
         break
       case 'assign':
         batch.push({type: 'item.assigned', data: {item: id, owner: action.owner}})
@@ -184,8 +204,9 @@ export function planItemActions(state: IncidentState, ids: string[], action: Ite
 
 /** Applies an action to items; ticking a grouped item ticks each of its open members. */
 export async function actOnItems(ref: IncidentRef, actor: string, ids: string[], action: ItemAction): Promise<{events: IncidentEvent[]; warnings: string[]; state: IncidentState}> {
+  const clean = await scrubAction(action)
   const {state, warnings} = loadIncident(ref)
-  const batch = planItemActions(state, ids, action)
+  const batch = planItemActions(state, ids, clean)
   const res = await appendAs(ref, state, actor, batch)
   // Events other responders wrote meanwhile are not in `state`; callers that
   // show more than this command's own effect reload.
@@ -199,7 +220,7 @@ export async function actOnItems(ref: IncidentRef, actor: string, ids: string[],
  */
 export async function recordEvents(ref: IncidentRef, actor: string, batch: NewEvent[]): Promise<{events: IncidentEvent[]; warnings: string[]}> {
   for (const e of batch) {
-    if (e.type === 'incident.noted') e.data = {text: scrubText((e.data as EventData<'incident.noted'>).text).text}
+    if (e.type === 'incident.noted') e.data = {text: await scrubFreeText((e.data as EventData<'incident.noted'>).text)}
   }
   const {state, warnings} = loadIncident(ref)
   const res = await appendAs(ref, state, actor, batch)

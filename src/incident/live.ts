@@ -1,7 +1,7 @@
 import {type FSWatcher, statSync, watch} from 'node:fs'
 
 import type {IncidentEvent} from './events.js'
-import {appendAs, type ItemAction, loadIncident, planItemActions} from './incident.js'
+import {appendAs, type ItemAction, loadIncident, planItemActions, scrubAction} from './incident.js'
 import {type NewEvent, readLog} from './log.js'
 import {applyEvent, foldIncident, type IncidentState} from './state.js'
 import type {IncidentRef} from './workspace.js'
@@ -115,7 +115,8 @@ export class LiveIncident {
    * append), then folds in whatever the log gained, others' events included.
    */
   async act(actor: string, ids: string[], action: ItemAction): Promise<{events: IncidentEvent[]; warnings: string[]}> {
-    return this.record(actor, planItemActions(this.state, ids, action))
+    const clean = await scrubAction(action)
+    return this.record(actor, planItemActions(this.state, ids, clean))
   }
 
   /** Records events as `actor` (a note, an update sent), then folds in what the log gained. */
