@@ -1,5 +1,5 @@
 import type {Finding} from '../detect/finding.js'
-import {rewriteCommands} from '../git/rewrite.js'
+import {rewriteCommands} from '../git/rewrite-commands.js'
 import {shQuote} from '../text/shell.js'
 import {placeOf} from './place.js'
 
