@@ -50,9 +50,14 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) chalk.level = 0
   }
 
-  /** The human form goes to stdout only without --json. */
-  protected print(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(printable(text.endsWith('\n') ? text : `${text}\n`))
+  /**
+   * The human form goes to stdout only without --json. Pass a function to build it only then:
+   * rendering local times loads ICU's data (~10 ms), which a --json run need not pay.
+   */
+  protected print(text: string | (() => string)): void {
+    if (this.jsonEnabled()) return
+    const t = typeof text === 'function' ? text() : text
+    process.stdout.write(printable(t.endsWith('\n') ? t : `${t}\n`))
   }
 
   /** Warnings go to stderr in every mode, so stdout stays one JSON document. */

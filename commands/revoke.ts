@@ -55,8 +55,8 @@ Exit codes: 0 done (or nothing to do); 1 a revoked credential still answers as l
       const res = await recordEvents(ref, this.actor(flags.by), [...revocationEvents(revocations), ...verificationEvents(again?.verifications ?? [])])
       await this.warnAll(res.warnings)
     }
-    this.print(renderRevocations(revocations, flags.apply))
-    if (again) this.print(`\nVerified again at the issuer:\n${renderVerifications(again.verifications, again.summary)}`)
+    this.print(() => renderRevocations(revocations, flags.apply))
+    if (again) this.print(() => `\nVerified again at the issuer:\n${renderVerifications(again.verifications, again.summary)}`)
     if (again?.summary.live) this.needsAction()
     return {
       revocations: revocations.map(({finding: _, ...r}) => r),

@@ -42,7 +42,8 @@ export function summarizeIncident(state: IncidentState, now: Date, workspace: st
     evidence: {total: state.evidence.length, suspicious: state.evidence.filter((e) => e.suspicious).length},
     checks: state.checks.map((c) => ({check: c.check, status: c.status, summary: c.summary, time: c.time})),
   }
-  const lines = [
+  // The text only when it is printed (not under --json): its local times load ICU's data.
+  const text = () => [
     `${chalk.bold(state.id)}  ${safeLine(state.title)}`,
     table([
       ['kind', state.kind],
@@ -56,9 +57,9 @@ export function summarizeIncident(state: IncidentState, now: Date, workspace: st
       ['checklist', `${bar(p.done, p.total)} ${p.done}/${p.total} done${p.overdue ? chalk.red(`, ${p.overdue} overdue`) : ''}`],
       ['custody', custodyLine(state)],
     ]),
-  ]
-  for (const q of state.trust.requests) lines.push(`${safeLine(q.name)} asked to join (key ${q.key}): leakctl incident admit ${shQuote(q.name)}`)
-  return {text: lines.join('\n'), json}
+    ...state.trust.requests.map((q) => `${safeLine(q.name)} asked to join (key ${q.key}): leakctl incident admit ${shQuote(q.name)}`),
+  ].join('\n')
+  return {text, json}
 }
 
 function custodyLine(state: IncidentState): string {

@@ -76,7 +76,7 @@ Key material and Secret values are never printed: key names, byte lengths and sh
       await this.warnAll(rec.warnings)
       this.print(chalk.dim(`recorded on incident ${ref.id}`))
     }
-    this.print(renderEncryptionCheck(r))
+    this.print(() => renderEncryptionCheck(r))
     if (r.exitCode === 3) {
       const why = r.missing.find((m) => m.kind !== 'not-asked')?.reason ?? r.summary.replace(/^UNKNOWN — /, '')
       await this.errorLine(`cannot verify: ${why}`)

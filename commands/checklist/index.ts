@@ -63,8 +63,8 @@ Without a terminal (or with --plain or --json) it prints the list; tick items wi
     const view = checklistView(state, new Date(), {open: flags.open, owner, text: flags.filter, phase: flags.phase, withSteps: flags.verbose})
     const marker = readMarker(ref)
     const sync = marker ? {remote: safeUrl(marker.remote), branch: marker.branch, last: marker.last ?? null} : null
-    this.print(renderChecklist(view, {members: flags.members, verbose: flags.verbose}))
-    if (sync) this.print(chalk.dim(`\nShared with ${sync.remote} (${sync.branch}); ${sync.last ? `last synced ${utcAndLocal(sync.last.at)} by ${sync.last.by}` : 'never synced'}. leakctl incident sync brings it up to date.`))
+    this.print(() => renderChecklist(view, {members: flags.members, verbose: flags.verbose}))
+    if (sync) this.print(() => chalk.dim(`\nShared with ${sync.remote} (${sync.branch}); ${sync.last ? `last synced ${utcAndLocal(sync.last.at)} by ${sync.last.by}` : 'never synced'}. leakctl incident sync brings it up to date.`))
     return {...view, sync}
   }
 }

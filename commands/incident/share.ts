@@ -30,7 +30,7 @@ Others join with: leakctl incident sync --remote GIT_URL --incident ID`
     const r = await syncIncident({ws, ref, remote: flags.remote, branch: flags.branch, actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
     this.progressDone()
     await this.warnAll(r.warnings)
-    this.print(renderSync(r, 'Shared'))
+    this.print(() => renderSync(r, 'Shared'))
     const {state} = loadIncident(ref)
     const key = state.trust.commanderKey
     this.print(`Teammates join with:  leakctl incident sync --remote ${shQuote(r.remote)} --incident ${r.incident}${key ? ` --commander-key ${key}` : ''}\nKeep in step with:    leakctl incident sync`)

@@ -42,7 +42,7 @@ opened on another machine when --incident names one this workspace does not have
     const r = await syncIncident({ws, ref, incident: flags.incident, remote, branch, commanderKey: flags['commander-key'], actor: this.actor(flags.by), progress: process.stderr.isTTY ? (t) => this.progress(t) : undefined})
     this.progressDone()
     await this.warnAll(r.warnings)
-    this.print(renderSync(r, r.joined ? 'Joined' : 'Synced'))
+    this.print(() => renderSync(r, r.joined ? 'Joined' : 'Synced'))
     if (r.joined) this.print(`Next: leakctl checklist --incident ${r.incident}`)
     if (!ref && listIncidents(ws).length > 1) this.print(`(other commands act on the most recent incident; pass --incident ${r.incident.slice(-4)})`)
     return r

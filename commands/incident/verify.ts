@@ -18,7 +18,7 @@ deleted event), and lists the files sync refused from the remote. Exit 0 when al
     const ref = this.incident(flags)
     const {events, warnings} = readLog(ref.logPath)
     const report = verifyLog(events, readQuarantine(ref), warnings.filter((w) => w.includes('skipped')))
-    this.print(renderVerify(report))
+    this.print(() => renderVerify(report))
     if (report.problems.length) process.exitCode = EXIT.exposure
     return report
   }

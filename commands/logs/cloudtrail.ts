@@ -116,7 +116,7 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
       recorded = {incident: ref.id, events: res.events.length, skipped: ev.skipped}
     }
 
-    this.print(renderCloudTrail(result, {all: flags.all}))
+    this.print(() => renderCloudTrail(result, {all: flags.all}))
     if (recorded) this.print(`\n${recorded.incident}: ${recorded.events} evidence event(s) recorded${recorded.skipped ? ` (${recorded.skipped} already on the timeline)` : ''}.`)
 
     if (result.verdict.status === 'used-after-exposure' || result.verdict.suspicious > 0) this.needsAction()
@@ -155,7 +155,7 @@ Exit codes: 0 not used after the exposure; 1 used after the exposure or suspicio
       await this.warnAll(res.warnings)
       recorded = res.events.length
     }
-    this.print(renderAccountWide(result))
+    this.print(() => renderAccountWide(result))
     if (ref && recorded !== null) this.print(`\n${ref.id}: ${recorded} evidence event(s) recorded.`)
     if (result.changes.length) this.needsAction()
     else if (result.missing.length) {

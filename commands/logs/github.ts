@@ -107,7 +107,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     this.progressDone()
 
     const recorded = ref && !flags['no-record'] && !result.fatal ? await this.record(ref, flags.by, (seen) => evidenceEvents(result, seen)) : undefined
-    this.print(renderGitHub(result))
+    this.print(() => renderGitHub(result))
     this.printRecorded(recorded)
     const suspicious = result.events.some((e) => e.suspicious)
     if (result.verdict.status === 'copied-after-exposure' || result.verdict.status === 'exposed' || suspicious) this.needsAction()
@@ -123,7 +123,7 @@ Token: GITHUB_TOKEN, GH_TOKEN, or \`gh auth token\`. Exit codes: 0 no copies see
     const result = await investigateTokenUse({org, tokens, since: o.since, token: o.token, baseUrl: o.baseUrl, maxWaitSeconds: o.maxWait, onProgress: (t) => this.progress(t)})
     this.progressDone()
     const recorded = ref && o.record && !result.fatal ? await this.record(ref, o.by, (seen) => tokenUseEvidence(result, seen)) : undefined
-    this.print(renderTokenUse(result))
+    this.print(() => renderTokenUse(result))
     this.printRecorded(recorded)
     if (result.verdict.status === 'used-after-exposure') this.needsAction()
     else if (result.fatal || result.verdict.status === 'unknown') {

@@ -43,7 +43,7 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
       deep: flags.deep,
       onProgress: (n) => this.progress(`reading revisions: ${n.toLocaleString('en')}`),
       // The first half of the verdict within a second, before the values are decoded (text only).
-      onCensus: this.jsonEnabled() || flags.format === 'csv' ? undefined : (c) => c.secrets > 0 && this.print(renderCensus(c)),
+      onCensus: this.jsonEnabled() || flags.format === 'csv' ? undefined : (c) => c.secrets > 0 && this.print(() => renderCensus(c)),
     })
     this.progressDone()
     await this.warnAll(result.warnings)
@@ -55,7 +55,7 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
       return undefined
     }
     // Under --json oclif writes the result: the text form is not built at all.
-    if (!this.jsonEnabled()) this.print(renderEtcdScan(result))
+    if (!this.jsonEnabled()) this.print(() => renderEtcdScan(result))
     return result
   }
 }

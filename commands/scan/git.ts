@@ -74,7 +74,7 @@ Exit 1 when secrets are found (after --baseline), 0 when none, 2 for bad input.`
       process.stdout.write(JSON.stringify(toSarif(result, this.config.version), null, 2) + '\n')
       return undefined
     }
-    this.print(renderGitScan(result))
+    this.print(() => renderGitScan(result))
     return result
   }
 }

@@ -50,7 +50,7 @@ Exit 1 while any leaked value is current, 0 when none is, 3 when the API server 
       this.progressDone()
       const rec = await recordVerifications(ref, actor, result.verifications)
       await this.warnAll(rec.warnings)
-      this.print(renderVerifyCluster(result, flags.context))
+      this.print(() => renderVerifyCluster(result, flags.context))
     } else {
       const previous = new Map<string, string>()
       const last = await watchCluster(verifier, {
@@ -61,7 +61,7 @@ Exit 1 while any leaked value is current, 0 when none is, 3 when the API server 
           await this.warnAll(rec.warnings)
           for (const v of r.result.verifications) previous.set(v.finding, v.state)
           this.progressDone()
-          if (r.round === 1) this.print(renderVerifyCluster(r.result, flags.context))
+          if (r.round === 1) this.print(() => renderVerifyCluster(r.result, flags.context))
           else for (const v of r.changes) this.print(`${chalk.dim(v.checkedAt.slice(11, 19) + 'Z')} ${verificationLine(v)}`)
           const s = r.result.summary
           this.progress(`round ${r.round} at ${r.result.verifications[0]?.checkedAt.slice(11, 19) ?? ''}Z: ${r.pending} critical/high still current, ${s.current} current, ${s.rotated} rotated, ${s.deleted} deleted, ${s.unknown} unknown${r.pending ? `; next check in ${flags.watch}` : ''}`)

@@ -37,7 +37,7 @@ Exit codes: 0 none is live; 1 a leaked credential still works; 2 bad input; 3 no
     const {leaked, options} = issuerSetup(ref, state, flags)
     if (flags['dry-run']) {
       const calls = planCalls(leaked, options)
-      this.print(renderPlannedCalls(calls))
+      this.print(() => renderPlannedCalls(calls))
       return {dryRun: true, calls}
     }
     this.progress(`asking the issuers about ${leaked.length} finding(s)...`)
@@ -49,7 +49,7 @@ Exit codes: 0 none is live; 1 a leaked credential still works; 2 bad input; 3 no
       await this.warnAll(res.warnings)
       recorded = res.events.length
     }
-    this.print(renderVerifications(verifications, summary))
+    this.print(() => renderVerifications(verifications, summary))
     if (recorded) this.print(`\n${ref.id}: ${recorded} verification(s) recorded.`)
     if (summary.live) this.needsAction()
     else if (summary.answered === 0 && summary.unknown > 0) {
