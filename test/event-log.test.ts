@@ -122,6 +122,33 @@ describe('the validation record', () => {
     expect((JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number}).bytes).toBe(statSync(log).size)
   })
 
+  it("an append extends the record over its own lines, so the next read validates nothing", async () => {
+    await appendEvents(log, 'ana', [note('one'), note('two')])
+    const size = () => statSync(log).size
+    const bytes = () => (JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number}).bytes
+    // No read in between: the writer recorded what it wrote.
+    expect(bytes()).toBe(size())
+    await appendEvents(log, 'bob', [note('three')])
+    expect(bytes()).toBe(size())
+    expect(readLog(log)).toEqual(fresh())
+    expect(readLog(log).events.map((e) => (e.data as {text: string}).text)).toEqual(['one', 'two', 'three'])
+  })
+
+  it("another writer's lines that no read has validated stop the append from extending the record", async () => {
+    await appendEvents(log, 'ana', [note('one')])
+    const firstLine = statSync(log).size
+    // A valid event and a broken one appended by something else (a copied log, an older leakctl).
+    const [line] = readFileSync(log, 'utf8').split('\n')
+    appendFileSync(log, JSON.stringify({...(JSON.parse(line!) as Record<string, unknown>), id: '01KZZZZZZZZZZZZZZZZZZZZZZX', data: {text: 'two'}}) + '\n')
+    appendFileSync(log, JSON.stringify({id: '01KZZZZZZZZZZZZZZZZZZZZZZZ', time: '2026-11-22T12:00:00.000Z', actor: 'x', type: 'incident.noted', data: {text: 5}}) + '\n')
+    await appendEvents(log, 'bob', [note('three')])
+    expect((JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number}).bytes).toBe(firstLine)
+    const r = readLog(log)
+    expect(r.events.map((e) => (e.data as {text: string}).text)).toEqual(['one', 'two', 'three'])
+    expect(r.warnings.join()).toMatch(/line 3 skipped, not a valid event/)
+    expect(r).toEqual(fresh())
+  })
+
   it('an edited line under the record: the hash no longer matches, and the line is refused as without a record', async () => {
     await appendEvents(log, 'ana', [note('one'), note('two')])
     readLog(log)

@@ -138,9 +138,32 @@ export async function appendEvents(path: string, author: string | Signer, batch:
     })
     // The counters move first: a crash between the two leaves a gap (a false alarm verify explains), never a reused number.
     seqs.save()
+    const start = fstatSync(fd).size
     writeEvents(fd, events)
+    extendValidated(path, fd, start)
     return events
   })
+}
+
+/**
+ * Our own lines just written (from `start`), checked as a read checks them, join the validation
+ * record when it covered everything before them: the next command (the checklist after a tick)
+ * then reads the whole log without loading the schemas. When others' lines came in between and no
+ * read has validated them yet, the record is left as it is and the next read validates them all.
+ */
+function extendValidated(path: string, fd: number, start: number): void {
+  const buf = readFrom(fd, 0)
+  if (start > 0 && validatedPrefix(path, buf) !== start) return
+  let at = start
+  while (at < buf.length) {
+    const end = buf.indexOf(0x0a, at)
+    if (end < 0) return
+    const text = buf.toString('utf8', at, end)
+    const parsed = parseEvent(JSON.parse(text))
+    if (!parsed.ok || JSON.stringify(parsed.event) !== text) break
+    at = end + 1
+  }
+  if (at > start) recordValidated(path, buf, at)
 }
 
 /**
