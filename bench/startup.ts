@@ -6,8 +6,11 @@ import {fmtMb, fmtMs, measure, type Measure, printTable} from './lib.js'
 
 // CLI start-up: a responder types commands all incident long. The goal
 // (issue 19) is at most 0.25 s for every command: --version, the root help,
-// each command's --help, and two quick real invocations that read a workspace
-// and the built-in playbooks. Runs are interleaved (one of each per round) so
+// each command's --help (answered from oclif's manifest: the command's own
+// modules are not loaded), and the quick real invocations a responder repeats
+// all incident long, which load them: list the incidents and playbooks, the
+// incident's status and checklist (text and JSON), tick and untick an item
+// (each a signed, locked, fsync'ed append). Runs are interleaved (one of each per round) so
 // a burst of load on a shared machine hits every row alike; the median of the
 // rounds is shown beside `node -e 0` measured in the same rounds.
 
@@ -39,6 +42,12 @@ export default async function startup(): Promise<void> {
         .map((id) => ({label: `leakctl ${id.replaceAll(':', ' ')} --help`, args: [bin, ...id.split(':'), '--help']})),
       {label: 'leakctl incident list --json', args: [bin, 'incident', 'list', '--json']},
       {label: 'leakctl playbook list --json', args: [bin, 'playbook', 'list', '--json']},
+      {label: 'leakctl incident status --json', args: [bin, 'incident', 'status', '--json']},
+      {label: 'leakctl incident status', args: [bin, 'incident', 'status']},
+      {label: 'leakctl checklist --json', args: [bin, 'checklist', '--json']},
+      {label: 'leakctl checklist (plain: no terminal)', args: [bin, 'checklist']},
+      {label: 'leakctl checklist tick read-snapshot', args: [bin, 'checklist', 'tick', 'read-snapshot']},
+      {label: 'leakctl checklist untick read-snapshot', args: [bin, 'checklist', 'untick', 'read-snapshot']},
     ]
     const runs: Measure[][] = rows.map(() => [])
     for (let round = 0; round < ROUNDS; round++) {
