@@ -83,6 +83,17 @@ describe('event log', () => {
     expect(r.warnings.join()).toMatch(/unknown type future\.thing/)
   })
 
+  it("an event typed like one of Object's own properties is an unknown type, not a crash", async () => {
+    await appendEvents(log, 'ana', [note('one')])
+    for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      appendFileSync(log, JSON.stringify({id: '01KZZZZZZZZZZZZZZZZZZZZZZX', time: '2026-11-22T12:00:00.000Z', actor: 'x', type, data: {}}) + '\n')
+    }
+    const r = readLog(log)
+    expect(r.events.map((e) => e.type)).toEqual(['incident.noted'])
+    expect(r.warnings.join('\n')).toMatch(/unknown type constructor/)
+    expect(r.warnings.join('\n')).toMatch(/unknown type toString/)
+  })
+
   it('tails from an offset: only new events are read', async () => {
     await appendEvents(log, 'ana', [note('a')])
     const first = readLog(log)

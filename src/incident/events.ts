@@ -91,8 +91,10 @@ function buildSchemas() {
 
   const publicKeyId = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'an ed25519 public key (43 base64url characters)')
 
-  const dataSchemas = {
-    'incident.opened': z.object({
+  // Each type's schema is built when first needed: a tick validates one small object, and the
+  // playbook and finding schemas (most of the work) wait for the events that hold them.
+  const dataSchemas = lazyTable({
+    'incident.opened': () => z.object({
       incident: z.string(),
       title: z.string(),
       kind: z.enum(INCIDENT_KINDS),
@@ -113,16 +115,16 @@ function buildSchemas() {
       /** Chosen at opening, the same on every machine: rotations use the graceful `-planned` procedures. */
       planned: z.boolean().optional(),
     }),
-    'incident.noted': z.object({text: z.string()}),
-    'checklist.items.added': z.object({phases: z.array(phaseSchema), items: z.array(itemSchema)}),
-    'finding.recorded': z.object({finding: findingSchema().superRefine(findingTimes), scan: z.string().optional()}),
-    'check.completed': z.object({
+    'incident.noted': () => z.object({text: z.string()}),
+    'checklist.items.added': () => z.object({phases: z.array(phaseSchema), items: z.array(itemSchema)}),
+    'finding.recorded': () => z.object({finding: findingSchema().superRefine(findingTimes), scan: z.string().optional()}),
+    'check.completed': () => z.object({
       check: z.string(),
       status: z.enum(['pass', 'fail', 'partial', 'unknown', 'skipped']),
       summary: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
-    'evidence.found': z.object({
+    'evidence.found': () => z.object({
       source: z.string(),
       summary: z.string(),
       /** When it happened in the outside system (a CloudTrail eventTime). */
@@ -131,13 +133,13 @@ function buildSchemas() {
       reasons: z.array(z.string()).optional(),
       ref: z.record(z.string(), z.unknown()).optional(),
     }),
-    'item.ticked': z.object({item: z.string(), note: z.string().optional()}),
-    'item.unticked': z.object({item: z.string(), note: z.string().optional()}),
-    'item.noted': z.object({item: z.string(), text: z.string()}),
-    'item.assigned': z.object({item: z.string(), owner: z.string()}),
+    'item.ticked': () => z.object({item: z.string(), note: z.string().optional()}),
+    'item.unticked': () => z.object({item: z.string(), note: z.string().optional()}),
+    'item.noted': () => z.object({item: z.string(), text: z.string()}),
+    'item.assigned': () => z.object({item: z.string(), owner: z.string()}),
     // Is a leaked credential still dangerous? One event per credential per check,
     // from the live cluster (`verify cluster`) or its issuer (`verify issuer`).
-    'verification.recorded': z.object({
+    'verification.recorded': () => z.object({
       fingerprint: z.string(),
       /** findingKey() of the finding checked, so the items covering it can follow the evidence. */
       finding: z.string(),
@@ -154,7 +156,7 @@ function buildSchemas() {
       consumers: z.array(z.object({kind: z.string(), namespace: z.string().optional(), name: z.string()})).optional(),
     }),
     // A revocation asked of an issuer (`revoke --apply`), or planned (applied: false).
-    'credential.revoked': z.object({
+    'credential.revoked': () => z.object({
       fingerprint: z.string(),
       finding: z.string(),
       class: z.string(),
@@ -165,9 +167,9 @@ function buildSchemas() {
     }),
     // Chain of custody: a responder asks to join with their signing key; the
     // commander admits a key under a name. Only admitted keys' events count.
-    'responder.joined': z.object({name: z.string().min(1).max(200), key: publicKeyId}),
-    'responder.admitted': z.object({name: z.string().min(1).max(200), key: publicKeyId}),
-  } as const
+    'responder.joined': () => z.object({name: z.string().min(1).max(200), key: publicKeyId}),
+    'responder.admitted': () => z.object({name: z.string().min(1).max(200), key: publicKeyId}),
+  })
 
   const envelope = z.object({
     id: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID'),
@@ -181,6 +183,19 @@ function buildSchemas() {
   })
 
   return {windowSchema, phaseSchema, itemSchema, publicKeyId, dataSchemas, envelope}
+}
+
+/**
+ * A table whose values are made on first access, without a prototype: a type
+ * read from a log (`constructor`, `__proto__`) finds nothing, not Object's own.
+ */
+function lazyTable<T extends Record<string, () => unknown>>(builders: T): {readonly [K in keyof T]: ReturnType<T[K]>} {
+  const table = Object.create(null) as {[K in keyof T]: ReturnType<T[K]>}
+  for (const key of Object.keys(builders) as (keyof T & string)[]) {
+    let made: ReturnType<T[typeof key]> | undefined
+    Object.defineProperty(table, key, {enumerable: true, get: () => (made ??= builders[key]!() as ReturnType<T[typeof key]>)})
+  }
+  return table
 }
 
 type Schemas = ReturnType<typeof buildSchemas>
@@ -237,8 +252,9 @@ export function parseEvent(raw: unknown, nowMs = Date.now()): ParsedEvent {
   const idTime = ulidTime(env.data.id)
   if (idTime > nowMs + MAX_CLOCK_SKEW_MS) return {ok: false, error: `id: its time (${idTime > 8.64e15 ? 'beyond any date' : new Date(idTime).toISOString()}) is in the future`}
   if (Date.parse(env.data.time) > nowMs + MAX_CLOCK_SKEW_MS) return {ok: false, error: `time: ${env.data.time} is in the future`}
-  const schema = (dataSchemas as Record<string, z.ZodType>)[env.data.type]
-  if (!schema) return {ok: false, unknownType: env.data.type}
+  // Own entries only: a hostile log's `constructor` or `toString` is an unknown type, not a crash.
+  if (!Object.hasOwn(dataSchemas, env.data.type)) return {ok: false, unknownType: env.data.type}
+  const schema = (dataSchemas as Record<string, z.ZodType>)[env.data.type]!
   const wild = unboundedNumber(env.data.data, 'data')
   if (wild) return {ok: false, error: `${env.data.type}: ${wild}: number out of range`}
   const data = schema.safeParse(env.data.data)
