@@ -7,6 +7,7 @@ import {fromSystemError, inputError} from '../errors.js'
 import {shQuote} from '../text/shell.js'
 import type {EncryptionConfig, ProviderEntry} from './encryption-config.js'
 import {writePrivateFile} from '../private-file.js'
+import {lookupTable} from '../lookup.js'
 
 // The fixed EncryptionConfiguration for an incident's cluster
 // (apiserver.config.k8s.io/v1): a fresh key of an encrypting provider FIRST,
@@ -20,7 +21,7 @@ export const FIX_PROVIDERS = ['secretbox', 'aescbc'] as const
 export type FixProvider = (typeof FIX_PROVIDERS)[number]
 
 /** Kinds of the inventory, as the EncryptionConfiguration names their resources. */
-const RESOURCE_OF: Record<string, string> = {
+const RESOURCE_OF = lookupTable({
   Secret: 'secrets',
   ConfigMap: 'configmaps',
   Pod: 'pods',
@@ -30,7 +31,7 @@ const RESOURCE_OF: Record<string, string> = {
   ReplicaSet: 'replicasets.apps',
   Job: 'jobs.batch',
   CronJob: 'cronjobs.batch',
-}
+})
 
 /** `secrets` always, then each other built-in resource an etcd finding was read from (a ConfigMap, a Deployment's env). */
 export function exposedResources(findings: readonly Finding[]): string[] {

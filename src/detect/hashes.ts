@@ -1,6 +1,7 @@
 import type {Candidate} from './engine.js'
 import {lowVariety} from './placeholder.js'
 import {RANK} from './rules.js'
+import {lookupTable} from '../lookup.js'
 
 // Password hashes in any text: SQL dumps, YAML and JSON fixtures, /etc/shadow,
 // htpasswd and LDIF. A hash is not the password, but it is cracked offline at
@@ -42,7 +43,7 @@ interface Scheme {
   detail?: string
 }
 
-const DIGEST_BYTES: Record<string, number> = {sha: 20, sha256: 32, sha384: 48, sha512: 64, md5: 16}
+const DIGEST_BYTES = lookupTable({sha: 20, sha256: 32, sha384: 48, sha512: 64, md5: 16})
 
 /** The scheme of a hash the format says is one (a shadow or htpasswd field), or undefined. */
 export function hashScheme(hash: string): Scheme | undefined {

@@ -5,6 +5,7 @@ import nacl from 'tweetnacl'
 import type {EncryptionConfig, ResourceRule} from '../cluster/encryption-config.js'
 import type {Envelope} from './envelope.js'
 import {Fields, WIRE} from './proto.js'
+import {lookupTable} from '../lookup.js'
 
 // Proving a key decrypts a stored value, in each provider's layout (the
 // bytes after `k8s:enc:<provider>:v1:<key>:`):
@@ -32,7 +33,7 @@ export interface Keyring {
 }
 
 /** API group of the built-in resources whose etcd keys carry no group. */
-const BUILTIN_GROUP: Record<string, string> = {
+const BUILTIN_GROUP = lookupTable({
   deployments: 'apps',
   statefulsets: 'apps',
   daemonsets: 'apps',
@@ -40,7 +41,7 @@ const BUILTIN_GROUP: Record<string, string> = {
   controllerrevisions: 'apps',
   jobs: 'batch',
   cronjobs: 'batch',
-}
+})
 
 /**
  * The rule kube-apiserver applies to a resource: the first whose list names it

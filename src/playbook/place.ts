@@ -1,4 +1,5 @@
 import {type Finding, findingVars} from '../detect/finding.js'
+import {lookupTable} from '../lookup.js'
 
 // Where a leaked value lives, in the words a command needs: the Secret's own
 // data key (`password`, not the field path `data.password`), the workload and
@@ -8,7 +9,7 @@ import {type Finding, findingVars} from '../detect/finding.js'
 // anything else stays a visible blank.
 
 /** Kubernetes kinds whose pod template can hold an env var, as `kubectl set env` names them. */
-const WORKLOADS: Record<string, string> = {
+const WORKLOADS = lookupTable({
   Deployment: 'deployment',
   StatefulSet: 'statefulset',
   DaemonSet: 'daemonset',
@@ -16,7 +17,7 @@ const WORKLOADS: Record<string, string> = {
   Job: 'job',
   ReplicaSet: 'replicaset',
   Pod: 'pod',
-}
+})
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
 const DATA_KEY = /^[-._a-zA-Z0-9]{1,253}$/
@@ -40,7 +41,7 @@ export interface Place {
 }
 
 /** Consumer kinds `kubectl rollout restart` takes. */
-const ROLLOUT: Record<string, string> = {Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset'}
+const ROLLOUT = lookupTable({Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset'})
 
 export function placeOf(f: Finding): Place {
   const p: Place = {}

@@ -2,6 +2,7 @@ import {DANGEROUS_STATES, DEAD_STATES, type EventOf, type VerificationState} fro
 import type {IncidentState, ItemState} from '../incident/state.js'
 import {isBlank} from '../text/shell.js'
 import {restartCommand} from './cluster/consumers.js'
+import {lookupTable} from '../lookup.js'
 
 // The checklist follows the evidence. A verification (`verify cluster`,
 // `verify issuer`) that shows a leaked credential dead (rotated, deleted,
@@ -78,10 +79,10 @@ export function decideVerification(items: readonly ItemState[], latest: Readonly
 }
 
 /** The checks whose items the tool ticks when it performed them: check id -> items. */
-const CHECK_ITEMS: Record<string, {items: string[]; ran: (status: string) => boolean}> = {
+const CHECK_ITEMS = lookupTable<{items: string[]; ran: (status: string) => boolean}>({
   'scan-etcd': {items: ['read-snapshot', 'quantify-exposure'], ran: () => true},
   'encryption-at-rest': {items: ['check-encryption-config'], ran: (s) => s === 'pass' || s === 'fail' || s === 'partial'},
-}
+})
 
 export function decideCheck(items: ReadonlyMap<string, ItemState>, e: EventOf<'check.completed'>): FollowDecision[] {
   const rule = CHECK_ITEMS[e.data.check]

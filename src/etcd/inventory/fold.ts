@@ -6,6 +6,7 @@ import type {ObjectKey} from '../k8s/keys.js'
 import {ConsumerIndex, type ConsumerRef, type OwnerFacts} from '../../verify/cluster/consumers.js'
 import type {Consumer} from '../../verify/cluster/live.js'
 import type {Analysis} from './analyze.js'
+import {lookupTable} from '../../lookup.js'
 
 // Every revision of every object, folded in revision order into one entry per
 // Secret and one finding per credential elsewhere. A credential counts as
@@ -309,7 +310,7 @@ function heldAt(c: Credential, revision: number, readable: SecretCredential['rea
 }
 
 /** How far up the owner chain a kind is: a Deployment's env literal is copied into its ReplicaSets and their Pods. */
-const OWNER_RANK: Record<string, number> = {Deployment: 0, StatefulSet: 0, DaemonSet: 0, CronJob: 0, ReplicationController: 1, ReplicaSet: 1, Job: 1, PodTemplate: 2, Pod: 3}
+const OWNER_RANK = lookupTable({Deployment: 0, StatefulSet: 0, DaemonSet: 0, CronJob: 0, ReplicationController: 1, ReplicaSet: 1, Job: 1, PodTemplate: 2, Pod: 3})
 
 /**
  * One finding per credential per place to fix. A workload credential shows

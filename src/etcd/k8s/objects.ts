@@ -1,5 +1,6 @@
 import {podSpecOf, type Ref, refsOf} from '../../verify/cluster/consumers.js'
 import {Fields, ProtoError, WIRE} from '../proto.js'
+import {lookupTable} from '../../lookup.js'
 
 // Kubernetes objects as kube-apiserver stores them. The protobuf storage
 // encoding is the 4 bytes "k8s\0" and a runtime.Unknown:
@@ -264,7 +265,7 @@ export interface Workload {
 }
 
 /** Where each workload kind keeps its pod spec, as a path of field numbers from the object. */
-const POD_SPEC_PATH: Record<string, number[]> = {
+const POD_SPEC_PATH = lookupTable<number[]>({
   Pod: [2],
   PodTemplate: [2, 2],
   Deployment: [2, 3, 2],
@@ -274,7 +275,7 @@ const POD_SPEC_PATH: Record<string, number[]> = {
   DaemonSet: [2, 2, 2],
   Job: [2, 6, 2],
   CronJob: [2, 5, 2, 6, 2],
-}
+})
 
 export const WORKLOAD_KINDS = Object.keys(POD_SPEC_PATH)
 

@@ -1,5 +1,6 @@
 import {shQuote} from '../../text/shell.js'
 import type {Consumer, LiveObject} from './live.js'
+import {lookupTable} from '../../lookup.js'
 
 // Who reads a Secret (or ConfigMap): the pod templates that name it — env
 // valueFrom.secretKeyRef, envFrom.secretRef, secret and projected volumes,
@@ -158,7 +159,7 @@ export function ownersOf(o: Pick<LiveObject, 'namespace' | 'owners' | 'labels' |
   return out
 }
 
-const RESTARTABLE: Record<string, string> = {Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset'}
+const RESTARTABLE = lookupTable({Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset'})
 
 /** The exact command that makes a consumer read the new value; null when it has none (a CronJob's next run reads it). */
 export function restartCommand(c: ConsumerRef, context?: string): string | null {

@@ -1,5 +1,6 @@
 import type {KubeSession} from '../../cluster/kube.js'
 import {statusMessage} from '../../cluster/kube.js'
+import {lookupTable} from '../../lookup.js'
 
 // One paginated list per resource, through @kubernetes/client-node: pages of
 // `limit` objects chained by the `continue` token, each page handed over and
@@ -40,7 +41,7 @@ export const RESOURCE_KIND: Record<Resource, string> = {
   ingresses: 'Ingress',
 }
 
-export const KIND_RESOURCE: Record<string, Resource> = Object.fromEntries(Object.entries(RESOURCE_KIND).map(([r, k]) => [k, r as Resource]))
+export const KIND_RESOURCE = lookupTable<Resource>(Object.fromEntries(Object.entries(RESOURCE_KIND).map(([r, k]) => [k, r as Resource])))
 
 export interface Page {
   items: unknown[]
