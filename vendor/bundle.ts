@@ -11,7 +11,7 @@ import {rmSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {build} from 'esbuild'
+import {build, type Plugin} from 'esbuild'
 
 const root = join(import.meta.dirname, '..', '..')
 const outdir = 'dist/vendor'
@@ -27,6 +27,24 @@ async function entries(ext: '.js' | '.cjs'): Promise<{in: string; out: string}[]
   return Object.values(pkg.imports)
     .filter((t) => t.default.startsWith(`./${outdir}/`) && t.default.endsWith(ext))
     .map((t) => ({in: t.types, out: t.default.slice(`./${outdir}/`.length, -ext.length)}))
+}
+
+/**
+ * oclif sorts the manifest's command ids with localeCompare on every start: the first call builds
+ * ICU's collator, 8-14 ms of each command's start-up. Our ids are lower-case ASCII words joined by
+ * `:` and `-`, which code-unit order sorts the same (test/cli-contracts.test.ts holds it). The build
+ * fails if the line is not found, so an oclif upgrade that moves it is noticed.
+ */
+const SORT_BY_LOCALE = '.sort((a, b) => a.id.localeCompare(b.id))'
+const codeUnitSort: Plugin = {
+  name: 'oclif-code-unit-sort',
+  setup(b) {
+    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, async (args) => {
+      const text = await readFile(args.path, 'utf8')
+      if (!text.includes(SORT_BY_LOCALE)) throw new Error(`${args.path}: oclif no longer sorts its commands with "${SORT_BY_LOCALE}"; update vendor/bundle.ts`)
+      return {contents: text.replace(SORT_BY_LOCALE, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'), loader: 'js'}
+    })
+  },
 }
 
 const entryPoints = await entries('.js')
@@ -48,6 +66,7 @@ await build({
   // oclif requires it only to read a tsconfig.json when NODE_ENV is test or development.
   external: ['typescript'],
   banner: {js: "import {createRequire as __vendorRequire} from 'node:module'; const require = __vendorRequire(import.meta.url);"},
+  plugins: [codeUnitSort],
   logLevel: 'warning',
 })
 
