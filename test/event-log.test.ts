@@ -145,6 +145,16 @@ describe('the validation record', () => {
     expect(readLog(log).events.map((e) => (e.data as {text: string}).text)).toEqual(['one', 'two', 'three'])
   })
 
+  it('a record whose hash does not match what it claims to cover is not extended by an append', async () => {
+    await appendEvents(log, 'ana', [note('one')])
+    const rec = JSON.parse(readFileSync(record(), 'utf8')) as {bytes: number; sha256: string; schema: string}
+    const forged = JSON.stringify({...rec, sha256: 'f'.repeat(64)})
+    writeFileSync(record(), forged)
+    await appendEvents(log, 'bob', [note('two')])
+    expect(readFileSync(record(), 'utf8')).toBe(forged)
+    expect(readLog(log)).toEqual(fresh())
+  })
+
   it("another writer's lines that no read has validated stop the append from extending the record", async () => {
     await appendEvents(log, 'ana', [note('one')])
     const firstLine = statSync(log).size

@@ -4,7 +4,7 @@ import {basename, dirname, join} from 'node:path'
 import {dependencyError, inputError} from '../errors.js'
 import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'
 import {signEvent, type Signer} from './signing.js'
-import {recordValidated, validatedPrefix} from './validated.js'
+import {extendValidated, recordValidated, validatedPrefix} from './validated.js'
 
 // An incident is one append-only JSON-lines file. Appends take an exclusive
 // lock (several responders' processes may write at once), are written in one
@@ -140,7 +140,7 @@ export async function appendEvents(path: string, author: string | Signer, batch:
     seqs.save()
     const start = fstatSync(fd).size
     writeEvents(fd, events)
-    extendValidated(path, fd, start)
+    recordOwnLines(path, fd, start)
     return events
   })
 }
@@ -151,19 +151,23 @@ export async function appendEvents(path: string, author: string | Signer, batch:
  * then reads the whole log without loading the schemas. When others' lines came in between and no
  * read has validated them yet, the record is left as it is and the next read validates them all.
  */
-function extendValidated(path: string, fd: number, start: number): void {
-  const buf = readFrom(fd, 0)
-  if (start > 0 && validatedPrefix(path, buf) !== start) return
-  let at = start
-  while (at < buf.length) {
-    const end = buf.indexOf(0x0a, at)
-    if (end < 0) return
-    const text = buf.toString('utf8', at, end)
-    const parsed = parseEvent(JSON.parse(text))
-    if (!parsed.ok || JSON.stringify(parsed.event) !== text) break
-    at = end + 1
+function recordOwnLines(path: string, fd: number, start: number): void {
+  // A speed-up only: the events are durable already, so nothing here may fail the append.
+  try {
+    const buf = readFrom(fd, 0)
+    let at = start
+    while (at < buf.length) {
+      const end = buf.indexOf(0x0a, at)
+      if (end < 0) break
+      const text = buf.toString('utf8', at, end)
+      const parsed = parseEvent(JSON.parse(text))
+      if (!parsed.ok || JSON.stringify(parsed.event) !== text) break
+      at = end + 1
+    }
+    if (at > start) extendValidated(path, buf, start, at)
+  } catch {
+    // the next read validates these lines
   }
-  if (at > start) recordValidated(path, buf, at)
 }
 
 /**

@@ -63,11 +63,36 @@ export function validatedPrefix(logPath: string, buf: Uint8Array): number {
 
 /** Records that the first `bytes` of `buf` (whole lines) passed validation. Best effort: a read-only incident is still read. */
 export function recordValidated(logPath: string, buf: Uint8Array, bytes: number): void {
+  writeRecord(logPath, () => ({schema: currentSchema(), bytes, sha256: sha256(buf.subarray(0, bytes))}))
+}
+
+/**
+ * Moves the record from the first `from` bytes of `buf` to the first `to` (whole lines that passed
+ * validation) when it covers exactly `from` now, or when there is none and `from` is 0 (a new log).
+ * The prefix is hashed once for both the check and the new record. Best effort, as above.
+ */
+export function extendValidated(logPath: string, buf: Uint8Array, from: number, to: number): void {
+  let rec: Partial<ValidationRecord> | null = null
+  try {
+    rec = JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<ValidationRecord>
+  } catch {
+    // none (or unreadable): only a new log starts one here
+  }
+  if (from === 0 ? rec !== null : rec?.bytes !== from) return
+  const h = createHash('sha256').update(buf.subarray(0, from))
+  try {
+    if (from > 0 && (rec!.schema !== currentSchema() || h.copy().digest('hex') !== rec!.sha256)) return
+  } catch {
+    return // the schema code cannot be read: nothing is recorded
+  }
+  writeRecord(logPath, () => ({schema: currentSchema(), bytes: to, sha256: h.update(buf.subarray(from, to)).digest('hex')}))
+}
+
+function writeRecord(logPath: string, make: () => ValidationRecord): void {
   const path = recordPath(logPath)
   const tmp = `${path}.${process.pid}.tmp`
   try {
-    const rec: ValidationRecord = {schema: currentSchema(), bytes, sha256: sha256(buf.subarray(0, bytes))}
-    writeFileSync(tmp, JSON.stringify(rec) + '\n', {mode: 0o600})
+    writeFileSync(tmp, JSON.stringify(make()) + '\n', {mode: 0o600})
     renameSync(tmp, path)
   } catch {
     rmSync(tmp, {force: true})
