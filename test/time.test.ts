@@ -70,6 +70,29 @@ describe('utcAndLocal', () => {
     process.env.TZ = saved
   })
 
+  it('shows the local clock and date in the responder\'s zone, named by its offset at that instant', async () => {
+    const {localClock, utcAndLocal} = await import('../cli/render/text.js')
+    const saved = process.env.TZ
+    try {
+      const at = (tz: string, iso: string) => {
+        process.env.TZ = tz
+        return utcAndLocal(iso)
+      }
+      expect(at('UTC', '2026-12-04T00:02:00.000Z')).toBe('2026-12-04 00:02Z (00:02 UTC)')
+      expect(at('Europe/Berlin', '2026-12-04T00:02:00.000Z')).toBe('2026-12-04 00:02Z (01:02 GMT+1)')
+      // Summer time: the offset of that instant, not of today.
+      expect(at('Europe/Berlin', '2026-07-04T00:02:00.000Z')).toBe('2026-07-04 00:02Z (02:02 GMT+2)')
+      // The local date when it is another day there.
+      expect(at('America/New_York', '2026-12-04T00:02:00.000Z')).toBe('2026-12-04 00:02Z (2026-12-03 19:02 GMT-5)')
+      expect(at('Asia/Kolkata', '2026-12-04T00:02:00.000Z')).toBe('2026-12-04 00:02Z (05:32 GMT+5:30)')
+      process.env.TZ = 'America/St_Johns'
+      expect(localClock('2026-12-04T12:00:00.000Z')).toBe('08:30 GMT-3:30')
+    } finally {
+      if (saved === undefined) delete process.env.TZ
+      else process.env.TZ = saved
+    }
+  })
+
   it('the checklist screen uses the same clock: 00:02, never 24:02', async () => {
     const {clockAndLocal} = await import('../cli/ui/format.js')
     expect(clockAndLocal('2026-12-04T00:02:00.000Z', '2026-12-03T23:57:00.000Z')).toMatch(/^12-04 00:02Z \(\d\d:02 /)

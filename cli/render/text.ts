@@ -33,26 +33,33 @@ export function table(rows: string[][], header?: string[]): string {
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join('  ').trimEnd()).join('\n')
 }
 
-// Made on first use: building a formatter loads ICU's data (~10 ms), which
-// the commands that print no local time (every --json) need not pay.
-let localFmt: Intl.DateTimeFormat | undefined
-let localDateFmt: Intl.DateTimeFormat | undefined
+// The local time is read with Date's own getters, not Intl.DateTimeFormat:
+// the first formatter loads ICU's locale and zone data, 22-25 ms of every
+// command that prints a local time (docs/performance.md). The zone is shown
+// as its offset from UTC (`GMT+1`, `GMT-5`, `GMT+5:30`), which no two zones
+// share at one instant, where ICU would say `EST` for some and `GMT+1` for others.
 
-/** `2026-11-22 11:25Z (12:25 CET)`: UTC first, local time beside it. */
-/** `00:32 CET`: the responder's own clock, 00-23. */
-export function localClock(iso: string): string {
-  // h23, not hour12: false: some ICU data then picks h24 and prints 24:32 for half past midnight.
-  localFmt ??= new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short'})
-  return localFmt.format(new Date(iso))
+const two = (n: number): string => String(n).padStart(2, '0')
+
+/** `GMT+1`, `GMT-5`, `GMT+5:30`; `UTC` when the clock is on UTC. */
+function offsetName(minutesEast: number): string {
+  if (minutesEast === 0) return 'UTC'
+  const a = Math.abs(minutesEast)
+  return `GMT${minutesEast > 0 ? '+' : '-'}${Math.floor(a / 60)}${a % 60 ? `:${two(a % 60)}` : ''}`
 }
 
+/** `00:32 GMT+1`: the responder's own clock, 00-23, and its offset at that instant. */
+export function localClock(iso: string): string {
+  const d = new Date(iso)
+  return `${two(d.getHours())}:${two(d.getMinutes())} ${offsetName(-d.getTimezoneOffset())}`
+}
+
+/** `2026-11-22 11:25Z (12:25 GMT+1)`: UTC first, local time beside it, with the local date when it differs. */
 export function utcAndLocal(iso: string): string {
   const d = new Date(iso)
   const utc = `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`
-  localDateFmt ??= new Intl.DateTimeFormat('en-CA', {year: 'numeric', month: '2-digit', day: '2-digit'})
-  const localDay = localDateFmt.format(d)
-  const local = localClock(iso)
-  return `${utc} (${localDay === iso.slice(0, 10) ? '' : `${localDay} `}${local})`
+  const localDay = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`
+  return `${utc} (${localDay === iso.slice(0, 10) ? '' : `${localDay} `}${localClock(iso)})`
 }
 
 export function shortUtc(iso: string): string {

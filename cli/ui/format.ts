@@ -13,7 +13,7 @@ export function clock(iso: string, nowIso: string): string {
   return iso.slice(0, 10) === nowIso.slice(0, 10) ? hm : `${iso.slice(5, 10)} ${hm}`
 }
 
-/** `13:40Z (14:40 CET)`. */
+/** `13:40Z (14:40 GMT+1)`. */
 export function clockAndLocal(iso: string, nowIso: string): string {
   return `${clock(iso, nowIso)} (${localClock(iso)})`
 }
