@@ -4,11 +4,12 @@ import type {EncryptionCheck} from '../../src/cluster/check.js'
 import type {Severity} from '../../src/cluster/lint.js'
 import type {WriteMode} from '../../src/cluster/resources.js'
 import {table} from './text.js'
+import {count} from '../../src/text/count.js'
 
 // The human form of `leakctl check encryption`: the verdict line first, then
 // each piece of evidence, what is missing, cross-checks, and the plan.
 
-const n = (x: number) => x.toLocaleString('en')
+const n = count
 
 export function verdictLine(r: EncryptionCheck): string {
   const [head, ...rest] = r.summary.split(' — ')

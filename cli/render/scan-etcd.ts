@@ -5,6 +5,7 @@ import type {EtcdScanResult, StorageCensus} from '../../src/etcd/scan.js'
 import {safeLine} from '../../src/text/terminal.js'
 import {csvCell} from '../../src/text/csv.js'
 import {riskColor, table} from './text.js'
+import {count} from '../../src/text/count.js'
 
 // scan etcd for people: the verdict on the first line, what the storage says
 // about when encryption began, then the readable Secrets by risk with the
@@ -12,7 +13,7 @@ import {riskColor, table} from './text.js'
 // fingerprints and redacted previews only.
 
 const PER_RISK = 20
-const n = (x: number) => x.toLocaleString('en')
+const n = count
 const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`
 
 /** The line printed before any value is decoded: what the storage envelopes alone say. */

@@ -4,6 +4,7 @@ import type {GitScanFinding, GitScanResult} from '../../src/git/scan.js'
 import {safeLine} from '../../src/text/terminal.js'
 import {byRisk, countByRisk, riskSummary} from './findings.js'
 import {riskColor} from './text.js'
+import {count} from '../../src/text/count.js'
 
 const short = (sha: string) => sha.slice(0, 12)
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}${iso.endsWith('Z') ? 'Z' : iso.slice(19)}`
@@ -13,7 +14,7 @@ export function renderGitScan(r: GitScanResult): string {
   const out: string[] = []
   const verdict = r.summary.verdict
   out.push(r.findings.length || r.uncommitted.length ? chalk.bold.red(`EXPOSED: ${safeLine(verdict)}`) : chalk.bold.green(safeLine(verdict)))
-  out.push(chalk.dim(`${r.stats.commits.toLocaleString('en')} commits, ${r.stats.blobs.toLocaleString('en')} blobs (${(r.stats.bytes / 1048576).toFixed(1)} MiB) in ${(r.stats.ms / 1000).toFixed(1)} s · by risk: `) + riskSummary(countByRisk(r.findings)))
+  out.push(chalk.dim(`${count(r.stats.commits)} commits, ${count(r.stats.blobs)} blobs (${(r.stats.bytes / 1048576).toFixed(1)} MiB) in ${(r.stats.ms / 1000).toFixed(1)} s · by risk: `) + riskSummary(countByRisk(r.findings)))
   const groups = new Map<string, GitScanFinding[]>()
   for (const f of r.findings) groups.set(f.fingerprint, [...(groups.get(f.fingerprint) ?? []), f])
   const ordered = [...groups.values()].sort((a, b) => byRisk(a[0]!, b[0]!) || a[0]!.date.localeCompare(b[0]!.date))

@@ -6,6 +6,7 @@ import {etcdCsv, renderCensus, renderEtcdScan} from '../../cli/render/scan-etcd.
 import {inputError} from '../../src/errors.js'
 import {scanSnapshot} from '../../src/etcd/scan.js'
 import {safeText} from '../../src/text/terminal.js'
+import {count} from '../../src/text/count.js'
 
 export default class ScanEtcd extends BaseCommand {
   static override summary = 'Read a leaked etcd snapshot offline: which Secrets are readable, every revision, how bad each is'
@@ -41,7 +42,7 @@ Exit 1 when readable credentials are in the file, 0 when none, 2 for a bad or da
       encryptionConfig,
       prefix: prefix?.replace(/\/+$/, '') || undefined,
       deep: flags.deep,
-      onProgress: (n) => this.progress(`reading revisions: ${n.toLocaleString('en')}`),
+      onProgress: (n) => this.progress(`reading revisions: ${count(n)}`),
       // The first half of the verdict within a second, before the values are decoded (text only).
       onCensus: this.jsonEnabled() || flags.format === 'csv' ? undefined : (c) => c.secrets > 0 && this.print(() => renderCensus(c)),
     })

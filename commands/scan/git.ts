@@ -9,6 +9,7 @@ import {fromSystemError} from '../../src/errors.js'
 import {baselineDocument, baselineFingerprinter, readBaseline} from '../../src/git/baseline.js'
 import {toSarif} from '../../src/git/sarif.js'
 import {scanRepository} from '../../src/git/scan.js'
+import {count} from '../../src/text/count.js'
 
 export default class ScanGit extends BaseCommand {
   static override summary = 'Scan a repository’s whole history for secrets: when each was first committed, where it still is, whether it was pushed'
@@ -57,7 +58,7 @@ Exit 1 when secrets are found (after --baseline), 0 when none, 2 for bad input.`
       baseline: baseline?.fingerprints,
       // With a baseline's key (CI), no workspace is made: nothing is cached.
       cacheDir: flags.cache && !keyed ? this.workspaceDir(flags.workspace) : undefined,
-      onProgress: (p) => this.progress(p.phase === 'history' ? `reading history: ${p.done.toLocaleString('en')} commits` : `scanning blobs: ${p.done.toLocaleString('en')}/${p.total?.toLocaleString('en')}`),
+      onProgress: (p) => this.progress(p.phase === 'history' ? `reading history: ${count(p.done)} commits` : `scanning blobs: ${count(p.done)}/${p.total === undefined ? undefined : count(p.total)}`),
     })
     this.progressDone()
     if (keyed) result.warnings.push(`fingerprints are keyed with the baseline's key (${flags.baseline ?? flags['write-baseline']}), not the workspace's: they do not match an incident's findings`)

@@ -16,6 +16,7 @@ import type {MetricsEvidence} from './metrics.js'
 import {isDependencyFailure, type Missing} from './missing.js'
 import {reencryptionPlan} from './plan.js'
 import {decideVerdict, type Facet, type Verdict} from './verdict.js'
+import {count} from '../text/count.js'
 
 // `leakctl check encryption`: gathers every piece of evidence it was given
 // access to — the configuration file, the live API servers, EKS, the raw
@@ -123,7 +124,7 @@ export async function checkEncryption(o: CheckOptions): Promise<EncryptionCheck>
     if (etcd) {
       progress(`counting Secrets in etcd under ${prefix}/secrets/`)
       try {
-        stored = await countSecrets(etcd, {prefix, keyring, writer, pageSize: o.pageSize, onPage: (done, total) => progress(`counting Secrets in etcd: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`)})
+        stored = await countSecrets(etcd, {prefix, keyring, writer, pageSize: o.pageSize, onPage: (done, total) => progress(`counting Secrets in etcd: ${count(done)} / ${count(total)}`)})
         if (stored.total === 0) {
           const m: Missing = {evidence: 'etcd', kind: 'not-found', reason: `no Secrets under ${prefix}/secrets/ in etcd ${etcd.endpoints.join(',')}`, fix: 'give the API server\'s --etcd-prefix (OpenShift: /kubernetes.io), and an etcd of this cluster'}
           missing.push(m)

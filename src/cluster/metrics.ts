@@ -1,5 +1,6 @@
 import {providerLabel, readEnvelope} from '../etcd/envelope.js'
 import {parseSamples, type Sample} from './prometheus.js'
+import {count} from '../text/count.js'
 
 // What kube-apiserver's own counters say about encryption at rest:
 //   apiserver_storage_transformation_operations_total{transformation_type, transformer_prefix, status}
@@ -168,4 +169,4 @@ function reloadState(samples: Sample[]): MetricsEvidence['reload'] {
 }
 
 const byCount = (a: PrefixCount, b: PrefixCount) => b.ok + b.failed - (a.ok + a.failed) || a.prefix.localeCompare(b.prefix)
-const fmt = (n: number) => n.toLocaleString('en')
+const fmt = count

@@ -5,6 +5,7 @@ import type {StoredCount} from './etcd.js'
 import type {LintResult} from './lint.js'
 import type {MetricsEvidence} from './metrics.js'
 import type {Missing} from './missing.js'
+import {count} from '../text/count.js'
 
 // One verdict from every piece of evidence, strongest first. Two questions:
 //   writes — how is a Secret written NOW stored?  canary > API server flags >
@@ -53,7 +54,7 @@ export interface VerdictResult {
   exitCode: 0 | 1 | 3
 }
 
-const n = (x: number) => x.toLocaleString('en')
+const n = count
 
 export function decideWrites(i: VerdictInput): Facet {
   if (i.canary) {

@@ -15,6 +15,7 @@ import {keyringsFrom} from './inventory/keyrings.js'
 import {analyzeJob, type ValueJob, type ValueResult} from './inventory/worker.js'
 import {type ObjectKey, PrefixVote, routeCustom, routeKey} from './k8s/keys.js'
 import {openSnapshot, type Snapshot, type SnapshotInfo} from './snapshot.js'
+import {count} from '../text/count.js'
 
 export type {SecretCredential, SecretEntry, StorageTimeline} from './inventory/fold.js'
 
@@ -312,11 +313,11 @@ function summarize(info: SnapshotInfo, folded: ReturnType<Folder['finish']>, pre
   if (writer === 'identity') warnings.push(`${config!.file}: identity is the first provider for Secrets, so new Secrets are written in plaintext; put it last`)
   const total = secrets.length
   const risks = `${byRisk.critical} critical, ${byRisk.high} high, ${byRisk.medium} medium, ${byRisk.low} low`
-  const outside = findings.length ? `; ${findings.length.toLocaleString('en')} more credential(s) outside Secrets` : ''
+  const outside = findings.length ? `; ${count(findings.length)} more credential(s) outside Secrets` : ''
   const verdict =
     total === 0
-      ? `No Secrets found in this snapshot${prefix ? '' : ' (no Kubernetes objects)'}${findings.length ? `; ${findings.length.toLocaleString('en')} credential(s) found outside Secrets` : ''}.`
-      : `${readable.toLocaleString('en')} of ${total.toLocaleString('en')} Secrets are readable by anyone with this file${readable ? ` (${risks})` : ''}${outside}.`
+      ? `No Secrets found in this snapshot${prefix ? '' : ' (no Kubernetes objects)'}${findings.length ? `; ${count(findings.length)} credential(s) found outside Secrets` : ''}.`
+      : `${count(readable)} of ${count(total)} Secrets are readable by anyone with this file${readable ? ` (${risks})` : ''}${outside}.`
   return {
     summary: {
       verdict,

@@ -13,6 +13,7 @@ import {BlobReader, presentObjects} from './blobs.js'
 import {type Change, type Commit, HistoryError, readHistory, topoOrder} from './history.js'
 import {git, GitError, gitMissing, openRepository, type Remote, type RepoInfo, spawnGit} from './repo.js'
 import {type BlobResult, blobScan} from './scan-worker.js'
+import {count} from '../text/count.js'
 
 // The history scan: every commit reachable from the refs, every unique blob
 // read and scanned once, findings mapped back to the commit that first put
@@ -224,7 +225,7 @@ export function summarize(r: Omit<GitScanResult, 'summary'>): GitScanSummary {
   const byRisk = {critical: 0, high: 0, medium: 0, low: 0}
   for (const f of r.findings) byRisk[f.risk]++
   let verdict: string
-  if (secrets === 0 && r.uncommitted.length === 0) verdict = `No secrets found in ${r.stats.commits.toLocaleString('en')} commits (${r.stats.blobs.toLocaleString('en')} blobs).`
+  if (secrets === 0 && r.uncommitted.length === 0) verdict = `No secrets found in ${count(r.stats.commits)} commits (${count(r.stats.blobs)} blobs).`
   else {
     const parts = [`${secrets} secret${secrets === 1 ? '' : 's'} exposed in ${r.findings.length} place${r.findings.length === 1 ? '' : 's'}`, `${atHead} still at HEAD`]
     parts.push(pushedTo.length ? `pushed to ${pushedTo.join(', ')}` : 'not pushed to any remote this clone knows')

@@ -15,6 +15,7 @@ import {verificationEvent} from '../verify/cluster/record.js'
 import {verifyCluster, type VerifyClusterResult} from '../verify/cluster/verify.js'
 import {COLLECTORS, type EvidenceContext, evidenceWanted} from './evidence.js'
 import type {PhaseReport} from './phases.js'
+import {count} from '../text/count.js'
 
 // `triage etcd-leak`: the seed's phases in order. The verdict first (were the
 // Secrets readable? how many, how bad?), from the file alone; then the ranked
@@ -107,8 +108,8 @@ export async function triageEtcdLeak(o: EtcdLeakOptions): Promise<EtcdLeakTriage
     fingerprinter: workspaceFingerprinter(o.workspace.dir),
     encryptionConfig: o.encryptionConfig,
     deep: o.deep,
-    onProgress: (n) => o.onProgress?.(`reading revisions: ${n.toLocaleString('en')}`),
-    onCensus: (c) => o.onProgress?.(`storage envelopes: ${c.readable.toLocaleString('en')} of ${c.secrets.toLocaleString('en')} Secrets readable by anyone with the file; classifying every revision`),
+    onProgress: (n) => o.onProgress?.(`reading revisions: ${count(n)}`),
+    onCensus: (c) => o.onProgress?.(`storage envelopes: ${count(c.readable)} of ${count(c.secrets)} Secrets readable by anyone with the file; classifying every revision`),
   })
   const verdictMs = performance.now() - t0
   const s = scan.summary

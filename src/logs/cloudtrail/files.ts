@@ -7,6 +7,7 @@ import type {Pivots} from './pivots.js'
 import {KNOWN_EVENT_VERSIONS, normalize, PUBLIC_EXPOSURE_CALLS, rawAccessKeyId, rawUserName, type TrailEvent, unwrap} from './record.js'
 import type {Collected, Missing} from './report.js'
 import {RecordSplitter} from './split.js'
+import {count} from '../../text/count.js'
 
 // CloudTrail log files on disk, as delivered to S3
 // (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<YYYYMMDDTHHMMZ>_<id>.json.gz,
@@ -304,7 +305,7 @@ export async function collectFromFiles(o: FileScanOptions): Promise<Collected> {
   const r = await scanLogFiles(o)
   const missing: Missing[] = r.problems
     .map((p) => ({what: `file ${p.file}`, reason: `${p.message}${p.count && p.count > 1 ? ` (${p.count}×)` : ''}`}))
-  const n = (x: number) => x.toLocaleString('en')
+  const n = count
   return {
     source: 'files',
     events: r.events,

@@ -3,6 +3,7 @@ import type {IncidentState} from '../../incident/state.js'
 import {collectFromFiles} from './files.js'
 import {Pivots} from './pivots.js'
 import {buildResult, type CloudTrailResult, type Collected} from './report.js'
+import {count} from '../../text/count.js'
 
 // One entry point for the command: which keys, since when, from which
 // source; returns the judged result.
@@ -55,7 +56,7 @@ export async function investigateCloudTrail(o: InvestigateOptions): Promise<Clou
         path: o.source.path,
         pivots,
         since,
-        onProgress: (p) => o.onProgress?.(`reading ${p.files}/${p.totalFiles} files, ${p.records.toLocaleString('en')} records, ${(p.bytesRead / 1e6).toFixed(1)} MB`),
+        onProgress: (p) => o.onProgress?.(`reading ${p.files}/${p.totalFiles} files, ${count(p.records)} records, ${(p.bytesRead / 1e6).toFixed(1)} MB`),
       })
       break
     case 'api':
