@@ -50,10 +50,7 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) chalk.level = 0
   }
 
-  /**
-   * The human form goes to stdout only without --json. Pass a function to build it only then:
-   * rendering local times loads ICU's data (~10 ms), which a --json run need not pay.
-   */
+  /** The human form goes to stdout only without --json. Pass a function to build it only then: a --json run renders nothing it will not print. */
   protected print(text: string | (() => string)): void {
     if (this.jsonEnabled()) return
     const t = typeof text === 'function' ? text() : text

@@ -2,6 +2,7 @@ import type {z} from '#zod'
 
 import {findingSchema} from '../detect/finding.js'
 import {playbookSchema, procedureSchema} from '../playbook/schema.js'
+import {lazyTable} from '../lookup.js'
 import {zod} from '../zod.js'
 
 // The event log's vocabulary. Every state leakctl shows (checklist, status,
@@ -183,19 +184,6 @@ function buildSchemas() {
   })
 
   return {windowSchema, phaseSchema, itemSchema, publicKeyId, dataSchemas, envelope}
-}
-
-/**
- * A table whose values are made on first access, without a prototype: a type
- * read from a log (`constructor`, `__proto__`) finds nothing, not Object's own.
- */
-function lazyTable<T extends Record<string, () => unknown>>(builders: T): {readonly [K in keyof T]: ReturnType<T[K]>} {
-  const table = Object.create(null) as {[K in keyof T]: ReturnType<T[K]>}
-  for (const key of Object.keys(builders) as (keyof T & string)[]) {
-    let made: ReturnType<T[typeof key]> | undefined
-    Object.defineProperty(table, key, {enumerable: true, get: () => (made ??= builders[key]!() as ReturnType<T[typeof key]>)})
-  }
-  return table
 }
 
 type Schemas = ReturnType<typeof buildSchemas>
