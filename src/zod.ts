@@ -30,3 +30,9 @@ export function zod(): typeof Zod {
   loaded ??= (require(zodFile()) as {z: typeof Zod}).z
   return loaded
 }
+
+/** A schema (or anything else costly to make) built on its first use, once. */
+export function onFirstUse<T>(build: () => T): () => T {
+  let made: T | undefined
+  return () => (made ??= build())
+}

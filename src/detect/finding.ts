@@ -4,7 +4,7 @@ import type {z} from '#zod'
 
 import type {Fingerprinter} from '../fingerprint/key.js'
 import {safeUrl} from '../text/url.js'
-import {zod} from '../zod.js'
+import {onFirstUse, zod} from '../zod.js'
 
 // A Finding is one exposed credential at one place. It never holds the value:
 // only a fingerprint (HMAC-SHA-256 of the value with the workspace's key,
@@ -89,9 +89,8 @@ function buildFindingSchema() {
   ])
 }
 
-let built: ReturnType<typeof buildFindingSchema> | undefined
 /** The schema every finding entering an incident must pass. */
-export const findingSchema = (): ReturnType<typeof buildFindingSchema> => (built ??= buildFindingSchema())
+export const findingSchema = onFirstUse(buildFindingSchema)
 
 export type Finding = z.infer<ReturnType<typeof buildFindingSchema>>
 export type GitFinding = Extract<Finding, {source: 'git'}>

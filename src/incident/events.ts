@@ -3,7 +3,7 @@ import type {z} from '#zod'
 import {findingSchema} from '../detect/finding.js'
 import {playbookSchema, procedureSchema} from '../playbook/schema.js'
 import {lazyTable} from '../lookup.js'
-import {zod} from '../zod.js'
+import {onFirstUse, zod} from '../zod.js'
 
 // The event log's vocabulary. Every state leakctl shows (checklist, status,
 // timeline, report) is a fold over these; nothing is stored twice.
@@ -187,8 +187,7 @@ function buildSchemas() {
 }
 
 type Schemas = ReturnType<typeof buildSchemas>
-let built: Schemas | undefined
-const schemas = (): Schemas => (built ??= buildSchemas())
+const schemas = onFirstUse(buildSchemas)
 
 /** An ed25519 public key, raw 32 bytes in base64url: a responder's signing identity. */
 export const publicKeyId = (): Schemas['publicKeyId'] => schemas().publicKeyId

@@ -45,17 +45,12 @@ const recordPath = (logPath: string): string => join(dirname(logPath), VALIDATED
 
 /** How many bytes at the start of `buf` (the log, from its first byte) were validated before; 0 when none. */
 export function validatedPrefix(logPath: string, buf: Uint8Array): number {
-  let rec: Partial<ValidationRecord>
-  try {
-    rec = JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<ValidationRecord>
-  } catch {
-    return 0
-  }
-  const bytes = rec.bytes
+  const rec = readRecord(logPath)
+  const bytes = rec?.bytes
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0 || bytes > buf.length) return 0
-  if (buf[bytes - 1] !== 0x0a || rec.sha256 !== sha256(buf.subarray(0, bytes))) return 0
+  if (buf[bytes - 1] !== 0x0a || rec!.sha256 !== sha256(buf.subarray(0, bytes))) return 0
   try {
-    return rec.schema === currentSchema() ? bytes : 0
+    return rec!.schema === currentSchema() ? bytes : 0
   } catch {
     return 0 // the schema code cannot be read (a partial install): validate everything
   }
@@ -72,12 +67,8 @@ export function recordValidated(logPath: string, buf: Uint8Array, bytes: number)
  * The prefix is hashed once for both the check and the new record. Best effort, as above.
  */
 export function extendValidated(logPath: string, buf: Uint8Array, from: number, to: number): void {
-  let rec: Partial<ValidationRecord> | null = null
-  try {
-    rec = JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<ValidationRecord>
-  } catch {
-    // none (or unreadable): only a new log starts one here
-  }
+  const rec = readRecord(logPath)
+  // None (or unreadable): only a new log starts one here.
   if (from === 0 ? rec !== null : rec?.bytes !== from) return
   const h = createHash('sha256').update(buf.subarray(0, from))
   try {
@@ -86,6 +77,15 @@ export function extendValidated(logPath: string, buf: Uint8Array, from: number, 
     return // the schema code cannot be read: nothing is recorded
   }
   writeRecord(logPath, () => ({schema: currentSchema(), bytes: to, sha256: h.update(buf.subarray(from, to)).digest('hex')}))
+}
+
+/** The record beside the log as written, null when there is none or it is not JSON; its fields are checked by the callers. */
+function readRecord(logPath: string): Partial<ValidationRecord> | null {
+  try {
+    return JSON.parse(readFileSync(recordPath(logPath), 'utf8')) as Partial<ValidationRecord>
+  } catch {
+    return null
+  }
 }
 
 function writeRecord(logPath: string, make: () => ValidationRecord): void {

@@ -4,6 +4,7 @@ import {dirname, join, resolve} from 'node:path'
 
 import {fromSystemError, inputError} from '../errors.js'
 import {createLog, LOG_FILE} from './log-file.js'
+import {codeUnitOrder} from '../text/order.js'
 
 // The workspace: ./.leakctl by default. One folder per incident, each with its
 // event log. Folders 0700, files 0600: an incident names what leaked and where.
@@ -61,7 +62,7 @@ const SUFFIX_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 export function newIncidentId(now: Date, existing: readonly string[] = []): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
   const prefix = `inc-${stamp}-`
-  const latest = existing.filter((id) => id.startsWith(prefix)).sort(byId).at(-1)
+  const latest = existing.filter((id) => id.startsWith(prefix)).sort(codeUnitOrder).at(-1)
   const random = [...randomBytes(4)].map((b) => SUFFIX_ALPHABET[b % SUFFIX_ALPHABET.length]).join('')
   if (!latest || prefix + random > latest) return prefix + random
   return prefix + nextSuffix(latest.slice(prefix.length))
@@ -79,9 +80,6 @@ function nextSuffix(s: string): string {
   }
   return s
 }
-
-/** Ids compare by code unit: the same order on every machine and locale. */
-const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** The workspace an incident belongs to (its keys, its sync cache). */
 export const workspaceOf = (ref: IncidentRef): string => dirname(dirname(ref.dir))
@@ -102,7 +100,7 @@ export function listIncidents(ws: Workspace): IncidentRef[] {
   return readdirSync(ws.incidentsDir, {withFileTypes: true})
     .filter((d) => d.isDirectory() && ID_PATTERN.test(d.name) && existsSync(join(ws.incidentsDir, d.name, LOG_FILE)))
     .map((d) => ({id: d.name, dir: join(ws.incidentsDir, d.name), logPath: join(ws.incidentsDir, d.name, LOG_FILE)}))
-    .sort((a, b) => byId(a.id, b.id))
+    .sort((a, b) => codeUnitOrder(a.id, b.id))
 }
 
 /** The incident named by `id` (a unique prefix is enough), else the most recent one. */

@@ -2,7 +2,7 @@ import type {z} from '#zod'
 
 import {RISKS} from '../detect/finding.js'
 import {parseWindow} from '../time/window.js'
-import {zod} from '../zod.js'
+import {onFirstUse, zod} from '../zod.js'
 import {PROCEDURE_GENERATORS, STEP_GENERATORS} from './generators.js'
 
 // The playbook format. Strict everywhere: a misspelt field is an error with
@@ -110,8 +110,7 @@ function buildSchemas() {
 }
 
 type Schemas = ReturnType<typeof buildSchemas>
-let built: Schemas | undefined
-const schemas = (): Schemas => (built ??= buildSchemas())
+const schemas = onFirstUse(buildSchemas)
 export const playbookSchema = (): Schemas['playbookSchema'] => schemas().playbookSchema
 export const procedureSchema = (): Schemas['procedureSchema'] => schemas().procedureSchema
 

@@ -7,7 +7,7 @@ import {inputError} from '../errors.js'
 import {safeUrl} from '../text/url.js'
 import {zodMessage} from '../incident/events.js'
 import type {IncidentRef} from '../incident/workspace.js'
-import {zod} from '../zod.js'
+import {onFirstUse, zod} from '../zod.js'
 
 // Where an incident is shared and when this machine last synced it. Kept in
 // the incident folder beside the log, not as an event: it is a fact about
@@ -35,8 +35,7 @@ function buildMarkerSchema() {
     last: lastSync.optional(),
   })
 }
-let built: ReturnType<typeof buildMarkerSchema> | undefined
-const markerSchema = (): ReturnType<typeof buildMarkerSchema> => (built ??= buildMarkerSchema())
+const markerSchema = onFirstUse(buildMarkerSchema)
 
 export type SyncMarker = z.infer<ReturnType<typeof buildMarkerSchema>>
 export type LastSync = NonNullable<SyncMarker['last']>

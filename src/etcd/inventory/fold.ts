@@ -1,5 +1,6 @@
 import type {EtcdFinding, Risk} from '../../detect/finding.js'
 import {RISK_ORDER} from '../../detect/finding.js'
+import {codeUnitOrder} from '../../text/order.js'
 import type {Credential} from '../classify.js'
 import type {Decryption} from '../decrypt.js'
 import type {ObjectKey} from '../k8s/keys.js'
@@ -284,7 +285,7 @@ export class Folder {
     }
     const sortKey = (s: SecretEntry) => `${s.namespace ?? ''}/${s.name}`
     const keyed = secrets.map((s) => ({s, k: sortKey(s), r: s.risk ? RISK_ORDER[s.risk] : 9}))
-    keyed.sort((a, b) => a.r - b.r || cmp(a.k, b.k))
+    keyed.sort((a, b) => a.r - b.r || codeUnitOrder(a.k, b.k))
     return {secrets: keyed.map((x) => x.s), findings: collapseCopies(this.objects), storage: timeline, damagedValues: this.damaged, skipped: this.skippedValues}
   }
 }
@@ -336,7 +337,7 @@ function collapseCopies(objects: Map<string, ObjectAcc>): EtcdFinding[] {
     else groups.set(id, [f])
   }
   for (const g of groups.values()) {
-    g.sort((a, b) => OWNER_RANK[a.kind]! - OWNER_RANK[b.kind]! || (a.state === 'live' ? 0 : 1) - (b.state === 'live' ? 0 : 1) || cmp(a.key, b.key))
+    g.sort((a, b) => OWNER_RANK[a.kind]! - OWNER_RANK[b.kind]! || (a.state === 'live' ? 0 : 1) - (b.state === 'live' ? 0 : 1) || codeUnitOrder(a.key, b.key))
     const [top, ...copies] = g
     if (copies.length) {
       const counts = new Map<string, number>()
@@ -347,15 +348,10 @@ function collapseCopies(objects: Map<string, ObjectAcc>): EtcdFinding[] {
     }
     out.push(tidy(top!))
   }
-  return out.sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || cmp(a.key, b.key) || cmp(a.field, b.field))
+  return out.sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || codeUnitOrder(a.key, b.key) || codeUnitOrder(a.field, b.field))
 }
 
 function tidy(f: EtcdFinding & {withKeys: boolean}): EtcdFinding {
   const {withKeys, ...rest} = f
   return withKeys ? {...rest, reason: `${rest.reason} (in a value the configured keys decrypt)`} : rest
-}
-
-/** Code-unit order: stable, and far cheaper than localeCompare over 50,000 names. */
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }
