@@ -15,7 +15,7 @@ describe('every command', () => {
     expect(ids).toEqual(expect.arrayContaining(['incident:open', 'checklist', 'checklist:tick', 'timeline:export', 'scan:git', 'triage:git-leak', 'report']))
   })
 
-  it('sorts the same by code unit as by locale (vendor/bundle.ts spares oclif ICU\'s collator on that ground)', () => {
+  it('sorts the same by code unit as by locale (vendor/oclif-edits.ts spares oclif ICU\'s collator on that ground)', () => {
     const byLocale = [...ids].sort((a, b) => a.localeCompare(b))
     expect(ids).toEqual(byLocale)
     for (const id of ids) expect(id).toMatch(/^[a-z][a-z0-9-]*(?::[a-z][a-z0-9-]*)*$/)

@@ -13,6 +13,8 @@ import {join} from 'node:path'
 
 import {build, type Plugin} from 'esbuild'
 
+import {EDITS} from './oclif-edits.js'
+
 const root = join(import.meta.dirname, '..', '..')
 const outdir = 'dist/vendor'
 
@@ -29,20 +31,25 @@ async function entries(ext: '.js' | '.cjs'): Promise<{in: string; out: string}[]
     .map((t) => ({in: t.types, out: t.default.slice(`./${outdir}/`.length, -ext.length)}))
 }
 
-/**
- * oclif sorts the manifest's command ids with localeCompare on every start: the first call builds
- * ICU's collator, 8-14 ms of each command's start-up. Our ids are lower-case ASCII words joined by
- * `:` and `-`, which code-unit order sorts the same (test/cli-contracts.test.ts holds it). The build
- * fails if the line is not found, so an oclif upgrade that moves it is noticed.
- */
-const SORT_BY_LOCALE = '.sort((a, b) => a.id.localeCompare(b.id))'
-const codeUnitSort: Plugin = {
-  name: 'oclif-code-unit-sort',
+/** Applies vendor/oclif-edits.ts; the build fails if a file it names was never bundled. */
+const edited = new Set<string>()
+const oclifEdits: Plugin = {
+  name: 'oclif-edits',
   setup(b) {
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/}, async (args) => {
-      const text = await readFile(args.path, 'utf8')
-      if (!text.includes(SORT_BY_LOCALE)) throw new Error(`${args.path}: oclif no longer sorts its commands with "${SORT_BY_LOCALE}"; update vendor/bundle.ts`)
-      return {contents: text.replace(SORT_BY_LOCALE, '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'), loader: 'js'}
+    b.onEnd(() => {
+      const missed = Object.keys(EDITS).filter((f) => !edited.has(f))
+      if (missed.length > 0) throw new Error(`oclif's ${missed.join(', ')} no longer bundled: update vendor/oclif-edits.ts`)
+    })
+    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, async (args) => {
+      const file = Object.keys(EDITS).find((f) => args.path.replaceAll('\\', '/').endsWith(`/@oclif/core/lib/${f}`))
+      if (!file) return undefined
+      edited.add(file)
+      let text = await readFile(args.path, 'utf8')
+      for (const e of EDITS[file]!) {
+        if (!text.includes(e.from)) throw new Error(`${args.path}: "${e.from}" not found (${e.why}); update vendor/bundle.ts`)
+        text = text.replace(e.from, e.to)
+      }
+      return {contents: text, loader: 'js'}
     })
   },
 }
@@ -66,7 +73,7 @@ await build({
   // oclif requires it only to read a tsconfig.json when NODE_ENV is test or development.
   external: ['typescript'],
   banner: {js: "import {createRequire as __vendorRequire} from 'node:module'; const require = __vendorRequire(import.meta.url);"},
-  plugins: [codeUnitSort],
+  plugins: [oclifEdits],
   logLevel: 'warning',
 })
 
