@@ -13,6 +13,9 @@ import {join} from 'node:path'
 
 import {build, type Plugin} from 'esbuild'
 
+import type {z as Zod} from '#zod'
+
+import {writeCodeCache} from '../src/code-cache.js'
 import {EDITS} from './oclif-edits.js'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -91,3 +94,40 @@ for (const e of await entries('.cjs')) {
     logLevel: 'warning',
   })
 }
+
+/**
+ * The warm-up before zod's code cache is written: the kinds of schema leakctl builds (strict and
+ * open objects, discriminated unions, refinements, defaults, bounds, patterns) and both outcomes of
+ * parsing, so the functions they compile are in the cache too.
+ */
+function warmZod({z}: {z: typeof Zod}): void {
+  const item = z.strictObject({
+    id: z.string().min(1).max(64).regex(/^[a-z][a-z0-9-]*$/),
+    count: z.number().int().nonnegative(),
+    done: z.boolean().default(false),
+    state: z.enum(['open', 'done']),
+    tags: z.array(z.string().max(32)).max(8).optional(),
+    meta: z.record(z.string(), z.unknown()).optional(),
+    at: z.string().nullable(),
+  })
+  const event = z.discriminatedUnion('type', [
+    z.object({type: z.literal('item'), item}).superRefine((v, ctx) => {
+      if (v.item.count > 1000) ctx.addIssue({code: 'custom', message: 'too many'})
+    }),
+    z.object({type: z.literal('note'), text: z.string().min(1).refine((t) => !t.includes('\u0000')).transform((t) => t.trim())}),
+  ])
+  const samples: unknown[] = [
+    {type: 'item', item: {id: 'read-snapshot', count: 3, state: 'open', tags: ['a'], meta: {k: 1}, at: null}},
+    {type: 'note', text: ' a note '},
+    {type: 'item', item: {id: 'Bad id', count: -1, state: 'gone', extra: true, at: 5}},
+    {type: 'note', text: ''},
+    {type: 'other'},
+    null,
+  ]
+  for (let i = 0; i < 3; i++) for (const v of samples) event.safeParse(v)
+  event.parse(samples[0])
+  if (!(event.safeParse(samples[2]).error instanceof z.ZodError)) throw new Error('zod warm-up: a bad event parsed')
+}
+
+// zod's code cache (src/code-cache.ts), written with the bundle it belongs to.
+writeCodeCache(join(root, outdir, 'zod.cjs'), warmZod)

@@ -1,0 +1,74 @@
+import {spawnSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {cacheFileOf, requireCached, writeCodeCache} from '../src/code-cache.js'
+import {ROOT, tempDir} from './helpers/cli.js'
+
+const t = tempDir()
+afterAll(() => t.cleanup())
+
+// A CommonJS module that uses what Node's wrapper gives it.
+const MODULE = `'use strict'
+const {sibling} = require('./sibling.cjs')
+exports.self = this === module.exports
+exports.file = __filename
+exports.dir = __dirname
+exports.sibling = sibling
+exports.double = (n) => n * 2
+`
+
+function fresh(name: string, body = MODULE): string {
+  const dir = join(t.dir, name)
+  mkdirSync(dir, {recursive: true})
+  writeFileSync(join(dir, 'sibling.cjs'), 'exports.sibling = 42\n')
+  writeFileSync(join(dir, 'm.cjs'), body)
+  return join(dir, 'm.cjs')
+}
+
+type M = {self: boolean; file: string; dir: string; sibling: number; double: (n: number) => number}
+
+describe('requireCached', () => {
+  it('loads a module as require() does, without a cache', () => {
+    const file = fresh('plain')
+    const {exports, cache} = requireCached<M>(file)
+    expect(cache).toBe('absent')
+    expect(exports).toMatchObject({self: true, file, dir: join(t.dir, 'plain'), sibling: 42})
+    expect(exports.double(21)).toBe(42)
+  })
+
+  it('compiles from the cache the warm-up wrote, to the same module', () => {
+    const file = fresh('cached')
+    let warmed = 0
+    writeCodeCache<M>(file, (m) => (warmed = m.double(2)))
+    expect(warmed).toBe(4)
+    const {exports, cache} = requireCached<M>(file)
+    expect(cache).toBe('accepted')
+    expect(exports).toMatchObject({self: true, file, sibling: 42})
+    expect(exports.double(5)).toBe(10)
+  })
+
+  it('compiles from source when the cache is garbage, or belongs to other code', () => {
+    const garbage = fresh('garbage')
+    writeFileSync(cacheFileOf(garbage), randomBytes(4096))
+    expect(requireCached<M>(garbage)).toMatchObject({cache: 'rejected', exports: {sibling: 42}})
+
+    const changed = fresh('changed')
+    writeCodeCache<M>(changed, () => {})
+    writeFileSync(changed, `${MODULE}exports.added = 'a longer source than the cache was made for'\n`)
+    const r = requireCached<M & {added: string}>(changed)
+    expect(r.cache).toBe('rejected')
+    expect(r.exports.added).toMatch(/longer source/)
+  })
+
+  it('the build writes zod\'s cache, and this node accepts it', () => {
+    const zodModule = join(ROOT, 'dist', 'src', 'zod.js')
+    expect(readFileSync(cacheFileOf(join(ROOT, 'dist', 'vendor', 'zod.cjs'))).length).toBeGreaterThan(10_000)
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(zodModule)}); const z = m.zod(); console.log(m.zodCacheUse(), z.string().min(2).safeParse('a').success)`], {encoding: 'utf8'})
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('accepted false')
+  })
+})
