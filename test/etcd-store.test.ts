@@ -8,7 +8,7 @@ import {isLeakctlError} from '../src/errors.js'
 import {encodeField} from '../src/etcd/proto.js'
 import {type KeyRevision, openSnapshot} from '../src/etcd/snapshot.js'
 import {apply, makeSnapshot, saveSnapshot, startEtcd} from '../fixtures/etcd/server.js'
-import {buildBolt, inlineBucket, pageBucket, revisionKey} from './helpers/bolt.js'
+import {buildBolt, inlineBucket, pageBucket, readWhole, revisionKey} from './helpers/bolt.js'
 import {tempDir} from './helpers/cli.js'
 import {cpuMs} from './helpers/cpu.js'
 
@@ -321,18 +321,7 @@ describe('bad input: a clear error or a named warning, within seconds', () => {
           // Point a branch element or a bucket header somewhere else.
           if (rewire) bytes.writeUInt32LE(rewire.to, rewire.page * 4096 + 16 + rewire.slot * 16 + 8)
           writeFileSync(f, cut === undefined ? bytes : bytes.subarray(0, cut))
-          const ms = cpuMs(() => {
-            try {
-              const s = openSnapshot(f)
-              for (const _ of s.revisions());
-              s.latest()
-              for (const _ of s.remnants());
-              void s.info().warnings
-              s.close()
-            } catch (error) {
-              if (!isLeakctlError(error)) throw error
-            }
-          })
+          const ms = cpuMs(() => readWhole(f))
           expect(ms).toBeLessThan(3000)
         },
       ),
