@@ -16,3 +16,13 @@ export function packageRoot(): string {
     dir = up
   }
 }
+
+/**
+ * The tree of modules this code was compiled from, and their extension: src/ itself when it runs
+ * from the TypeScript sources (tests), else the package's dist/src/. That is also where they are
+ * when this code runs bundled into a command (build/bundle-commands.ts), away from those files.
+ */
+export function sourceRoot(): {dir: string; ext: '.ts' | '.js'} {
+  const here = fileURLToPath(import.meta.url)
+  return here.endsWith('.ts') ? {dir: dirname(here), ext: '.ts'} : {dir: join(packageRoot(), 'dist', 'src'), ext: '.js'}
+}

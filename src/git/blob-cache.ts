@@ -1,10 +1,10 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync} from 'node:fs'
-import {dirname, join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join, relative} from 'node:path'
 
 import type {Fingerprinter} from '../fingerprint/key.js'
 import type {BlobResult} from './scan-worker.js'
+import {sourceRoot} from '../paths.js'
 import {writePrivateFile} from '../private-file.js'
 
 // What an earlier scan of the same repository learned about each blob, so a
@@ -37,7 +37,7 @@ let rulesDigest: string | undefined
 export function detectionVersion(): string {
   if (rulesDigest) return rulesDigest
   const h = createHash('sha256').update(FORMAT)
-  const here = dirname(fileURLToPath(import.meta.url))
+  const here = join(sourceRoot().dir, 'git')
   const files = (dir: string): string[] =>
     readdirSync(dir, {withFileTypes: true})
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

@@ -1,8 +1,8 @@
 import {createHash} from 'node:crypto'
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
+import {sourceRoot} from '../paths.js'
 import {zodFile} from '../zod.js'
 
 // The validation record: how much of an event log the schemas have already
@@ -26,16 +26,15 @@ interface ValidationRecord {
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
 /** The modules whose code decides what a valid event is (their compiled files, or their sources under test). */
-const SCHEMA_MODULES = ['./events', '../detect/finding', '../playbook/schema', '../playbook/generators', '../time/window', '../text/url']
+const SCHEMA_MODULES = ['incident/events', 'detect/finding', 'playbook/schema', 'playbook/generators', 'time/window', 'text/url']
 
 let schemaId: string | undefined
 /** A hash of the schema code and of the zod build it runs on: a record made by other code does not count. */
 function currentSchema(): string {
   if (schemaId) return schemaId
-  const here = import.meta.url
-  const ext = here.endsWith('.ts') ? '.ts' : '.js'
+  const {dir, ext} = sourceRoot()
   const h = createHash('sha256')
-  for (const m of SCHEMA_MODULES) h.update(readFileSync(fileURLToPath(new URL(m + ext, here))))
+  for (const m of SCHEMA_MODULES) h.update(readFileSync(join(dir, m + ext)))
   h.update(readFileSync(zodFile()))
   schemaId = h.digest('hex')
   return schemaId
