@@ -6,7 +6,8 @@
 // oclif entries share their code through dist/vendor/chunks/, so every part of
 // leakctl sees one copy of oclif (its errors are tested with instanceof). tsc has already written
 // an unbundled form of each entry at the same place: that is what runs when this
-// step was skipped, only slower.
+// step was skipped, only slower. oclif's sources are edited on the way in
+// (vendor/oclif-edits.ts), and zod's bundle gets V8's code cache (src/code-cache.ts).
 import {rmSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -49,7 +50,7 @@ const oclifEdits: Plugin = {
       edited.add(file)
       let text = await readFile(args.path, 'utf8')
       for (const e of EDITS[file]!) {
-        if (!text.includes(e.from)) throw new Error(`${args.path}: "${e.from}" not found (${e.why}); update vendor/bundle.ts`)
+        if (!text.includes(e.from)) throw new Error(`${args.path}: "${e.from}" not found (${e.why}); update vendor/oclif-edits.ts`)
         text = text.replace(e.from, e.to)
       }
       return {contents: text, loader: 'js'}
