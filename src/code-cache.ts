@@ -1,3 +1,4 @@
+import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname} from 'node:path'
@@ -9,20 +10,24 @@ import {Script} from 'node:vm'
 // took 16 ms to compile and run and its schemas as long again to compile
 // lazily, on every command that writes an event (docs/performance.md).
 //
-// The cache is part of the build, like the bundle: V8 checks it against its
-// own version and flags and the source's length, and compiles from source
-// when it does not fit, so a stale or foreign cache costs time, never
-// correctness.
+// The cache is part of the build, like the bundle. V8 checks a cache against
+// its own version and flags; what it checks of the source is not documented
+// beyond its length, so the file starts with the SHA-256 of the source it was
+// made from. A cache made for other code, or one V8 refuses, is not used and
+// the module is compiled from source: it costs time, never correctness.
 
 export type CacheUse = 'accepted' | 'rejected' | 'absent'
 
 export const cacheFileOf = (file: string): string => `${file}.v8cache`
 
-function compile(file: string, cachedData?: Buffer): Script {
+const DIGEST = 32
+
+function wrapped(file: string): string {
   // The wrapper Node gives every CommonJS module.
-  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`
-  return new Script(source, {filename: file, ...(cachedData ? {cachedData} : {})})
+  return `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`
 }
+
+const digest = (source: string): Buffer => createHash('sha256').update(source).digest()
 
 function run<T>(script: Script, file: string): T {
   const module = {exports: {} as T}
@@ -31,12 +36,14 @@ function run<T>(script: Script, file: string): T {
   return module.exports
 }
 
-/** `require(file)`, compiled from its code cache when there is one that fits. */
+/** `require(file)`, compiled from its code cache when there is one made for this source that V8 accepts. */
 export function requireCached<T>(file: string): {exports: T; cache: CacheUse} {
+  const source = wrapped(file)
   const cacheFile = cacheFileOf(file)
-  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
-  const script = compile(file, cachedData)
-  const cache: CacheUse = !cachedData ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'
+  const stored = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
+  const fits = stored !== undefined && stored.length > DIGEST && digest(source).equals(stored.subarray(0, DIGEST))
+  const script = new Script(source, {filename: file, ...(fits ? {cachedData: stored.subarray(DIGEST)} : {})})
+  const cache: CacheUse = stored === undefined ? 'absent' : !fits || script.cachedDataRejected ? 'rejected' : 'accepted'
   return {exports: run<T>(script, file), cache}
 }
 
@@ -45,7 +52,8 @@ export function requireCached<T>(file: string): {exports: T; cache: CacheUse} {
  * compiled, not only the top level, so they are not compiled again on each start either.
  */
 export function writeCodeCache<T>(file: string, warm: (exports: T) => void): void {
-  const script = compile(file)
+  const source = wrapped(file)
+  const script = new Script(source, {filename: file})
   warm(run<T>(script, file))
-  writeFileSync(cacheFileOf(file), script.createCachedData())
+  writeFileSync(cacheFileOf(file), Buffer.concat([digest(source), script.createCachedData()]))
 }

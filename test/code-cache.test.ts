@@ -64,6 +64,15 @@ describe('requireCached', () => {
     expect(r.exports.added).toMatch(/longer source/)
   })
 
+  it('compiles from source when the code changed and kept its length', () => {
+    const file = fresh('same-length')
+    writeCodeCache<M>(file, (m) => m.double(1))
+    writeFileSync(file, MODULE.replace('n * 2', 'n * 3'))
+    const r = requireCached<M>(file)
+    expect(r.cache).toBe('rejected')
+    expect(r.exports.double(2)).toBe(6)
+  })
+
   it('the build writes zod\'s cache, and this node accepts it', () => {
     const zodModule = join(ROOT, 'dist', 'src', 'zod.js')
     expect(readFileSync(cacheFileOf(join(ROOT, 'dist', 'vendor', 'zod.cjs'))).length).toBeGreaterThan(10_000)
