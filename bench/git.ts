@@ -4,6 +4,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync} fr
 import {join} from 'node:path'
 
 import {fmtMb, fmtMs, printTable} from './lib.js'
+import {type CallFrame, originalFrame} from './lib/profile.js'
 
 // scan git: MiB of history per second, peak memory and CPU use, beside
 // `git log -p -U0 --all` alone and `git cat-file --batch-all-objects --batch`
@@ -117,6 +118,7 @@ function profileSummary(repo: string, env: NodeJS.ProcessEnv): string[] {
   rmSync(dir, {recursive: true, force: true})
   mkdirSync(dir, {recursive: true})
   spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, BIN, 'scan', 'git', repo, '--json', '--workspace', join(dir, 'ws')], {env, stdio: 'ignore'})
+  // Through the source maps: the main thread runs the command's bundle (build/bundle-commands.ts).
   const kind = (fn: string, url: string): string => {
     if (fn === '(idle)') return 'idle'
     if (fn === '(garbage collector)') return 'garbage collection'
@@ -130,13 +132,13 @@ function profileSummary(repo: string, env: NodeJS.ProcessEnv): string[] {
   const lines: string[] = []
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort()
   files.forEach((f, i) => {
-    const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {nodes: {id: number; callFrame: {functionName: string; url: string}}[]; samples: number[]; timeDeltas: number[]}
+    const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {nodes: {id: number; callFrame: CallFrame}[]; samples: number[]; timeDeltas: number[]}
     const nodes = new Map(p.nodes.map((n) => [n.id, n.callFrame]))
     const by = new Map<string, number>()
     let total = 0
     p.samples.forEach((id, j) => {
       const cf = nodes.get(id)!
-      const k = kind(cf.functionName, cf.url)
+      const k = kind(cf.functionName, cf.url && originalFrame(cf).file)
       const dt = p.timeDeltas[j] ?? 0
       by.set(k, (by.get(k) ?? 0) + dt)
       total += dt

@@ -1,7 +1,11 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {pathToFileURL} from 'node:url'
+
 import {afterAll, describe, expect, it} from 'vitest'
+
+import {originalFrame} from '../bench/lib/profile.js'
 
 import {json, leakctl, ROOT, tempDir} from './helpers/cli.js'
 
@@ -30,5 +34,19 @@ describe('commands as the build bundles them', () => {
     const checklist = json<{progress: {done: number}; phases: {items: {id: string; status: string}[]}[]}>(leakctl(['checklist', '--json'], {env}))
     expect(checklist.progress.done).toBe(1)
     expect(checklist.phases.flatMap((p) => p.items).find((i) => i.id === 'read-snapshot')?.status).toBe('done')
+  })
+
+  it("map back to the TypeScript: a profile's frame in a bundle names the source file and line", () => {
+    const bundle = join(ROOT, 'dist', 'commands', 'incident', 'status.js')
+    const lines = readFileSync(bundle, 'utf8').split('\n')
+    const at = (re: RegExp) => {
+      const line = lines.findIndex((l) => re.test(l))
+      expect(line).toBeGreaterThan(-1)
+      return {functionName: 'f', url: pathToFileURL(bundle).href, lineNumber: line, columnNumber: lines[line]!.search(/\S/)}
+    }
+    expect(originalFrame(at(/^var IncidentStatus = class/)).file).toBe(join(ROOT, 'commands', 'incident', 'status.ts'))
+    const fold = originalFrame(at(/^function foldIncident\(/))
+    expect(fold.file).toBe(join(ROOT, 'src', 'incident', 'state.ts'))
+    expect(readFileSync(fold.file, 'utf8').split('\n')[fold.line]).toMatch(/function foldIncident\(/)
   })
 })

@@ -1,7 +1,8 @@
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
+import {SourceMap, type SourceMapPayload} from 'node:module'
 import {tmpdir} from 'node:os'
-import {join, relative} from 'node:path'
+import {dirname, join, relative, resolve} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
 // Where a Node process spends its time: run it under `node --cpu-prof` (one
@@ -9,9 +10,17 @@ import {fileURLToPath, pathToFileURL} from 'node:url'
 // over every thread. Generic: any benchmark may profile any node script, and
 // `node dist/bench/lib/profile.js FILE.cpuprofile…` summarises existing profiles.
 
+/** Where a function starts: a file:// URL (or a builtin's name) and 0-based line and column. */
+export interface CallFrame {
+  functionName: string
+  url: string
+  lineNumber: number
+  columnNumber?: number
+}
+
 /** The parts of V8's .cpuprofile format (Chrome DevTools protocol, Profiler.Profile) used here. */
 export interface CpuProfile {
-  nodes: {id: number; callFrame: {functionName: string; url: string; lineNumber: number}; children?: number[]}[]
+  nodes: {id: number; callFrame: CallFrame; children?: number[]}[]
   startTime: number
   endTime: number
   samples?: number[]
@@ -38,12 +47,29 @@ export interface ProfileSummary {
 /** V8's pseudo-frames: `(idle)` is a thread waiting, the others are real work. */
 const IDLE = '(idle)'
 
-function label(frame: CpuProfile['nodes'][number]['callFrame'], root: string | undefined): string {
+const maps = new Map<string, SourceMap | null>()
+
+/**
+ * A frame in a bundle (each command is one, build/bundle-commands.ts) as the file and line of the
+ * TypeScript it came from, through the bundle's source map; any other frame as it is.
+ */
+export function originalFrame(frame: CallFrame): {file: string; line: number} {
+  const file = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url
+  if (!maps.has(file)) {
+    const mapFile = `${file}.map`
+    maps.set(file, file && existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as SourceMapPayload) : null)
+  }
+  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber ?? 0)
+  if (!entry || !('originalSource' in entry)) return {file, line: frame.lineNumber}
+  return {file: resolve(dirname(file), entry.originalSource), line: entry.originalLine}
+}
+
+function label(frame: CallFrame, root: string | undefined): string {
   const name = frame.functionName || '(anonymous)'
   if (!frame.url) return name
-  let file = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url
+  let {file, line} = originalFrame(frame)
   if (root && file.startsWith(root)) file = relative(root, file)
-  return `${name} (${file}:${frame.lineNumber + 1})`
+  return `${name} (${file}:${line + 1})`
 }
 
 /**
