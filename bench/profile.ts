@@ -1,17 +1,22 @@
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
+
+import {type CallFrame, originalFrame} from './lib/profile.js'
 
 // The profile summary a benchmark prints beside its figures: one run under
 // `node --cpu-prof`, its main thread's functions by self time. Samples are
 // counted (V8 takes one per millisecond of CPU), not their wall-clock
 // spacing: on a shared machine a descheduled process would otherwise charge
-// the wait to whatever ran next.
+// the wait to whatever ran next. Frames in a command's bundle are named by the
+// TypeScript they came from (its source map).
+
+const ROOT = join(import.meta.dirname, '..', '..')
 
 interface ProfileNode {
   id: number
-  callFrame: {functionName: string; url: string; lineNumber: number}
+  callFrame: CallFrame
   children?: number[]
 }
 
@@ -33,7 +38,8 @@ export function profileTop(args: string[], n = 12, env: NodeJS.ProcessEnv = proc
     const self = new Map<string, number>()
     for (const id of p.samples) {
       const f = byId.get(id)!.callFrame
-      const where = f.url ? `${f.url.replace(/^.*\/(dist|node_modules)\//, '$1/').replace(/^node:/, '')}:${f.lineNumber + 1}` : ''
+      const {file, line} = originalFrame(f)
+      const where = f.url ? `${file.startsWith(ROOT) ? relative(ROOT, file) : file.replace(/^node:/, '')}:${line + 1}` : ''
       const label = `${f.functionName || '(anonymous)'}${where ? ` ${where}` : ''}`
       self.set(label, (self.get(label) ?? 0) + 1)
     }
