@@ -1,4 +1,5 @@
 import {writeFileSync} from 'node:fs'
+import {userInfo} from 'node:os'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
@@ -30,8 +31,6 @@ describe('the actor', () => {
   })
 
   it('is the OS user when git has no name', () => {
-    const name = commanderOf(4, {LEAKCTL_ACTOR: undefined, GIT_CONFIG_GLOBAL: join(t.dir, 'none')})
-    expect(name).not.toBe('Dana Responder')
-    expect(name.length).toBeGreaterThan(0)
+    expect(commanderOf(4, {LEAKCTL_ACTOR: undefined, GIT_CONFIG_GLOBAL: join(t.dir, 'none')})).toBe(userInfo().username)
   })
 })
