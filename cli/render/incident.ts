@@ -42,7 +42,7 @@ export function summarizeIncident(state: IncidentState, now: Date, workspace: st
     evidence: {total: state.evidence.length, suspicious: state.evidence.filter((e) => e.suspicious).length},
     checks: state.checks.map((c) => ({check: c.check, status: c.status, summary: c.summary, time: c.time})),
   }
-  // The text only when it is printed (not under --json): its local times load ICU's data.
+  // The text only when it is printed (not under --json).
   const text = () => [
     `${chalk.bold(state.id)}  ${safeLine(state.title)}`,
     table([

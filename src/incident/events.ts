@@ -239,9 +239,9 @@ export function parseEvent(raw: unknown, nowMs = Date.now()): ParsedEvent {
   const idTime = ulidTime(env.data.id)
   if (idTime > nowMs + MAX_CLOCK_SKEW_MS) return {ok: false, error: `id: its time (${idTime > 8.64e15 ? 'beyond any date' : new Date(idTime).toISOString()}) is in the future`}
   if (Date.parse(env.data.time) > nowMs + MAX_CLOCK_SKEW_MS) return {ok: false, error: `time: ${env.data.time} is in the future`}
-  // Own entries only: a hostile log's `constructor` or `toString` is an unknown type, not a crash.
-  if (!Object.hasOwn(dataSchemas, env.data.type)) return {ok: false, unknownType: env.data.type}
-  const schema = (dataSchemas as Record<string, z.ZodType>)[env.data.type]!
+  // The table has no prototype (lazyTable): a hostile log's `constructor` or `toString` is an unknown type, not a crash.
+  const schema = (dataSchemas as Record<string, z.ZodType | undefined>)[env.data.type]
+  if (!schema) return {ok: false, unknownType: env.data.type}
   const wild = unboundedNumber(env.data.data, 'data')
   if (wild) return {ok: false, error: `${env.data.type}: ${wild}: number out of range`}
   const data = schema.safeParse(env.data.data)
