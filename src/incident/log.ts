@@ -154,8 +154,8 @@ export async function appendEvents(path: string, author: string | Signer, batch:
 function recordOwnLines(path: string, fd: number, start: number): void {
   // A speed-up only: the events are durable already, so nothing here may fail the append.
   try {
-    const buf = readFrom(fd, 0)
-    let at = start
+    const buf = readFrom(fd, start)
+    let at = 0
     while (at < buf.length) {
       const end = buf.indexOf(0x0a, at)
       if (end < 0) break
@@ -164,7 +164,7 @@ function recordOwnLines(path: string, fd: number, start: number): void {
       if (!parsed.ok || JSON.stringify(parsed.event) !== text) break
       at = end + 1
     }
-    if (at > start) extendValidated(path, buf, start, at)
+    if (at > 0) extendValidated(path, start, buf.subarray(0, at))
   } catch {
     // the next read validates these lines
   }

@@ -1,4 +1,4 @@
-import {createHash} from 'node:crypto'
+import {createHash, type Hash} from 'node:crypto'
 import {readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
@@ -23,7 +23,6 @@ interface ValidationRecord {
   sha256: string
 }
 
-const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
 /** The modules whose code decides what a valid event is (their compiled files, or their sources under test). */
 const SCHEMA_MODULES = ['incident/events', 'detect/finding', 'playbook/schema', 'playbook/generators', 'time/window', 'text/url']
@@ -42,40 +41,66 @@ function currentSchema(): string {
 
 const recordPath = (logPath: string): string => join(dirname(logPath), VALIDATED_FILE)
 
+/**
+ * What this process last knew the record to cover (a read found it or wrote it, an append extended
+ * it), with the running hash of those bytes: an append under the lock right after extends the
+ * record from here without reading and hashing the whole log again.
+ */
+let known: {logPath: string; bytes: number; hash: Hash} | undefined
+
+const prefixHash = (buf: Uint8Array, bytes: number): Hash => createHash('sha256').update(buf.subarray(0, bytes))
+const hex = (h: Hash): string => h.copy().digest('hex')
+
 /** How many bytes at the start of `buf` (the log, from its first byte) were validated before; 0 when none. */
 export function validatedPrefix(logPath: string, buf: Uint8Array): number {
   const rec = readRecord(logPath)
   const bytes = rec?.bytes
   if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes <= 0 || bytes > buf.length) return 0
-  if (buf[bytes - 1] !== 0x0a || rec!.sha256 !== sha256(buf.subarray(0, bytes))) return 0
+  if (buf[bytes - 1] !== 0x0a) return 0
+  const hash = prefixHash(buf, bytes)
+  if (rec!.sha256 !== hex(hash)) return 0
   try {
-    return rec!.schema === currentSchema() ? bytes : 0
+    if (rec!.schema !== currentSchema()) return 0
   } catch {
     return 0 // the schema code cannot be read (a partial install): validate everything
   }
+  known = {logPath, bytes, hash}
+  return bytes
 }
 
 /** Records that the first `bytes` of `buf` (whole lines) passed validation. Best effort: a read-only incident is still read. */
 export function recordValidated(logPath: string, buf: Uint8Array, bytes: number): void {
-  writeRecord(logPath, () => ({schema: currentSchema(), bytes, sha256: sha256(buf.subarray(0, bytes))}))
+  const hash = prefixHash(buf, bytes)
+  writeRecord(logPath, () => ({schema: currentSchema(), bytes, sha256: hex(hash)}))
+  known = {logPath, bytes, hash}
 }
 
 /**
- * Moves the record from the first `from` bytes of `buf` to the first `to` (whole lines that passed
- * validation) when it covers exactly `from` now, or when there is none and `from` is 0 (a new log).
- * The prefix is hashed once for both the check and the new record. Best effort, as above.
+ * Moves the record from the first `from` bytes of the log to `from + lines.length` (`lines`: whole
+ * lines that passed validation, written at `from`) when it covers exactly `from` now and this
+ * process knows the hash of those bytes (it read or wrote them), or when there is none and `from`
+ * is 0 (a new log). Otherwise nothing is recorded and the next read validates the lines. Best
+ * effort, as above.
  */
-export function extendValidated(logPath: string, buf: Uint8Array, from: number, to: number): void {
+export function extendValidated(logPath: string, from: number, lines: Uint8Array): void {
   const rec = readRecord(logPath)
-  // None (or unreadable): only a new log starts one here.
-  if (from === 0 ? rec !== null : rec?.bytes !== from) return
-  const h = createHash('sha256').update(buf.subarray(0, from))
-  try {
-    if (from > 0 && (rec!.schema !== currentSchema() || h.copy().digest('hex') !== rec!.sha256)) return
-  } catch {
-    return // the schema code cannot be read: nothing is recorded
+  let hash: Hash
+  if (from === 0) {
+    if (rec !== null) return
+    hash = createHash('sha256')
+  } else {
+    if (known?.logPath !== logPath || known.bytes !== from || rec?.bytes !== from) return
+    hash = known.hash.copy()
+    try {
+      if (rec.schema !== currentSchema() || rec.sha256 !== hex(hash)) return
+    } catch {
+      return // the schema code cannot be read: nothing is recorded
+    }
   }
-  writeRecord(logPath, () => ({schema: currentSchema(), bytes: to, sha256: h.update(buf.subarray(from, to)).digest('hex')}))
+  hash.update(lines)
+  const bytes = from + lines.length
+  writeRecord(logPath, () => ({schema: currentSchema(), bytes, sha256: hex(hash)}))
+  known = {logPath, bytes, hash}
 }
 
 /** The record beside the log as written, null when there is none or it is not JSON; its fields are checked by the callers. */
