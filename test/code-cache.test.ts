@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {cacheFileOf, requireCached, writeCodeCache} from '../src/code-cache.js'
-import {ROOT, tempDir} from './helpers/cli.js'
+import {leakctl, ROOT, tempDir} from './helpers/cli.js'
 
 const t = tempDir()
 afterAll(() => t.cleanup())
@@ -40,10 +40,10 @@ describe('requireCached', () => {
     expect(exports.double(21)).toBe(42)
   })
 
-  it('compiles from the cache the warm-up wrote, to the same module', () => {
+  it('compiles from the cache the warm-up wrote, to the same module', async () => {
     const file = fresh('cached')
     let warmed = 0
-    writeCodeCache<M>(file, (m) => (warmed = m.double(2)))
+    await writeCodeCache<M>(file, (m) => (warmed = m.double(2)))
     expect(warmed).toBe(4)
     const {exports, cache} = requireCached<M>(file)
     expect(cache).toBe('accepted')
@@ -51,26 +51,54 @@ describe('requireCached', () => {
     expect(exports.double(5)).toBe(10)
   })
 
-  it('compiles from source when the cache is garbage, or belongs to other code', () => {
+  it('compiles from source when the cache is garbage, or belongs to other code', async () => {
     const garbage = fresh('garbage')
     writeFileSync(cacheFileOf(garbage), randomBytes(4096))
     expect(requireCached<M>(garbage)).toMatchObject({cache: 'rejected', exports: {sibling: 42}})
 
     const changed = fresh('changed')
-    writeCodeCache<M>(changed, () => {})
+    await writeCodeCache<M>(changed, () => {})
     writeFileSync(changed, `${MODULE}exports.added = 'a longer source than the cache was made for'\n`)
     const r = requireCached<M & {added: string}>(changed)
     expect(r.cache).toBe('rejected')
     expect(r.exports.added).toMatch(/longer source/)
   })
 
-  it('compiles from source when the code changed and kept its length', () => {
+  it('compiles from source when the code changed and kept its length', async () => {
     const file = fresh('same-length')
-    writeCodeCache<M>(file, (m) => m.double(1))
+    await writeCodeCache<M>(file, (m) => m.double(1))
     writeFileSync(file, MODULE.replace('n * 2', 'n * 3'))
     const r = requireCached<M>(file)
     expect(r.cache).toBe('rejected')
     expect(r.exports.double(2)).toBe(6)
+  })
+
+  it('import() inside the module is the one its loader passes in (vm.Script has none of its own)', async () => {
+    const file = fresh('imports', `exports.load = (specifier) => __import(specifier)\n`)
+    const seen: string[] = []
+    const {exports} = requireCached<{load: (s: string) => Promise<{cpus: unknown}>}>(file, (specifier) => {
+      seen.push(specifier)
+      return import(specifier)
+    })
+    expect(typeof (await exports.load('node:os')).cpus).toBe('function')
+    expect(seen).toEqual(['node:os'])
+    const bare = requireCached<{load: (s: string) => Promise<unknown>}>(file).exports
+    await expect(bare.load('node:os')).rejects.toThrow(/called import\("node:os"\) but was loaded without a loader for it/)
+  })
+
+  it("the build writes oclif's cache, this node accepts it, and oclif loads a command through it", () => {
+    const bundle = join(ROOT, 'dist', 'vendor', 'oclif.cjs')
+    const codeCache = join(ROOT, 'dist', 'src', 'code-cache.js')
+    const r = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const {requireCached} = await import(${JSON.stringify(codeCache)}); const r = requireCached(${JSON.stringify(bundle)}, (s) => import(s)); console.log(r.cache, typeof r.exports.run.run, typeof r.exports.command.Command)`],
+      {encoding: 'utf8'},
+    )
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('accepted function function')
+    const listed = leakctl(['playbook', 'list', '--json'])
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(JSON.parse(listed.stdout)).toBeTruthy()
   })
 
   it('the build writes zod\'s cache, and this node accepts it', () => {

@@ -3,20 +3,22 @@
 // were most of what a command loaded before doing anything. At build, each
 // entry of package.json's `imports` that points into dist/vendor/ (its `types`
 // target is the source: the names it re-exports) is bundled by esbuild. The
-// oclif entries share their code through dist/vendor/chunks/, so every part of
-// leakctl sees one copy of oclif (its errors are tested with instanceof). tsc has already written
+// oclif entries are one CommonJS bundle, so every part of leakctl sees one copy
+// of oclif (its errors are tested with instanceof). tsc has already written
 // an unbundled form of each entry at the same place: that is what runs when this
 // step was skipped, only slower. oclif's sources are edited on the way in
-// (vendor/oclif-edits.ts), and zod's bundle gets V8's code cache (src/code-cache.ts).
+// (vendor/oclif-edits.ts), and oclif's and zod's bundles get V8's code cache
+// (src/code-cache.ts).
 import {rmSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {build, type Plugin} from 'esbuild'
+import {build, type BuildOptions, type Plugin} from 'esbuild'
 
 import type {z as Zod} from '#zod'
 
 import {writeCodeCache} from '../src/code-cache.js'
+import {escapeNonAscii} from './ascii.js'
 import {EDITS} from './oclif-edits.js'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -36,36 +38,65 @@ async function entries(ext: '.js' | '.cjs'): Promise<{in: string; out: string}[]
 }
 
 /** Applies vendor/oclif-edits.ts; the build fails if a file it names was never bundled. */
-const edited = new Set<string>()
-const oclifEdits: Plugin = {
-  name: 'oclif-edits',
+const sourceEdits = (): Plugin => ({
+  name: 'source-edits',
   setup(b) {
+    const edited = new Set<string>()
     b.onEnd(() => {
       const missed = Object.keys(EDITS).filter((f) => !edited.has(f))
-      if (missed.length > 0) throw new Error(`oclif's ${missed.join(', ')} no longer bundled: update vendor/oclif-edits.ts`)
+      if (missed.length > 0) throw new Error(`${missed.join(', ')} no longer bundled: update vendor/oclif-edits.ts`)
     })
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/].*\.js$/}, async (args) => {
-      const file = Object.keys(EDITS).find((f) => args.path.replaceAll('\\', '/').endsWith(`/@oclif/core/lib/${f}`))
+    b.onLoad({filter: /[\\/]node_modules[\\/].*\.js$/}, async (args) => {
+      const path = args.path.replaceAll('\\', '/')
+      const file = Object.keys(EDITS).find((f) => path.endsWith(`/node_modules/${f}`))
       if (!file) return undefined
       edited.add(file)
       let text = await readFile(args.path, 'utf8')
       for (const e of EDITS[file]!) {
-        if (!text.includes(e.from)) throw new Error(`${args.path}: "${e.from}" not found (${e.why}); update vendor/oclif-edits.ts`)
-        text = text.replace(e.from, e.to)
+        const found = text.split(e.from).length - 1
+        if (found !== (e.count ?? 1)) throw new Error(`${args.path}: "${e.from}" found ${found} times, not ${e.count ?? 1} (${e.why}); update vendor/oclif-edits.ts`)
+        text = text.replaceAll(e.from, e.to)
       }
       return {contents: text, loader: 'js'}
     })
   },
-}
+})
 
 const entryPoints = await entries('.js')
 // A rerun leaves no chunk of an earlier one; tsc's source maps describe the unbundled form this step replaces.
 rmSync(join(root, outdir, 'chunks'), {recursive: true, force: true})
 for (const e of entryPoints) rmSync(join(root, outdir, `${e.out}.js.map`), {force: true})
 
+// oclif's entries (#oclif/run, #oclif/flags…) are one CommonJS bundle, each entry's names under
+// its own key, compiled from V8's code cache: as ES modules, compiling them was ~25 ms of every
+// start. Each entry's file is a module that re-exports its names from that one instance (its
+// errors are tested with instanceof), which ./load.js loads once.
+const OCLIF = 'oclif/'
+const oclifEntries = entryPoints.filter((e) => e.out.startsWith(OCLIF))
+const oclifBundle = join(root, outdir, 'oclif.cjs')
+const keyOf = (e: {out: string}): string => e.out.slice(OCLIF.length)
+await bundleCommonJs(
+  {stdin: {contents: oclifEntries.map((e) => `export * as ${keyOf(e)} from './${e.in}'`).join('\n'), resolveDir: root, loader: 'ts'}},
+  oclifBundle,
+  [sourceEdits()],
+)
+// No warm-up: one through oclif's config loading (`--version`) made the cache larger and no start faster.
+const oclif = await writeCodeCache<Record<string, Record<string, unknown>>>(oclifBundle, () => {}, (specifier) => import(specifier))
+for (const e of oclifEntries) {
+  const names = Object.keys(oclif[keyOf(e)] ?? {})
+  if (names.length === 0) throw new Error(`${e.in} exports nothing from ${oclifBundle}`)
+  await writeFile(
+    join(root, outdir, `${e.out}.js`),
+    `// Written by vendor/bundle.ts: ${e.in}'s names from oclif's one bundle (./load.js).
+import {oclif} from './load.js'
+export const {${names.join(', ')}} = oclif.${keyOf(e)}
+`,
+  )
+}
+
 await build({
   absWorkingDir: root,
-  entryPoints,
+  entryPoints: entryPoints.filter((e) => !oclifEntries.includes(e)),
   outdir,
   bundle: true,
   splitting: true,
@@ -73,27 +104,45 @@ await build({
   platform: 'node',
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
-  // The bundled packages are CommonJS (oclif) calling require(): ES modules have none.
-  // oclif requires it only to read a tsconfig.json when NODE_ENV is test or development.
-  external: ['typescript'],
+  // The bundled packages are CommonJS calling require(): ES modules have none.
   banner: {js: "import {createRequire as __vendorRequire} from 'node:module'; const require = __vendorRequire(import.meta.url);"},
-  plugins: [oclifEdits],
   logLevel: 'warning',
 })
 
 // zod is CommonJS (#zod -> dist/vendor/zod.cjs): src/zod.ts loads it with require() when a schema
 // is first built, inside synchronous reads, so commands that validate nothing never load it.
-for (const e of await entries('.cjs')) {
+for (const e of await entries('.cjs')) await bundleCommonJs({entryPoints: [e.in]}, join(root, outdir, `${e.out}.cjs`), [])
+
+/**
+ * A CommonJS bundle for requireCached() (src/code-cache.ts), which reads, hashes and compiles it
+ * at every start: minified (half the bytes; names kept for errors and stacks, the map names the
+ * original lines for the benches' profiles) and ASCII, read without UTF-8 decoding into half the
+ * memory. esbuild writes ASCII but for raw characters in regular expressions (ansis's
+ * /[\u001b\u009b].../), escaped here. The build fails if an import() is left: the bundle runs
+ * without a loader for it.
+ */
+async function bundleCommonJs(input: Pick<BuildOptions, 'stdin' | 'entryPoints'>, outfile: string, plugins: Plugin[]): Promise<void> {
   await build({
+    ...input,
     absWorkingDir: root,
-    entryPoints: [e.in],
-    outfile: join(outdir, `${e.out}.cjs`),
+    outfile,
     bundle: true,
+    minify: true,
+    keepNames: true,
+    sourcemap: true,
+    sourcesContent: false,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
+    // oclif requires it only to read a tsconfig.json when NODE_ENV is test or development.
+    external: ['typescript'],
+    plugins,
     logLevel: 'warning',
   })
+  const text = await readFile(outfile, 'utf8')
+  await writeFile(outfile, escapeNonAscii(text))
+  const imports = text.match(/(?<![\w$.'"`])import\s*\((?!\))[^\n]{0,60}/g)
+  if (imports) throw new Error(`import() left in ${outfile}: ${imports.join(' | ')}; edit it in vendor/oclif-edits.ts`)
 }
 
 /**
@@ -131,4 +180,4 @@ function warmZod({z}: {z: typeof Zod}): void {
 }
 
 // zod's code cache (src/code-cache.ts), written with the bundle it belongs to.
-writeCodeCache(join(root, outdir, 'zod.cjs'), warmZod)
+await writeCodeCache(join(root, outdir, 'zod.cjs'), warmZod)
