@@ -101,6 +101,17 @@ describe('requireCached', () => {
     expect(JSON.parse(listed.stdout)).toBeTruthy()
   })
 
+  it('the lock and id packages load from their bundles and caches, each once', () => {
+    const vendored = join(ROOT, 'dist', 'src', 'vendored.js')
+    const script = `const v = await import(${JSON.stringify(vendored)});
+const a = v.loadVendored('#proper-lockfile', 'proper-lockfile'); const b = v.loadVendored('#proper-lockfile', 'proper-lockfile');
+const u = v.loadVendored('#ulidx', 'ulidx');
+console.log(typeof a.lock, a === b, v.vendoredUse('#proper-lockfile'), v.vendoredUse('#ulidx'), u.decodeTime(u.monotonicFactory()(1e12)), v.vendoredFile('#ulidx', 'ulidx').endsWith('ulidx.cjs'))`
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {encoding: 'utf8'})
+    expect(r.stderr).toBe('')
+    expect(r.stdout.trim()).toBe('function true accepted accepted 1000000000000 true')
+  })
+
   it('the build writes zod\'s cache, and this node accepts it', () => {
     const zodModule = join(ROOT, 'dist', 'src', 'zod.js')
     expect(readFileSync(cacheFileOf(join(ROOT, 'dist', 'vendor', 'zod.cjs'))).length).toBeGreaterThan(10_000)

@@ -7,7 +7,7 @@
 // of oclif (its errors are tested with instanceof). tsc has already written
 // an unbundled form of each entry at the same place: that is what runs when this
 // step was skipped, only slower. oclif's sources are edited on the way in
-// (vendor/oclif-edits.ts), and oclif's and zod's bundles get V8's code cache
+// (vendor/oclif-edits.ts), and every bundle gets V8's code cache
 // (src/code-cache.ts).
 import {rmSync} from 'node:fs'
 import {readFile, writeFile} from 'node:fs/promises'
@@ -29,7 +29,7 @@ interface Target {
   default: string
 }
 
-/** The entries bundled as ES modules (`.js` targets) or as CommonJS (`.cjs`: loaded with require(), as src/zod.ts does). */
+/** The entries whose targets are ES modules (`.js`: oclif's) or CommonJS (`.cjs`: loaded by src/vendored.ts). */
 async function entries(ext: '.js' | '.cjs'): Promise<{in: string; out: string}[]> {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {imports: Record<string, Target>}
   return Object.values(pkg.imports)
@@ -62,17 +62,15 @@ const sourceEdits = (): Plugin => ({
   },
 })
 
-const entryPoints = await entries('.js')
-// A rerun leaves no chunk of an earlier one; tsc's source maps describe the unbundled form this step replaces.
-rmSync(join(root, outdir, 'chunks'), {recursive: true, force: true})
-for (const e of entryPoints) rmSync(join(root, outdir, `${e.out}.js.map`), {force: true})
-
-// oclif's entries (#oclif/run, #oclif/flags…) are one CommonJS bundle, each entry's names under
-// its own key, compiled from V8's code cache: as ES modules, compiling them was ~25 ms of every
-// start. Each entry's file is a module that re-exports its names from that one instance (its
-// errors are tested with instanceof), which ./load.js loads once.
+// oclif's entries (#oclif/run, #oclif/flags…: the `.js` targets) are one CommonJS bundle, each
+// entry's names under its own key, compiled from V8's code cache: as ES modules, compiling them was
+// ~25 ms of every start. Each entry's file is a module that re-exports its names from that one
+// instance (its errors are tested with instanceof), which vendor/oclif/load.ts loads once.
 const OCLIF = 'oclif/'
-const oclifEntries = entryPoints.filter((e) => e.out.startsWith(OCLIF))
+const oclifEntries = await entries('.js')
+const strays = oclifEntries.filter((e) => !e.out.startsWith(OCLIF))
+if (strays.length > 0) throw new Error(`${strays.map((e) => e.in).join(', ')}: only oclif's entries are ES modules; make it a .cjs target`)
+for (const e of oclifEntries) rmSync(join(root, outdir, `${e.out}.js.map`), {force: true})
 const oclifBundle = join(root, outdir, 'oclif.cjs')
 const keyOf = (e: {out: string}): string => e.out.slice(OCLIF.length)
 await bundleCommonJs(
@@ -94,24 +92,15 @@ export const {${names.join(', ')}} = oclif.${keyOf(e)}
   )
 }
 
-await build({
-  absWorkingDir: root,
-  entryPoints: entryPoints.filter((e) => !oclifEntries.includes(e)),
-  outdir,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  // The bundled packages are CommonJS calling require(): ES modules have none.
-  banner: {js: "import {createRequire as __vendorRequire} from 'node:module'; const require = __vendorRequire(import.meta.url);"},
-  logLevel: 'warning',
-})
-
-// zod is CommonJS (#zod -> dist/vendor/zod.cjs): src/zod.ts loads it with require() when a schema
-// is first built, inside synchronous reads, so commands that validate nothing never load it.
-for (const e of await entries('.cjs')) await bundleCommonJs({entryPoints: [e.in]}, join(root, outdir, `${e.out}.cjs`), [])
+// The others (#zod, #proper-lockfile, #ulidx: the `.cjs` targets) are loaded on first use by
+// src/vendored.ts, inside synchronous code where needed, so a command that never validates or
+// writes never loads them. zod's cache is written after a warm-up with the schemas leakctl builds.
+const WARM_UP: Record<string, (exports: never) => void> = {zod: warmZod}
+for (const e of await entries('.cjs')) {
+  const file = join(root, outdir, `${e.out}.cjs`)
+  await bundleCommonJs({entryPoints: [e.in]}, file, [])
+  await writeCodeCache(file, WARM_UP[e.out] ?? (() => {}))
+}
 
 /**
  * A CommonJS bundle for requireCached() (src/code-cache.ts), which reads, hashes and compiles it
@@ -178,6 +167,3 @@ function warmZod({z}: {z: typeof Zod}): void {
   event.parse(samples[0])
   if (!(event.safeParse(samples[2]).error instanceof z.ZodError)) throw new Error('zod warm-up: a bad event parsed')
 }
-
-// zod's code cache (src/code-cache.ts), written with the bundle it belongs to.
-await writeCodeCache(join(root, outdir, 'zod.cjs'), warmZod)

@@ -1,2 +1,2 @@
 // Bundled into one file by vendor/bundle.ts at build: only the names listed here exist at run time.
-export {default} from 'proper-lockfile'
+export {lock} from 'proper-lockfile'

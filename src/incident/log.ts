@@ -1,7 +1,9 @@
+import {randomBytes} from 'node:crypto'
 import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 
 import {dependencyError, inputError} from '../errors.js'
+import {loadVendored} from '../vendored.js'
 import {type EventData, type EventType, type IncidentEvent, parseEvent, validateData} from './events.js'
 import {signEvent, type Signer} from './signing.js'
 import {extendValidated, recordValidated, validatedPrefix} from './validated.js'
@@ -10,12 +12,16 @@ import {extendValidated, recordValidated, validatedPrefix} from './validated.js'
 // lock (several responders' processes may write at once), are written in one
 // write(2) per batch and fsync'ed before the caller reports success.
 
+type Ulidx = typeof import('#ulidx')
+
 /** What writing needs, loaded with the first append: a command that only reads starts without them. */
-let writing: {lock: typeof import('#proper-lockfile').default.lock; ulid: ReturnType<typeof import('#ulidx').monotonicFactory>; decodeTime: typeof import('#ulidx').decodeTime} | undefined
-async function loadWriting(): Promise<NonNullable<typeof writing>> {
+let writing: {lock: typeof import('#proper-lockfile').lock; ulid: ReturnType<Ulidx['monotonicFactory']>; decodeTime: Ulidx['decodeTime']} | undefined
+function loadWriting(): NonNullable<typeof writing> {
   if (!writing) {
-    const [lockfile, ulidx] = await Promise.all([import('#proper-lockfile'), import('#ulidx')])
-    writing = {lock: lockfile.default.lock, ulid: ulidx.monotonicFactory(), decodeTime: ulidx.decodeTime}
+    const {lock} = loadVendored<typeof import('#proper-lockfile')>('#proper-lockfile', 'proper-lockfile')
+    const ulidx = loadVendored<Ulidx>('#ulidx', 'ulidx')
+    // ulidx's own choice, a byte over 255, from node:crypto: its default reaches for Web Crypto, ~2 ms to load.
+    writing = {lock, ulid: ulidx.monotonicFactory(() => randomBytes(1)[0]! / 0xff), decodeTime: ulidx.decodeTime}
   }
   return writing
 }
@@ -124,7 +130,7 @@ export interface AppendResult {
  */
 export async function appendEvents(path: string, author: string | Signer, batch: NewEvent[], now: () => Date = () => new Date(), opts: AppendOptions = {}): Promise<AppendResult> {
   if (batch.length === 0) return {events: [], warnings: []}
-  const {ulid, decodeTime} = await loadWriting()
+  const {ulid, decodeTime} = loadWriting()
   return withLockedLog(path, (fd) => {
     const at = now()
     const time = at.toISOString()
@@ -275,7 +281,7 @@ export async function importEvents(path: string, incoming: readonly IncidentEven
 async function withLockedLog(path: string, write: (fd: number) => IncidentEvent[]): Promise<AppendResult> {
   const warnings: string[] = []
   let release: (() => Promise<void>) | undefined
-  const {lock} = await loadWriting()
+  const {lock} = loadWriting()
   try {
     release = await lock(path, LOCK_OPTIONS)
   } catch (error) {

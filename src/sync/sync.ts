@@ -2,8 +2,6 @@ import {createHash} from 'node:crypto'
 import {chmodSync, existsSync, mkdirSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
-import lockfile from '#proper-lockfile'
-
 import {dependencyError, inputError} from '../errors.js'
 import {agreeOnKey, type SharedFile} from '../fingerprint/share.js'
 import type {IncidentEvent} from '../incident/events.js'
@@ -14,6 +12,7 @@ import {foldIncident} from '../incident/state.js'
 import {createIncidentDir, type IncidentRef, listIncidents, type Workspace, workspaceOf} from '../incident/workspace.js'
 import {safeLine} from '../text/terminal.js'
 import {safeUrl} from '../text/url.js'
+import {loadVendored} from '../vendored.js'
 import {gitMessage, runGit} from './git.js'
 import {admitRemoteEvent, MAX_EVENT_BYTES} from './import.js'
 import {DEFAULT_BRANCH, type LastSync, readMarker, withoutCredentials, writeMarker} from './marker.js'
@@ -272,7 +271,7 @@ export async function syncIncident(o: SyncOptions): Promise<SyncResult> {
   const cache = await cacheRepo(o.ws, withoutCredentials(o.remote))
   let release: () => Promise<void>
   try {
-    release = await lockfile.lock(cache, {realpath: false, stale: 120_000, update: 10_000, retries: {retries: 200, factor: 1.2, minTimeout: 20, maxTimeout: 1000}})
+    release = await loadVendored<typeof import('#proper-lockfile')>('#proper-lockfile', 'proper-lockfile').lock(cache, {realpath: false, stale: 120_000, update: 10_000, retries: {retries: 200, factor: 1.2, minTimeout: 20, maxTimeout: 1000}})
   } catch {
     throw dependencyError('sync.locked', `another leakctl sync of this workspace is running (${cache}); try again`)
   }
