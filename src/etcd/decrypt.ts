@@ -1,11 +1,18 @@
 import {createDecipheriv, type DecipherGCM} from 'node:crypto'
+import {createRequire} from 'node:module'
 
-import nacl from 'tweetnacl'
+import type Nacl from 'tweetnacl'
 
 import type {EncryptionConfig, ResourceRule} from '../cluster/encryption-config.js'
 import type {Envelope} from './envelope.js'
 import {Fields, WIRE} from './proto.js'
 import {lookupTable} from '../lookup.js'
+import {onFirstUse} from '../zod.js'
+
+// tweetnacl (CommonJS, ~60 KB: Node parses it for its exports and compiles it, ~6 ms) only when a
+// secretbox value is opened, not on every scan's start (docs/performance.md).
+const require = createRequire(import.meta.url)
+const nacl = onFirstUse(() => require('tweetnacl') as typeof Nacl)
 
 // Proving a key decrypts a stored value, in each provider's layout (the
 // bytes after `k8s:enc:<provider>:v1:<key>:`):
@@ -114,7 +121,7 @@ function open(provider: LocalProvider, key: Buffer, data: Buffer, aad: Buffer): 
     }
     case 'secretbox': {
       if (data.length < 24 + 16 || key.length !== 32) return null
-      const out = nacl.secretbox.open(data.subarray(24), data.subarray(0, 24), key)
+      const out = nacl().secretbox.open(data.subarray(24), data.subarray(0, 24), key)
       return out ? Buffer.from(out.buffer, out.byteOffset, out.byteLength) : null
     }
   }
