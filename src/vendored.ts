@@ -1,6 +1,8 @@
+import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
 
 import {type CacheUse, requireCached} from './code-cache.js'
+import {importTarget} from './paths.js'
 
 // Packages bundled at build into CommonJS with V8's code cache (package.json
 // `imports` -> dist/vendor/*.cjs, vendor/bundle.ts), loaded on first use with
@@ -21,12 +23,8 @@ const table = new Map<string, Vendored>()
 function entry(specifier: `#${string}`, pkg: string): Vendored {
   let v = table.get(specifier)
   if (!v) {
-    try {
-      v = {file: require.resolve(specifier), fromBuild: true}
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error
-      v = {file: require.resolve(pkg), fromBuild: false}
-    }
+    const built = importTarget(specifier)
+    v = built !== undefined && existsSync(built) ? {file: built, fromBuild: true} : {file: require.resolve(pkg), fromBuild: false}
     table.set(specifier, v)
   }
   return v

@@ -1,11 +1,13 @@
 import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, realpathSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
 
 import {afterAll, describe, expect, it} from 'vitest'
 
 import {cacheFileOf, requireCached, writeCodeCache} from '../src/code-cache.js'
+import {importTarget} from '../src/paths.js'
 import {leakctl, ROOT, tempDir} from './helpers/cli.js'
 
 const t = tempDir()
@@ -99,6 +101,15 @@ describe('requireCached', () => {
     const listed = leakctl(['playbook', 'list', '--json'])
     expect(listed.code, listed.stderr).toBe(0)
     expect(JSON.parse(listed.stdout)).toBeTruthy()
+  })
+
+  it("package.json's imports are read as require.resolve reads them, for every entry", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {imports: Record<string, unknown>}
+    const req = createRequire(join(ROOT, 'dist', 'commands', 'incident', 'status.js'))
+    const specifiers = Object.keys(pkg.imports) as `#${string}`[]
+    expect(specifiers.length).toBeGreaterThan(5)
+    for (const s of specifiers) expect(realpathSync(importTarget(s)!), s).toBe(req.resolve(s))
+    expect(importTarget('#not-there')).toBeUndefined()
   })
 
   it('the lock and id packages load from their bundles and caches, each once', () => {
