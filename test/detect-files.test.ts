@@ -132,6 +132,17 @@ describe('.git-credentials', () => {
     expect(preview(found[2]!)).toMatch(/^https:\/\/bob@git\.acme\.io \*{8}/)
   })
 
+  it('a token in the user position is found by its format, digits or none (one random GitLab token in 30 has none)', () => {
+    const gh = `ghp_${rand(36, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`
+    const gl = `glpat-${rand(20, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`
+    const text = `https://${gh}@github.com\nhttps://${gl}@gitlab.com\nhttps://${gl.slice(6)}@gitlab.com\n`
+    expect(files('.git-credentials', text).map((m) => [m.secret, m.class])).toEqual([
+      [gh, 'github-token'],
+      [gl, 'gitlab-token'],
+    ])
+    expect(detect(`clone https://${gl}@gitlab.example.com/group/repo.git`).map((m) => m.secret)).toContain(gl)
+  })
+
   it('a password holding @ splits at the last @; quiet on x-oauth-basic and plain names', () => {
     const text = `https://carol:a@b#c@host.acme.io\nhttps://dave@host.acme.io\nhttps://${'ghp_' + rand(36)}:x-oauth-basic@github.com\n`
     const found = files('.config/git/credentials', text)

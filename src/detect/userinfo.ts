@@ -17,8 +17,16 @@ export interface UrlCredential {
 /** Passwords that only say "the token is the user name" (GitHub's documented `x-oauth-basic`), or none. */
 const NO_PASSWORD = /^(?:x-oauth-basic|x)?$/i
 
-/** A user name that is a generated token: long, letters and digits, random, not a plain account name. */
+/** GitHub's and GitLab's documented token formats: a prefix names them, whatever characters follow. */
+export const GITHUB_FORMAT = /^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{60,})$/
+export const GITLAB_FORMAT = /^gl(?:pat|dt|rt|ptt|oas)-[\w-]{20,}$/
+
+/**
+ * A user name that is a generated token: a git host's token format, or long, letters and digits,
+ * random, not a plain account name. The format comes first: one GitLab token in 30 has no digit.
+ */
 function tokenLike(user: string): boolean {
+  if (GITHUB_FORMAT.test(user) || GITLAB_FORMAT.test(user)) return true
   return user.length >= 16 && !isPlainAccountName(user) && /\d/.test(user) && /[A-Za-z]/.test(user) && entropy(user) >= 3
 }
 

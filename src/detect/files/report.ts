@@ -5,7 +5,7 @@ import type {Candidate} from '../engine.js'
 import {redact, type Risk} from '../finding.js'
 import {isPlaceholder} from '../placeholder.js'
 import {RANK} from '../rules.js'
-import {userTokenClass} from '../userinfo.js'
+import {GITHUB_FORMAT, GITLAB_FORMAT, userTokenClass} from '../userinfo.js'
 
 // What every credential-file reader shares: the candidate it reports, the
 // words of its preview (who and where, never the value), and what counts as
@@ -91,8 +91,6 @@ export function notToken(v: string): boolean {
 /** `{}`, `""`, `''`: a template's empty slot. */
 const EMPTY_TEMPLATE = /^(?:\{\s*\}|""|'')$/
 
-const GITHUB_FORMAT = /^(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{60,})$/
-const GITLAB_FORMAT = /^gl(?:pat|dt|rt|ptt|oas)-[\w-]{20,}$/
 
 /** A password kept for a host: a token of GitHub's or GitLab's format (or for their host) is that token. */
 export function passwordClass(secret: string, host: string | undefined, fallback: ClassId): {class: ClassId; reveal: number} {
