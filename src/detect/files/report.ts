@@ -91,7 +91,6 @@ export function notToken(v: string): boolean {
 /** `{}`, `""`, `''`: a template's empty slot. */
 const EMPTY_TEMPLATE = /^(?:\{\s*\}|""|'')$/
 
-
 /** A password kept for a host: a token of GitHub's or GitLab's format (or for their host) is that token. */
 export function passwordClass(secret: string, host: string | undefined, fallback: ClassId): {class: ClassId; reveal: number} {
   if (GITHUB_FORMAT.test(secret)) return {class: 'github-token', reveal: secret.startsWith('github_pat_') ? 11 : 4}
