@@ -1,6 +1,5 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join} from 'node:path'
-
 import {pathToFileURL} from 'node:url'
 
 import {afterAll, describe, expect, it} from 'vitest'

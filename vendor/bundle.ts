@@ -5,8 +5,9 @@
 // target is the source: the names it re-exports) is bundled by esbuild. The
 // oclif entries are one CommonJS bundle, so every part of leakctl sees one copy
 // of oclif (its errors are tested with instanceof). tsc has already written
-// an unbundled form of each entry at the same place: that is what runs when this
-// step was skipped, only slower. oclif's sources are edited on the way in
+// an unbundled form of oclif's entries at the same place: that is what runs when
+// this step was skipped, only slower; the others are then the packages themselves
+// (src/vendored.ts). oclif's sources are edited on the way in
 // (vendor/oclif-edits.ts), and every bundle gets V8's code cache
 // (src/code-cache.ts).
 import {rmSync} from 'node:fs'

@@ -23,7 +23,6 @@ interface ValidationRecord {
   sha256: string
 }
 
-
 /** The modules whose code decides what a valid event is (their compiled files, or their sources under test). */
 const SCHEMA_MODULES = ['incident/events', 'detect/finding', 'playbook/schema', 'playbook/generators', 'time/window', 'text/url']
 
